@@ -1,0 +1,58 @@
+package org.sciport.auth.bootstrap;
+
+import java.time.Duration;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.sciport.auth.users.AuthProperties;
+import org.sciport.auth.users.Registration;
+import org.sciport.auth.users.UserService;
+import org.sciport.commons.error.ConflictException;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Creates the bootstrap administrator from {@code sciport.auth.admin.*} when no account with
+ * that email exists. Runs once per start, before the service reports ready; an existing
+ * account is left exactly as it is (its password is not reset).
+ */
+@Component
+class AdminBootstrap implements ApplicationRunner {
+
+	private static final Log logger = LogFactory.getLog(AdminBootstrap.class);
+
+	private final UserService users;
+
+	private final AuthProperties properties;
+
+	AdminBootstrap(UserService users, AuthProperties properties) {
+		this.users = users;
+		this.properties = properties;
+	}
+
+	@Override
+	public void run(ApplicationArguments args) {
+		AuthProperties.Admin admin = this.properties.admin();
+		if (admin.password().isEmpty()) {
+			logger.info("No bootstrap administrator password configured; none created");
+			return;
+		}
+		// Start-up is not an event loop: waiting here keeps the service unready until the
+		// administrator exists.
+		this.users.findByEmail(admin.email())
+			.map((existing) -> false)
+			.switchIfEmpty(Mono.defer(() -> this.users
+				.create(new Registration(admin.email(), admin.password(), "Administrator"), "admin")
+				.map((created) -> true)))
+			.onErrorResume(ConflictException.class, (ex) -> Mono.just(false))
+			.doOnNext((created) -> {
+				if (created) {
+					logger.info("Created the bootstrap administrator " + admin.email());
+				}
+			})
+			.block(Duration.ofSeconds(60));
+	}
+
+}

@@ -1,0 +1,171 @@
+package org.sciport.auth.users;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.error.ConflictException;
+import org.sciport.commons.error.NotFoundException;
+import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.Topics;
+import org.sciport.commons.outbox.OutboxWriter;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Creates and reads user accounts. Every account change is announced on {@code sciport.auth}
+ * through the outbox, in the same transaction as the change.
+ */
+@Service
+public class UserService {
+
+	/** The event announcing a new account. */
+	public static final String USER_REGISTERED = "sciport.auth.user.registered";
+
+	private static final String SOURCE = "/sciport/auth-service";
+
+	private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+");
+
+	private static final int MAX_EMAIL = 254;
+
+	private static final int MAX_NAME = 200;
+
+	private static final int MAX_PASSWORD = 128;
+
+	private final DatabaseClient databaseClient;
+
+	private final TransactionalOperator transactionalOperator;
+
+	private final OutboxWriter outbox;
+
+	private final CloudEventCodec codec;
+
+	private final AuthProperties properties;
+
+	private final BCryptPasswordEncoder passwordEncoder;
+
+	public UserService(DatabaseClient databaseClient, TransactionalOperator transactionalOperator, OutboxWriter outbox,
+			CloudEventCodec codec, AuthProperties properties) {
+		this.databaseClient = databaseClient;
+		this.transactionalOperator = transactionalOperator;
+		this.outbox = outbox;
+		this.codec = codec;
+		this.properties = properties;
+		this.passwordEncoder = new BCryptPasswordEncoder(properties.password().bcryptCost());
+	}
+
+	/**
+	 * Registers an ordinary user.
+	 */
+	public Mono<User> register(Registration registration) {
+		return create(registration, "user");
+	}
+
+	/**
+	 * Creates an account with the given role after checking email, name and password policy.
+	 * Fails with a conflict if the email is taken (compared case-insensitively).
+	 */
+	public Mono<User> create(Registration registration, String role) {
+		String email = validEmail(registration.email());
+		String password = validPassword(registration.password(), email);
+		String name = validName(registration.name(), email);
+		// bcrypt is deliberately slow CPU work: keep it off the event loop.
+		return Mono.fromCallable(() -> this.passwordEncoder.encode(password))
+			.subscribeOn(Schedulers.boundedElastic())
+			.flatMap((hash) -> insert(new User(UUID.randomUUID(), email, name, role, "free", true, Instant.now()), hash));
+	}
+
+	/**
+	 * Finds an account by email, case-insensitively.
+	 */
+	public Mono<User> findByEmail(String email) {
+		return this.databaseClient.sql("SELECT * FROM app_user WHERE email_key = :key")
+			.bind("key", email.trim().toLowerCase(Locale.ROOT))
+			.map((row) -> new User(row.get("id", UUID.class), row.get("email", String.class),
+					row.get("name", String.class), row.get("role", String.class), row.get("plan", String.class),
+					Boolean.TRUE.equals(row.get("active", Boolean.class)), row.get("created_at", Instant.class)))
+			.one();
+	}
+
+	/**
+	 * Finds an account by id.
+	 */
+	public Mono<User> findById(UUID id) {
+		return this.databaseClient.sql("SELECT * FROM app_user WHERE id = :id")
+			.bind("id", id)
+			.map((row) -> new User(row.get("id", UUID.class), row.get("email", String.class),
+					row.get("name", String.class), row.get("role", String.class), row.get("plan", String.class),
+					Boolean.TRUE.equals(row.get("active", Boolean.class)), row.get("created_at", Instant.class)))
+			.one()
+			.switchIfEmpty(Mono.error(() -> new NotFoundException("No such user")));
+	}
+
+	private Mono<User> insert(User user, String passwordHash) {
+		Mono<Void> row = this.databaseClient
+			.sql("INSERT INTO app_user (id, email, email_key, name, password_hash, role, plan, active, created_at, updated_at) "
+					+ "VALUES (:id, :email, :key, :name, :hash, :role, :plan, TRUE, :created, :created)")
+			.bind("id", user.id())
+			.bind("email", user.email())
+			.bind("key", user.email().toLowerCase(Locale.ROOT))
+			.bind("name", user.name())
+			.bind("hash", passwordHash)
+			.bind("role", user.role())
+			.bind("plan", user.plan())
+			.bind("created", user.createdAt())
+			.then();
+		return this.transactionalOperator.transactional(row.then(this.outbox.append(Topics.AUTH, registered(user))))
+			.onErrorMap(DuplicateKeyException.class,
+					(ex) -> new ConflictException("An account with this email already exists"))
+			.thenReturn(user);
+	}
+
+	private CloudEvent registered(User user) {
+		return CloudEvent.create(SOURCE, USER_REGISTERED, user.id().toString(), this.codec.toData(Map.of("user_id",
+				user.id().toString(), "name", user.name(), "role", user.role(), "plan", user.plan())));
+	}
+
+	private static String validEmail(@Nullable String email) {
+		if (email == null || email.isBlank()) {
+			throw new ValidationException("email", "email is required");
+		}
+		String trimmed = email.trim();
+		if (trimmed.length() > MAX_EMAIL || !EMAIL.matcher(trimmed).matches()) {
+			throw new ValidationException("email", "email is not a valid email address");
+		}
+		return trimmed;
+	}
+
+	private String validPassword(@Nullable String password, String email) {
+		int min = this.properties.password().minLength();
+		if (password == null || password.isEmpty()) {
+			throw new ValidationException("password", "password is required");
+		}
+		if (password.length() < min || password.length() > MAX_PASSWORD) {
+			throw new ValidationException("password",
+					"password must be between " + min + " and " + MAX_PASSWORD + " characters");
+		}
+		if (password.equalsIgnoreCase(email) || password.isBlank()) {
+			throw new ValidationException("password", "password must not be blank or equal to the email");
+		}
+		return password;
+	}
+
+	private static String validName(@Nullable String name, String email) {
+		String value = (name == null || name.isBlank()) ? email.substring(0, email.indexOf('@')) : name.trim();
+		if (value.length() > MAX_NAME || value.chars().anyMatch(Character::isISOControl)) {
+			throw new ValidationException("name", "name must be at most " + MAX_NAME + " printable characters");
+		}
+		return value;
+	}
+
+}

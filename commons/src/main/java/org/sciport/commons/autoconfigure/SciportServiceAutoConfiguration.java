@@ -1,0 +1,118 @@
+package org.sciport.commons.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.sciport.commons.error.ErrorRenderer;
+import org.sciport.commons.error.SciportErrorHandler;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.Topics;
+import org.sciport.commons.health.KafkaHealthIndicator;
+import org.sciport.commons.inbox.ProcessedEvents;
+import org.sciport.commons.outbox.OutboxProperties;
+import org.sciport.commons.outbox.OutboxRelay;
+import org.sciport.commons.outbox.OutboxWriter;
+import org.sciport.commons.web.RequestIdFilter;
+import org.sciport.commons.web.RequestIdLogging;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcTransactionManagerAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What every Sciport application gets from {@code commons}: the request id, the error
+ * handler, the event codec; and, where the application has a database and Kafka, the
+ * outbox, the idempotent consumer, the topics and a Kafka health indicator.
+ */
+@AutoConfiguration(after = { R2dbcAutoConfiguration.class, R2dbcTransactionManagerAutoConfiguration.class,
+		KafkaAutoConfiguration.class })
+public final class SciportServiceAutoConfiguration {
+
+	static {
+		RequestIdLogging.register();
+	}
+
+	@Bean
+	RequestIdFilter sciportRequestIdFilter() {
+		return new RequestIdFilter();
+	}
+
+	@Bean
+	SciportErrorHandler sciportErrorHandler(JsonMapper jsonMapper, ObjectProvider<ErrorRenderer> renderers) {
+		return new SciportErrorHandler(jsonMapper, renderers.orderedStream().toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CloudEventCodec cloudEventCodec(JsonMapper jsonMapper) {
+		// Event payloads keep their own field names: use a mapper without the web's naming strategy
+		// rules only where a payload type declares them.
+		return new CloudEventCodec(jsonMapper);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ DatabaseClient.class, KafkaTemplate.class })
+	@ConditionalOnBean({ DatabaseClient.class, ReactiveTransactionManager.class })
+	@EnableConfigurationProperties(OutboxProperties.class)
+	static class EventsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		TransactionalOperator transactionalOperator(ReactiveTransactionManager transactionManager) {
+			return TransactionalOperator.create(transactionManager);
+		}
+
+		@Bean
+		@ConditionalOnProperty(name = "sciport.outbox.enabled", matchIfMissing = true)
+		OutboxRelay outboxRelay(DatabaseClient databaseClient, TransactionalOperator transactionalOperator,
+				KafkaTemplate<String, String> kafkaTemplate, OutboxProperties properties) {
+			return new OutboxRelay(databaseClient, transactionalOperator, kafkaTemplate, properties);
+		}
+
+		@Bean
+		OutboxWriter outboxWriter(DatabaseClient databaseClient, CloudEventCodec codec,
+				ObjectProvider<OutboxRelay> relay) {
+			return new OutboxWriter(databaseClient, codec, () -> relay.ifAvailable(OutboxRelay::wake));
+		}
+
+		@Bean
+		ProcessedEvents processedEvents(DatabaseClient databaseClient, TransactionalOperator transactionalOperator) {
+			return new ProcessedEvents(databaseClient, transactionalOperator);
+		}
+
+		@Bean
+		KafkaAdmin.NewTopics sciportTopics(Environment environment) {
+			int partitions = environment.getProperty("sciport.events.partitions", Integer.class, 3);
+			int replicas = environment.getProperty("sciport.events.replication-factor", Integer.class, 1);
+			List<String> names = List.of(Topics.AUTH, Topics.UPLOAD, Topics.DATASET, Topics.HARVEST, Topics.WORKFLOW);
+			return new KafkaAdmin.NewTopics(names.stream()
+				.map((name) -> TopicBuilder.name(name).partitions(partitions).replicas(replicas).build())
+				.toArray(NewTopic[]::new));
+		}
+
+		@Bean("kafka")
+		@ConditionalOnMissingBean(name = "kafka")
+		KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
+			return new KafkaHealthIndicator(kafkaAdmin.getConfigurationProperties(), Duration.ofSeconds(3));
+		}
+
+	}
+
+}

@@ -1,0 +1,75 @@
+package org.sciport.commons.error;
+
+import java.util.List;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.sciport.commons.web.RequestIds;
+import org.springframework.core.Ordered;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The one place where a service turns an exception into an HTTP answer. Runs before Spring
+ * Boot's default handler, so no stack trace, exception class or internal message ever reaches
+ * a client. Unexpected errors are logged with the request id that the client sees.
+ */
+public final class SciportErrorHandler implements WebExceptionHandler, Ordered {
+
+	private static final Log logger = LogFactory.getLog(SciportErrorHandler.class);
+
+	private final JsonMapper jsonMapper;
+
+	private final List<ErrorRenderer> renderers;
+
+	public SciportErrorHandler(JsonMapper jsonMapper, List<ErrorRenderer> renderers) {
+		this.jsonMapper = jsonMapper;
+		this.renderers = List.copyOf(renderers);
+	}
+
+	@Override
+	public int getOrder() {
+		return -2;
+	}
+
+	@Override
+	public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+		ServerHttpResponse response = exchange.getResponse();
+		if (response.isCommitted()) {
+			return Mono.error(ex);
+		}
+		ApiError error = ErrorClassifier.classify(ex);
+		String requestId = RequestIds.of(exchange);
+		logError(exchange, ex, error, requestId);
+		byte[] body = this.jsonMapper.writeValueAsBytes(rendererFor(exchange).render(error, requestId));
+		response.setStatusCode(error.status());
+		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+		response.getHeaders().setContentLength(body.length);
+		return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+	}
+
+	private ErrorRenderer rendererFor(ServerWebExchange exchange) {
+		for (ErrorRenderer renderer : this.renderers) {
+			if (renderer.supports(exchange)) {
+				return renderer;
+			}
+		}
+		return new NativeErrorRenderer();
+	}
+
+	private static void logError(ServerWebExchange exchange, Throwable ex, ApiError error, String requestId) {
+		String where = exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath().value();
+		if (error.code() == ErrorCode.INTERNAL_ERROR) {
+			logger.error("Request " + requestId + " " + where + " failed", ex);
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Request " + requestId + " " + where + " answered " + error.status().value() + " "
+					+ error.code() + ": " + error.message());
+		}
+	}
+
+}

@@ -1,0 +1,26 @@
+package org.sciport.gateway;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * The gateway. Its configuration file is {@code gateway.yml}, so it can share a class path
+ * with the services in the standalone suite.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class GatewayApplication {
+
+	/** The application's name and its configuration file's name. */
+	public static final String NAME = "gateway";
+
+	public static SpringApplicationBuilder builder() {
+		return new SpringApplicationBuilder(GatewayApplication.class).properties("spring.config.name=" + NAME);
+	}
+
+	public static void main(String[] args) {
+		builder().run(args);
+	}
+
+}

@@ -1,0 +1,7 @@
+/**
+ * The public API status (seed 001's GET /v1/status).
+ */
+@NullMarked
+package org.sciport.gateway.status;
+
+import org.jspecify.annotations.NullMarked;

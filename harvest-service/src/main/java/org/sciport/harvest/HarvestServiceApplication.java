@@ -1,0 +1,26 @@
+package org.sciport.harvest;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * harvest-service. Its configuration file is {@code harvest-service.yml}, so it can share a class path with the
+ * other services in the standalone suite.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class HarvestServiceApplication {
+
+	/** The service's name, its configuration file's name and its database's name stem. */
+	public static final String NAME = "harvest-service";
+
+	public static SpringApplicationBuilder builder() {
+		return new SpringApplicationBuilder(HarvestServiceApplication.class).properties("spring.config.name=" + NAME);
+	}
+
+	public static void main(String[] args) {
+		builder().run(args);
+	}
+
+}
