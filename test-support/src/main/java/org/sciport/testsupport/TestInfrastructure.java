@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
+import org.sciport.commons.database.DatabaseEnvironmentPostProcessor;
 import org.sciport.embedded.EmbeddedKafkaBroker;
 import org.sciport.embedded.EmbeddedPostgresServer;
 import org.sciport.embedded.PostgresDatabases;
@@ -107,6 +108,10 @@ public final class TestInfrastructure {
 		registry.add("sciport.database.url", () -> url);
 		registry.add("sciport.database.username", server::username);
 		registry.add("sciport.database.password", server::password);
+		// The service derives these from sciport.database.* while its environment is prepared,
+		// before dynamic properties exist; so the test gives them itself.
+		DatabaseEnvironmentPostProcessor.expand(url, server.username(), server.password())
+			.forEach((name, value) -> registry.add(name, () -> value));
 		registry.add("spring.kafka.bootstrap-servers", TestInfrastructure::kafkaBootstrap);
 	}
 

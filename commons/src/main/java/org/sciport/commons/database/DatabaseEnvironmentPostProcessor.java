@@ -44,7 +44,8 @@ public final class DatabaseEnvironmentPostProcessor implements EnvironmentPostPr
 		}
 		Map<String, Object> derived = expand(url, environment.getProperty("sciport.database.username", ""),
 				environment.getProperty("sciport.database.password", ""));
-		environment.getPropertySources().addFirst(new MapPropertySource("sciportDatabase", derived));
+		// Lowest but for the defaults: explicit spring.r2dbc.* / spring.flyway.* settings win.
+		environment.getPropertySources().addBefore("sciportDefaults", new MapPropertySource("sciportDatabase", derived));
 	}
 
 	/**
