@@ -1,0 +1,270 @@
+package org.sciport.standalone;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import org.jspecify.annotations.Nullable;
+import org.sciport.auth.AuthServiceApplication;
+import org.sciport.dataset.DatasetServiceApplication;
+import org.sciport.embedded.EmbeddedKafkaBroker;
+import org.sciport.embedded.EmbeddedPostgresServer;
+import org.sciport.embedded.PostgresDatabases;
+import org.sciport.gateway.GatewayApplication;
+import org.sciport.harvest.HarvestServiceApplication;
+import org.sciport.upload.UploadServiceApplication;
+import org.sciport.workflow.WorkflowServiceApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The running suite: the infrastructure, the five services and the gateway. Started in
+ * dependency order, closed in reverse.
+ */
+final class Suite implements AutoCloseable {
+
+	/** A service of the suite: its key in the gateway's routing, its database and its application. */
+	record Service(String key, String database, Supplier<SpringApplicationBuilder> application) {
+	}
+
+	static final List<Service> SERVICES = List.of(
+			new Service("auth", "sciport_auth", AuthServiceApplication::builder),
+			new Service("upload", "sciport_upload", UploadServiceApplication::builder),
+			new Service("dataset", "sciport_dataset", DatasetServiceApplication::builder),
+			new Service("harvest", "sciport_harvest", HarvestServiceApplication::builder),
+			new Service("workflow", "sciport_workflow", WorkflowServiceApplication::builder));
+
+	/** Marks an embedded PostgreSQL cluster whose first initialisation completed. */
+	private static final String INITIALISED = ".sciport-initialised";
+
+	private final StandaloneSettings settings;
+
+	private @Nullable EmbeddedPostgresServer postgres;
+
+	private @Nullable EmbeddedKafkaBroker kafka;
+
+	private final List<ConfigurableApplicationContext> services = Collections.synchronizedList(new ArrayList<>());
+
+	private @Nullable ConfigurableApplicationContext gateway;
+
+	private String postgresAdminUrl = "";
+
+	private String kafkaBootstrap = "";
+
+	private final Map<String, String> serviceUrls = new LinkedHashMap<>();
+
+	Suite(StandaloneSettings settings) {
+		this.settings = settings;
+	}
+
+	String kafkaBootstrap() {
+		return this.kafkaBootstrap;
+	}
+
+	String postgresAdminUrl() {
+		return this.postgresAdminUrl;
+	}
+
+	Map<String, String> serviceUrls() {
+		return this.serviceUrls;
+	}
+
+	void startInfrastructure() {
+		Path data = this.settings.dataDirectory();
+		if (this.settings.postgresUrl() != null) {
+			this.postgresAdminUrl = this.settings.postgresUrl();
+		}
+		else {
+			this.postgres = startEmbeddedPostgres(data.resolve("postgres"));
+			this.postgresAdminUrl = this.postgres.jdbcUrl("postgres");
+		}
+		if (this.settings.kafkaBootstrap() != null) {
+			this.kafkaBootstrap = this.settings.kafkaBootstrap();
+		}
+		else {
+			this.kafka = EmbeddedKafkaBroker.start(data.resolve("kafka"));
+			this.kafkaBootstrap = this.kafka.bootstrapServers();
+		}
+		for (Service service : SERVICES) {
+			try {
+				PostgresDatabases.createIfMissing(this.postgresAdminUrl, postgresUsername(), postgresPassword(),
+						service.database());
+			}
+			catch (SQLException ex) {
+				throw new StartupException("Cannot create the database " + service.database() + ": " + ex.getMessage());
+			}
+		}
+	}
+
+	/**
+	 * Starts the services side by side, each on a free loopback port, then the gateway in front
+	 * of them.
+	 */
+	void startApplications(AdminPassword adminPassword) {
+		ExecutorService starter = Executors.newFixedThreadPool(SERVICES.size(), (task) -> {
+			Thread thread = new Thread(task, "sciport-start");
+			thread.setDaemon(true);
+			return thread;
+		});
+		try {
+			List<CompletableFuture<Void>> starts = new ArrayList<>();
+			for (Service service : SERVICES) {
+				starts.add(CompletableFuture.runAsync(() -> startService(service, adminPassword), starter));
+			}
+			CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
+		}
+		catch (CompletionException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			throw (cause instanceof StartupException startup) ? startup
+					: new StartupException("A service did not start: " + rootMessage(cause));
+		}
+		finally {
+			starter.shutdown();
+		}
+		List<String> arguments = new ArrayList<>(common());
+		arguments.add("--server.port=" + this.settings.httpPort());
+		this.serviceUrls.forEach((key, url) -> arguments.add("--sciport.gateway.services." + key + "=" + url));
+		try {
+			this.gateway = GatewayApplication.builder().registerShutdownHook(false).run(arguments.toArray(String[]::new));
+		}
+		catch (RuntimeException ex) {
+			throw new StartupException("The gateway did not start: " + rootMessage(ex));
+		}
+	}
+
+	private void startService(Service service, AdminPassword adminPassword) {
+		List<String> arguments = new ArrayList<>(common());
+		arguments.add("--server.port=0");
+		arguments.add("--server.address=127.0.0.1");
+		arguments.add("--sciport.database.url=" + PostgresDatabases.withDatabase(this.postgresAdminUrl, service.database()));
+		arguments.add("--sciport.database.username=" + postgresUsername());
+		arguments.add("--sciport.database.password=" + postgresPassword());
+		arguments.add("--spring.kafka.bootstrap-servers=" + this.kafkaBootstrap);
+		if (service.key().equals("auth")) {
+			arguments.add("--sciport.auth.admin.email=" + this.settings.adminEmail());
+			arguments.add("--sciport.auth.admin.password=" + adminPassword.value());
+		}
+		ConfigurableApplicationContext context;
+		try {
+			context = service.application().get().registerShutdownHook(false).run(arguments.toArray(String[]::new));
+		}
+		catch (RuntimeException ex) {
+			throw new StartupException(service.key() + "-service did not start: " + rootMessage(ex));
+		}
+		this.services.add(context);
+		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		synchronized (this.serviceUrls) {
+			this.serviceUrls.put(service.key(), "http://127.0.0.1:" + port);
+		}
+	}
+
+	private List<String> common() {
+		return List.of("--spring.main.banner-mode=off", "--logging.structured.ecs.service.name=sciport");
+	}
+
+	private String postgresUsername() {
+		return (this.postgres != null) ? EmbeddedPostgresServer.USERNAME : this.settings.postgresUsername();
+	}
+
+	private String postgresPassword() {
+		return (this.postgres != null) ? "" : this.settings.postgresPassword();
+	}
+
+	/**
+	 * Starts the embedded cluster. A directory left by a first start that never completed
+	 * (no marker) holds no data yet and is initialised afresh instead of failing every start
+	 * after it.
+	 */
+	private static EmbeddedPostgresServer startEmbeddedPostgres(Path directory) {
+		Path marker = directory.resolve(INITIALISED);
+		if (Files.isDirectory(directory) && !Files.exists(marker)) {
+			deleteTree(directory);
+		}
+		EmbeddedPostgresServer server;
+		try {
+			server = EmbeddedPostgresServer.start(directory);
+		}
+		catch (RuntimeException ex) {
+			throw new StartupException("Embedded PostgreSQL did not start in " + directory + ": " + rootMessage(ex));
+		}
+		try {
+			if (!Files.exists(marker)) {
+				Files.createFile(marker);
+			}
+		}
+		catch (IOException ex) {
+			server.close();
+			throw new StartupException("Cannot write to " + directory + ": " + Preflight.describe(ex));
+		}
+		return server;
+	}
+
+	@Override
+	public void close() {
+		ConfigurableApplicationContext runningGateway = this.gateway;
+		if (runningGateway != null) {
+			closeQuietly(runningGateway::close);
+			this.gateway = null;
+		}
+		List<ConfigurableApplicationContext> running;
+		synchronized (this.services) {
+			running = new ArrayList<>(this.services);
+			this.services.clear();
+		}
+		running.parallelStream().forEach((context) -> closeQuietly(context::close));
+		EmbeddedKafkaBroker broker = this.kafka;
+		if (broker != null) {
+			closeQuietly(broker::close);
+			this.kafka = null;
+		}
+		EmbeddedPostgresServer server = this.postgres;
+		if (server != null) {
+			closeQuietly(server::close);
+			this.postgres = null;
+		}
+	}
+
+	private static void closeQuietly(Runnable close) {
+		try {
+			close.run();
+		}
+		catch (RuntimeException ex) {
+			System.err.println("sciport: error while stopping: " + rootMessage(ex));
+		}
+	}
+
+	static String rootMessage(Throwable error) {
+		Throwable root = error;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		String message = (root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName();
+		int newline = message.indexOf('\n');
+		return (newline < 0) ? message : message.substring(0, newline);
+	}
+
+	private static void deleteTree(Path directory) {
+		try (Stream<Path> paths = Files.walk(directory)) {
+			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException ex) {
+			throw new StartupException("Cannot remove the incomplete database directory " + directory + ": "
+					+ Preflight.describe(ex));
+		}
+	}
+
+}
