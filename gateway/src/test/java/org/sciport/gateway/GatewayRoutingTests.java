@@ -1,0 +1,167 @@
+package org.sciport.gateway;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The gateway in front of five real HTTP servers standing in for the services: each answers
+ * with its own name, the path and the request id it received, and a readiness document.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "spring.config.name=gateway")
+@AutoConfigureWebTestClient
+class GatewayRoutingTests {
+
+	private static final Map<String, DisposableServer> backends = new LinkedHashMap<>();
+
+	/** Readiness each backend reports; a missing entry means healthy. */
+	private static final Map<String, String> readiness = new ConcurrentHashMap<>();
+
+	static {
+		for (String service : new String[] { "auth", "upload", "dataset", "harvest", "workflow" }) {
+			backends.put(service, HttpServer.create()
+				.host("127.0.0.1")
+				.port(0)
+				.route((routes) -> routes.get("/actuator/health/readiness", (request, response) -> {
+					String state = readiness.getOrDefault(service, "UP");
+					return response.status("UP".equals(state) ? 200 : 503)
+						.header("Content-Type", "application/json")
+						.sendString(Mono.just("{\"status\":\"" + state + "\",\"components\":{\"r2dbc\":{\"status\":\"UP\"},"
+								+ "\"kafka\":{\"status\":\"" + state + "\"}}}"));
+				}).route((request) -> true, (request, response) -> response.header("Content-Type", "text/plain")
+					.sendString(Mono.just(service + " " + request.method().name() + " " + request.uri() + " "
+							+ request.requestHeaders().get("X-Request-Id")))))
+				.bindNow());
+		}
+	}
+
+	@DynamicPropertySource
+	static void services(DynamicPropertyRegistry registry) {
+		backends.forEach((service, server) -> registry.add("sciport.gateway.services." + service,
+				() -> "http://127.0.0.1:" + server.port()));
+	}
+
+	@AfterAll
+	static void stopBackends() {
+		backends.values().forEach(DisposableServer::disposeNow);
+	}
+
+	@AfterEach
+	void allHealthy() {
+		readiness.clear();
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@ParameterizedTest(name = "{0} {1} -> {2}")
+	@CsvSource({
+			// native API
+			"POST, /v1/auth/login, auth", "GET, /v1/users/me, auth", "POST, /v1/tokens, auth",
+			"GET, /.well-known/jwks.json, auth", "POST, /v1/uploads/tus, upload", "GET, /v1/jobs/j1, upload",
+			"POST, /v1/data/upload, upload", "GET, /v1/datasets?page=2&per_page=10, dataset",
+			"GET, /v1/folders, dataset", "GET, /v1/teams, dataset", "GET, /v1/projects/proj_abc123, dataset",
+			"GET, /v1/data/data_def456, dataset", "GET, /v1/analytics/usage, dataset", "POST, /v1/webhooks, dataset",
+			"GET, /v1/instruments, harvest", "GET, /v1/storage-locations, harvest", "GET, /v1/service-accounts, harvest",
+			"POST, /v1/schedules/s1/trigger, harvest", "GET, /v1/hooks, harvest", "GET, /v1/files/f1, harvest",
+			"GET, /v1/transfers, harvest", "GET, /v1/resources?type=workflow&workspace=analytics, workflow",
+			"PUT, /v1/resources/workflow/nightly, workflow", "GET, /v1/workspaces, workflow",
+			"GET, /v1/pipelines, workflow",
+			// seed 000
+			"POST, /api/auth/login, auth", "GET, /api/auth/me, auth", "POST, /api/upload/initiate, upload",
+			"GET, /api/upload/status/job_1, upload", "GET, /portal/api/jobs, upload", "POST, /portal/api/cancel-job, upload",
+			"POST, /portal/api/retry-conversion, upload", "GET, /portal/api/datasets, dataset",
+			"POST, /portal/api/share-dataset, dataset", "GET, /portal/api/get-teams, dataset",
+			// seed 002
+			"POST, /auth/register, auth", "POST, /auth/jwt/login, auth", "GET, /api/instruments/7, harvest",
+			"GET, /api/storage-locations, harvest", "GET, /api/service-accounts, harvest",
+			"POST, /api/schedules/3/trigger, harvest", "GET, /api/hooks, harvest", "GET, /api/files/ark:99999/fk4x, harvest",
+			"GET, /api/transfers, harvest",
+			// seed 004
+			"GET, /api/users/login-providers, auth", "GET, /api/users/openid/orcid/login, auth",
+			"GET, /api/projects/count, workflow", "POST, /api/projects/12/upload-file, workflow",
+			"GET, /api/nextflow-projects, workflow", "GET, /api/nextflow-projects/rnaseq/arguments, workflow" })
+	void routesEveryDocumentedPrefixToItsOwner(String method, String path, String owner) {
+		String body = this.client.method(org.springframework.http.HttpMethod.valueOf(method))
+			.uri(path)
+			.header("X-Request-Id", "req-route-1")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(body).isEqualTo(owner + " " + method + " " + path + " req-route-1");
+	}
+
+	@Test
+	void givesEveryRequestAnIdAndForwardsIt() {
+		this.client.get().uri("/v1/datasets").exchange()
+			.expectStatus().isOk()
+			.expectHeader().value("X-Request-Id", (id) -> assertThat(id).startsWith("req_"))
+			.expectBody(String.class)
+			.value((body) -> assertThat(body).startsWith("dataset GET /v1/datasets req_"));
+	}
+
+	@Test
+	void answersUnknownPathsWithTheNativeErrorBody() {
+		this.client.get().uri("/v2/nothing").exchange()
+			.expectStatus().isNotFound()
+			.expectBody()
+			.jsonPath("$.error.code").isEqualTo("RESOURCE_NOT_FOUND")
+			.jsonPath("$.error.request_id").exists();
+	}
+
+	@Test
+	void reportsTheSuiteHealthyWhenEveryServiceIsReady() {
+		this.client.get().uri("/health").exchange()
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.status").isEqualTo("ok")
+			.jsonPath("$.services.auth-service.status").isEqualTo("up")
+			.jsonPath("$.services.workflow-service.kafka").isEqualTo("up")
+			.jsonPath("$.down").isEmpty();
+	}
+
+	@Test
+	void namesWhatIsDownWithA503() {
+		readiness.put("harvest", "DOWN");
+		this.client.get().uri("/health").exchange()
+			.expectStatus().isEqualTo(503)
+			.expectBody()
+			.jsonPath("$.status").isEqualTo("degraded")
+			.jsonPath("$.down[0]").isEqualTo("harvest-service")
+			.jsonPath("$.services.harvest-service.status").isEqualTo("down")
+			.jsonPath("$.services.harvest-service.kafka").isEqualTo("down")
+			.jsonPath("$.services.harvest-service.database").isEqualTo("up")
+			.jsonPath("$.services.auth-service.status").isEqualTo("up");
+	}
+
+	@Test
+	void reportsStatusInTheSeedShape() {
+		this.client.get().uri("/v1/status").exchange()
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.status").isEqualTo("operational")
+			.jsonPath("$.version").isNotEmpty()
+			.jsonPath("$.timestamp").value((String timestamp) -> assertThat(java.time.Instant.parse(timestamp)).isNotNull());
+	}
+
+}
