@@ -34,6 +34,9 @@ public record CloudEvent(String specversion, String id, URI source, String type,
 		Objects.requireNonNull(id, "id");
 		Objects.requireNonNull(type, "type");
 		Objects.requireNonNull(subject, "subject");
+		if (data != null && data.isNull()) {
+			data = null;
+		}
 		if (!SPEC_VERSION.equals(specversion)) {
 			throw new IllegalArgumentException("Unsupported CloudEvents specversion " + specversion);
 		}

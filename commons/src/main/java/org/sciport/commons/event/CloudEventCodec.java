@@ -17,8 +17,18 @@ public final class CloudEventCodec {
 		return this.jsonMapper.writeValueAsString(event);
 	}
 
+	/**
+	 * Reads one event; text that is not a CloudEvents 1.0 JSON event is an
+	 * {@link IllegalArgumentException} saying why (never the text itself, which may be large).
+	 */
 	public CloudEvent read(String json) {
-		return this.jsonMapper.readValue(json, CloudEvent.class);
+		try {
+			return this.jsonMapper.readValue(json, CloudEvent.class);
+		}
+		catch (tools.jackson.core.JacksonException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			throw new IllegalArgumentException("Not a CloudEvents 1.0 JSON event: " + cause.getMessage(), ex);
+		}
 	}
 
 	/**

@@ -52,7 +52,10 @@ public final class LocalBlobStore implements BlobStore {
 		Path temp = this.incoming.resolve(UUID.randomUUID() + ".part");
 		return DataBufferUtils.write(content, temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
 			.then(Mono.fromCallable(() -> commit(temp, target, key)).subscribeOn(Schedulers.boundedElastic()))
-			.doOnError((ex) -> discard(temp))
+			// On failure the partial file is gone before the error reaches the caller.
+			.onErrorResume((ex) -> Mono.fromRunnable(() -> deleteQuietly(temp))
+				.subscribeOn(Schedulers.boundedElastic())
+				.then(Mono.error(ex)))
 			.doOnCancel(() -> discard(temp));
 	}
 
