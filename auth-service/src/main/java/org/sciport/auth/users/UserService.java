@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ConflictException;
 import org.sciport.commons.error.NotFoundException;
@@ -28,6 +30,8 @@ import reactor.core.scheduler.Schedulers;
  */
 @Service
 public class UserService {
+
+	private static final Log logger = LogFactory.getLog(UserService.class);
 
 	/** The event announcing a new account. */
 	public static final String USER_REGISTERED = "sciport.auth.user.registered";
@@ -82,7 +86,8 @@ public class UserService {
 		// bcrypt is deliberately slow CPU work: keep it off the event loop.
 		return Mono.fromCallable(() -> this.passwordEncoder.encode(password))
 			.subscribeOn(Schedulers.boundedElastic())
-			.flatMap((hash) -> insert(new User(UUID.randomUUID(), email, name, role, "free", true, Instant.now()), hash));
+			.flatMap((hash) -> insert(new User(UUID.randomUUID(), email, name, role, "free", true, Instant.now()), hash))
+			.doOnNext((user) -> logger.info("Account " + user.id() + " created with role " + user.role()));
 	}
 
 	/**

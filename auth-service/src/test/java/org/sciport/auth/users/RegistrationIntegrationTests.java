@@ -6,11 +6,14 @@ import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.sciport.commons.event.Topics;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TopicReader;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
@@ -23,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "spring.config.name=auth-service", "sciport.auth.admin.password=bootstrap-admin-secret" })
 @AutoConfigureWebTestClient
+@ExtendWith(OutputCaptureExtension.class)
 class RegistrationIntegrationTests {
 
 	@DynamicPropertySource
@@ -122,6 +126,20 @@ class RegistrationIntegrationTests {
 			.jsonPath("$.components.r2dbc.status").isEqualTo("UP")
 			.jsonPath("$.components.kafka.status").isEqualTo("UP");
 		register("admin@sciport.local", "yet another long password").expectStatus().isEqualTo(409);
+	}
+
+	@Test
+	void logsAsJsonWithTheRequestIdAndATraceId(CapturedOutput output) {
+		this.client.post().uri("/v1/auth/register").contentType(MediaType.APPLICATION_JSON)
+			.header("X-Request-Id", "req-log-check-1")
+			.bodyValue(Map.of("email", "logs@example.org", "password", "a long enough password"))
+			.exchange()
+			.expectStatus().isCreated();
+		String line = output.getOut().lines().filter((candidate) -> candidate.contains("req-log-check-1")).findFirst()
+			.orElseThrow(() -> new AssertionError("no log line carries the request id"));
+		assertThat(line).startsWith("{").contains("\"request_id\":\"req-log-check-1\"", "Account ")
+			.containsPattern("\"traceId\":\"[0-9a-f]{32}\",\"spanId\":\"[0-9a-f]{16}\"")
+			.doesNotContain("a long enough password", "logs@example.org");
 	}
 
 	@Test
