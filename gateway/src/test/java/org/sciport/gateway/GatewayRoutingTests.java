@@ -1,9 +1,25 @@
 package org.sciport.gateway;
 
+import java.time.Instant;
+import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,12 +50,24 @@ class GatewayRoutingTests {
 	/** Readiness each backend reports; a missing entry means healthy. */
 	private static final Map<String, String> readiness = new ConcurrentHashMap<>();
 
+	/** The key the test's auth backend publishes and signs callers' tokens with. */
+	private static final ECKey signingKey;
+
 	static {
+		try {
+			signingKey = new ECKeyGenerator(Curve.P_256).keyID("test-key").algorithm(JWSAlgorithm.ES256).generate();
+		}
+		catch (JOSEException ex) {
+			throw new IllegalStateException(ex);
+		}
+		String jwks = new JWKSet(signingKey.toPublicJWK()).toString();
 		for (String service : new String[] { "auth", "upload", "dataset", "harvest", "workflow" }) {
 			backends.put(service, HttpServer.create()
 				.host("127.0.0.1")
 				.port(0)
-				.route((routes) -> routes.get("/actuator/health/readiness", (request, response) -> {
+				.route((routes) -> routes.get("/.well-known/jwks.json", (request, response) -> response
+					.header("Content-Type", "application/json")
+					.sendString(Mono.just(jwks))).get("/actuator/health/readiness", (request, response) -> {
 					String state = readiness.getOrDefault(service, "UP");
 					return response.status("UP".equals(state) ? 200 : 503)
 						.header("Content-Type", "application/json")
@@ -47,7 +75,8 @@ class GatewayRoutingTests {
 								+ "\"kafka\":{\"status\":\"" + state + "\"}}}"));
 				}).route((request) -> true, (request, response) -> response.header("Content-Type", "text/plain")
 					.sendString(Mono.just(service + " " + request.method().name() + " " + request.uri() + " "
-							+ request.requestHeaders().get("X-Request-Id")))))
+							+ request.requestHeaders().get("X-Request-Id") + " "
+							+ (request.requestHeaders().contains("Authorization") ? "bearer" : "none")))))
 				.bindNow());
 		}
 	}
@@ -56,6 +85,8 @@ class GatewayRoutingTests {
 	static void services(DynamicPropertyRegistry registry) {
 		backends.forEach((service, server) -> registry.add("sciport.gateway.services." + service,
 				() -> "http://127.0.0.1:" + server.port()));
+		registry.add("sciport.security.jwks-uri",
+				() -> "http://127.0.0.1:" + backends.get("auth").port() + "/.well-known/jwks.json");
 	}
 
 	@AfterAll
@@ -68,14 +99,38 @@ class GatewayRoutingTests {
 		readiness.clear();
 	}
 
+	private static final String TOKEN = token(signingKey, new JWTClaimsSet.Builder().issuer("https://sciport.local")
+		.audience("sciport")
+		.subject(UUID.randomUUID().toString())
+		.issueTime(new Date())
+		.notBeforeTime(new Date())
+		.expirationTime(Date.from(Instant.now().plusSeconds(900)))
+		.jwtID(UUID.randomUUID().toString())
+		.claim("roles", List.of("user"))
+		.claim("plan", "free")
+		.build());
+
 	@Autowired
 	WebTestClient client;
+
+	private static String token(ECKey key, JWTClaimsSet claims) {
+		try {
+			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
+				.type(new JOSEObjectType("at+jwt"))
+				.build(), claims);
+			jwt.sign(new ECDSASigner(key));
+			return jwt.serialize();
+		}
+		catch (JOSEException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
 
 	@ParameterizedTest(name = "{0} {1} -> {2}")
 	@CsvSource({
 			// native API
 			"POST, /v1/auth/login, auth", "GET, /v1/users/me, auth", "POST, /v1/tokens, auth",
-			"GET, /.well-known/jwks.json, auth", "POST, /v1/uploads/tus, upload", "GET, /v1/jobs/j1, upload",
+"POST, /v1/uploads/tus, upload", "GET, /v1/jobs/j1, upload",
 			"POST, /v1/data/upload, upload", "GET, /v1/datasets?page=2&per_page=10, dataset",
 			"GET, /v1/folders, dataset", "GET, /v1/teams, dataset", "GET, /v1/projects/proj_abc123, dataset",
 			"GET, /v1/data/data_def456, dataset", "GET, /v1/analytics/usage, dataset", "POST, /v1/webhooks, dataset",
@@ -102,18 +157,19 @@ class GatewayRoutingTests {
 		String body = this.client.method(org.springframework.http.HttpMethod.valueOf(method))
 			.uri(path)
 			.header("X-Request-Id", "req-route-1")
+			.header("Authorization", "Bearer " + TOKEN)
 			.exchange()
 			.expectStatus()
 			.isOk()
 			.expectBody(String.class)
 			.returnResult()
 			.getResponseBody();
-		assertThat(body).isEqualTo(owner + " " + method + " " + path + " req-route-1");
+		assertThat(body).isEqualTo(owner + " " + method + " " + path + " req-route-1 bearer");
 	}
 
 	@Test
 	void givesEveryRequestAnIdAndForwardsIt() {
-		this.client.get().uri("/v1/datasets").exchange()
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + TOKEN).exchange()
 			.expectStatus().isOk()
 			.expectHeader().value("X-Request-Id", (id) -> assertThat(id).startsWith("req_"))
 			.expectBody(String.class)
@@ -121,8 +177,43 @@ class GatewayRoutingTests {
 	}
 
 	@Test
+	void requiresAValidAccessTokenOffThePublicPaths() throws Exception {
+		this.client.get().uri("/v1/datasets").exchange()
+			.expectStatus().isUnauthorized()
+			.expectBody().jsonPath("$.error.code").isEqualTo("INVALID_API_KEY");
+		this.client.get().uri("/v1/datasets").header("x-access-token", TOKEN).exchange().expectStatus().isOk();
+		JWTClaimsSet claims = SignedJWT.parse(TOKEN).getJWTClaimsSet();
+		this.client.get().uri("/v1/datasets")
+			.header("Authorization", "Bearer " + new PlainJWT(claims).serialize())
+			.exchange()
+			.expectStatus().isUnauthorized();
+		ECKey stranger = new ECKeyGenerator(Curve.P_256).keyID("test-key").generate();
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token(stranger, claims)).exchange()
+			.expectStatus().isUnauthorized();
+		this.client.get().uri("/v1/datasets")
+			.header("Authorization", "Bearer " + token(signingKey, new JWTClaimsSet.Builder(claims)
+				.expirationTime(Date.from(Instant.now().minusSeconds(61)))
+				.build()))
+			.exchange()
+			.expectStatus().isUnauthorized();
+	}
+
+	@Test
+	void forwardsTheTokenSoTheServiceCanCheckItAgain() {
+		this.client.get().uri("/v1/datasets/echo-auth").header("Authorization", "Bearer " + TOKEN).exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).value((body) -> assertThat(body).endsWith(" bearer"));
+		this.client.get().uri("/.well-known/jwks.json").exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).value((body) -> assertThat(body).contains("\"kid\":\"test-key\""));
+		this.client.post().uri("/v1/auth/login").exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).value((body) -> assertThat(body).startsWith("auth POST /v1/auth/login").endsWith(" none"));
+	}
+
+	@Test
 	void answersUnknownPathsWithTheNativeErrorBody() {
-		this.client.get().uri("/v2/nothing").exchange()
+		this.client.get().uri("/v2/nothing").header("Authorization", "Bearer " + TOKEN).exchange()
 			.expectStatus().isNotFound()
 			.expectBody()
 			.jsonPath("$.error.code").isEqualTo("RESOURCE_NOT_FOUND")

@@ -3,12 +3,14 @@ package org.sciport.auth.users;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.sciport.commons.error.AuthenticationException;
 import org.sciport.commons.error.ConflictException;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ValidationException;
@@ -54,6 +56,8 @@ public class UserService {
 
 	private final CloudEventCodec codec;
 
+	private final String unknownUserHash;
+
 	private final AuthProperties properties;
 
 	private final BCryptPasswordEncoder passwordEncoder;
@@ -66,6 +70,8 @@ public class UserService {
 		this.codec = codec;
 		this.properties = properties;
 		this.passwordEncoder = new BCryptPasswordEncoder(properties.password().bcryptCost());
+		// Compared against when the email is unknown, at the same cost as a real hash.
+		this.unknownUserHash = this.passwordEncoder.encode(UUID.randomUUID().toString());
 	}
 
 	/**
@@ -100,6 +106,36 @@ public class UserService {
 					row.get("name", String.class), row.get("role", String.class), row.get("plan", String.class),
 					Boolean.TRUE.equals(row.get("active", Boolean.class)), row.get("created_at", Instant.class)))
 			.one();
+	}
+
+	/**
+	 * The active account with this email and password. Every failure (unknown email, wrong
+	 * password, deactivated account) is the same {@link AuthenticationException}, and an unknown
+	 * email costs the same password check as a known one, so neither the answer nor its timing
+	 * tells whether an account exists.
+	 */
+	public Mono<User> authenticate(String email, String password) {
+		Mono<Optional<Credentials>> found = this.databaseClient
+			.sql("SELECT * FROM app_user WHERE email_key = :key")
+			.bind("key", email.trim().toLowerCase(Locale.ROOT))
+			.map((row) -> Optional.of(new Credentials(new User(row.get("id", UUID.class), row.get("email", String.class),
+					row.get("name", String.class), row.get("role", String.class), row.get("plan", String.class),
+					Boolean.TRUE.equals(row.get("active", Boolean.class)), row.get("created_at", Instant.class)),
+					row.get("password_hash", String.class))))
+			.one()
+			.defaultIfEmpty(Optional.empty());
+		return found.publishOn(Schedulers.boundedElastic()).map((candidate) -> {
+			String hash = candidate.map(Credentials::passwordHash).filter((h) -> h != null && !h.isEmpty())
+				.orElse(this.unknownUserHash);
+			boolean matches = this.passwordEncoder.matches(password, hash);
+			if (candidate.isEmpty() || !matches || !candidate.get().user().active()) {
+				throw new AuthenticationException("Invalid email or password");
+			}
+			return candidate.get().user();
+		});
+	}
+
+	private record Credentials(User user, @Nullable String passwordHash) {
 	}
 
 	/**

@@ -35,6 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * consumer that sees each record twice applies each event once.
  */
 @SpringBootTest(properties = { "spring.config.name=auth-service", "sciport.auth.admin.password=bootstrap-admin-secret",
+		"sciport.auth.tokens.key-encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 		"sciport.outbox.poll-interval=200ms", "sciport.outbox.max-backoff=1s" })
 class OutboxDeliveryIntegrationTests {
 

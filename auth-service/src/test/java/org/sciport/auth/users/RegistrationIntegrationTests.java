@@ -24,7 +24,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.config.name=auth-service", "sciport.auth.admin.password=bootstrap-admin-secret" })
+		properties = { "spring.config.name=auth-service", "sciport.auth.admin.password=bootstrap-admin-secret",
+		"sciport.auth.tokens.key-encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" })
 @AutoConfigureWebTestClient
 @ExtendWith(OutputCaptureExtension.class)
 class RegistrationIntegrationTests {
@@ -109,10 +110,10 @@ class RegistrationIntegrationTests {
 	@Test
 	void keepsAWellFormedClientRequestIdAndReplacesAHostileOne() {
 		this.client.get().uri("/v1/auth/nothing-here").header("X-Request-Id", "req-client-42").exchange()
-			.expectStatus().isNotFound()
+			.expectStatus().isUnauthorized()
 			.expectHeader().valueEquals("X-Request-Id", "req-client-42")
 			.expectBody().jsonPath("$.error.request_id").isEqualTo("req-client-42")
-			.jsonPath("$.error.code").isEqualTo("RESOURCE_NOT_FOUND");
+			.jsonPath("$.error.code").isEqualTo("INVALID_API_KEY");
 		this.client.get().uri("/v1/auth/nothing-here").header("X-Request-Id", "<script>alert(1)</script>").exchange()
 			.expectHeader().value("X-Request-Id", (value) -> assertThat(value).startsWith("req_"));
 	}

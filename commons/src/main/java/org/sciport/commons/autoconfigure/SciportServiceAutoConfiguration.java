@@ -1,8 +1,12 @@
 package org.sciport.commons.autoconfigure;
 
+import java.net.MalformedURLException;
 import java.time.Duration;
 import java.util.List;
 
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.sciport.commons.error.ErrorRenderer;
 import org.sciport.commons.error.SciportErrorHandler;
@@ -13,6 +17,9 @@ import org.sciport.commons.inbox.ProcessedEvents;
 import org.sciport.commons.outbox.OutboxProperties;
 import org.sciport.commons.outbox.OutboxRelay;
 import org.sciport.commons.outbox.OutboxWriter;
+import org.sciport.commons.security.AccessTokenFilter;
+import org.sciport.commons.security.AccessTokenVerifier;
+import org.sciport.commons.security.JwtSettings;
 import org.sciport.commons.web.RequestIdFilter;
 import org.sciport.commons.web.RequestIdLogging;
 import org.springframework.beans.factory.ObjectProvider;
@@ -65,6 +72,34 @@ public final class SciportServiceAutoConfiguration {
 		// Event payloads keep their own field names: use a mapper without the web's naming strategy
 		// rules only where a payload type declares them.
 		return new CloudEventCodec(jsonMapper);
+	}
+
+	/**
+	 * Access-token checks on every non-public path ({@code sciport.security.enabled}, on by
+	 * default). A service that holds the signing keys itself supplies its own {@link JWKSource}.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "sciport.security.enabled", matchIfMissing = true)
+	@EnableConfigurationProperties(JwtSettings.class)
+	static class SecurityConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		JWKSource<SecurityContext> accessTokenKeys(JwtSettings settings) throws MalformedURLException {
+			// Cached, refreshed ahead of expiry, fetched again (at most every 30 s) on an unknown kid.
+			return JWKSourceBuilder.create(settings.jwksUri().toURL()).retrying(true).build();
+		}
+
+		@Bean
+		AccessTokenVerifier accessTokenVerifier(JWKSource<SecurityContext> keys, JwtSettings settings) {
+			return new AccessTokenVerifier(keys, settings);
+		}
+
+		@Bean
+		AccessTokenFilter accessTokenFilter(AccessTokenVerifier verifier, JwtSettings settings) {
+			return new AccessTokenFilter(verifier, settings.publicPaths());
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

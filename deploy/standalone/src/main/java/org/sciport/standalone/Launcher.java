@@ -32,6 +32,9 @@ public final class Launcher {
 	/** Written to the data directory while the suite runs: where its parts listen. */
 	static final String RUNTIME_FILE = "sciport-runtime.properties";
 
+	/** Where the key that seals auth-service's signing keys is kept when none is given. */
+	static final String KEY_ENCRYPTION_KEY_FILE = "auth-key-encryption-key";
+
 	private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
 
 	private Launcher() {
@@ -66,8 +69,12 @@ public final class Launcher {
 			AdminPassword admin = (settings.adminPassword() != null)
 					? new AdminPassword(settings.adminPassword(), false, settings.dataDirectory())
 					: AdminPassword.resolve(settings.dataDirectory());
+			String keyEncryptionKey = System.getenv().getOrDefault("SCIPORT_AUTH_KEY_ENCRYPTION_KEY", "").isBlank()
+					? StoredSecret.resolve(settings.dataDirectory(), KEY_ENCRYPTION_KEY_FILE, 32, java.util.Base64.getEncoder())
+						.value()
+					: System.getenv("SCIPORT_AUTH_KEY_ENCRYPTION_KEY").trim();
 			suite.startInfrastructure();
-			suite.startApplications(admin);
+			suite.startApplications(admin, keyEncryptionKey);
 			String gatewayUrl = "http://localhost:" + settings.httpPort();
 			awaitHealthy(gatewayUrl);
 			writeRuntimeFile(settings, suite, gatewayUrl);

@@ -65,6 +65,8 @@ final class Suite implements AutoCloseable {
 
 	private String kafkaBootstrap = "";
 
+	private String jwksUri = "";
+
 	private final Map<String, String> serviceUrls = new LinkedHashMap<>();
 
 	Suite(StandaloneSettings settings) {
@@ -114,7 +116,10 @@ final class Suite implements AutoCloseable {
 	 * Starts the services side by side, each on a free loopback port, then the gateway in front
 	 * of them.
 	 */
-	void startApplications(AdminPassword adminPassword) {
+	void startApplications(AdminPassword adminPassword, String keyEncryptionKey) {
+		// auth-service's port is chosen first: every other service fetches its public keys from it.
+		int authPort = freeLoopbackPort();
+		this.jwksUri = "http://127.0.0.1:" + authPort + "/.well-known/jwks.json";
 		ExecutorService starter = Executors.newFixedThreadPool(SERVICES.size(), (task) -> {
 			Thread thread = new Thread(task, "sciport-start");
 			thread.setDaemon(true);
@@ -123,7 +128,8 @@ final class Suite implements AutoCloseable {
 		try {
 			List<CompletableFuture<Void>> starts = new ArrayList<>();
 			for (Service service : SERVICES) {
-				starts.add(CompletableFuture.runAsync(() -> startService(service, adminPassword), starter));
+				starts.add(CompletableFuture.runAsync(
+						() -> startService(service, adminPassword, keyEncryptionKey, authPort), starter));
 			}
 			CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
 		}
@@ -146,9 +152,9 @@ final class Suite implements AutoCloseable {
 		}
 	}
 
-	private void startService(Service service, AdminPassword adminPassword) {
+	private void startService(Service service, AdminPassword adminPassword, String keyEncryptionKey, int authPort) {
 		List<String> arguments = new ArrayList<>(common());
-		arguments.add("--server.port=0");
+		arguments.add("--server.port=" + (service.key().equals("auth") ? authPort : 0));
 		arguments.add("--server.address=127.0.0.1");
 		arguments.add("--sciport.database.url=" + PostgresDatabases.withDatabase(this.postgresAdminUrl, service.database()));
 		arguments.add("--sciport.database.username=" + postgresUsername());
@@ -157,6 +163,7 @@ final class Suite implements AutoCloseable {
 		if (service.key().equals("auth")) {
 			arguments.add("--sciport.auth.admin.email=" + this.settings.adminEmail());
 			arguments.add("--sciport.auth.admin.password=" + adminPassword.value());
+			arguments.add("--sciport.auth.tokens.key-encryption-key=" + keyEncryptionKey);
 		}
 		ConfigurableApplicationContext context;
 		try {
@@ -173,7 +180,17 @@ final class Suite implements AutoCloseable {
 	}
 
 	private List<String> common() {
-		return List.of("--spring.main.banner-mode=off", "--logging.structured.ecs.service.name=sciport");
+		return List.of("--spring.main.banner-mode=off", "--logging.structured.ecs.service.name=sciport",
+				"--sciport.security.jwks-uri=" + this.jwksUri);
+	}
+
+	private static int freeLoopbackPort() {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new StartupException("No free loopback port for auth-service: " + Preflight.describe(ex));
+		}
 	}
 
 	private String postgresUsername() {

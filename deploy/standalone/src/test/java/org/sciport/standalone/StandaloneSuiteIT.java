@@ -81,10 +81,24 @@ class StandaloneSuiteIT {
 			assertThat(created.headers().firstValue("X-Request-Id")).hasValue("req-e2e-1");
 			userId = this.json.readTree(created.body()).path("id").asString();
 
-			HttpResponse<String> unknown = get(port, "/v1/no-such-surface");
-			assertThat(unknown.statusCode()).isEqualTo(404);
-			assertThat(this.json.readTree(unknown.body()).path("error").path("code").asString())
-				.isEqualTo("RESOURCE_NOT_FOUND");
+			HttpResponse<String> anonymous = get(port, "/v1/datasets");
+			assertThat(anonymous.statusCode()).isEqualTo(401);
+			assertThat(this.json.readTree(anonymous.body()).path("error").path("code").asString())
+				.isEqualTo("INVALID_API_KEY");
+
+			// A session through the gateway; dataset-service checks the token itself against
+			// auth-service's published keys (it has no endpoint there yet, so: 404, not 401).
+			String access = this.json.readTree(post(port, "/v1/auth/login",
+					"{\"email\":\"lovelace@example.org\",\"password\":\"a long enough password\"}", null).body())
+				.path("access_token")
+				.asString();
+			assertThat(get(port, "/v1/users/me", access).body()).contains("\"email\":\"lovelace@example.org\"");
+			HttpResponse<String> checked = get(port, "/v1/datasets/none", access);
+			assertThat(checked.statusCode()).as(checked.body()).isEqualTo(404);
+			assertThat(post(port, "/v1/auth/logout", "", access).statusCode()).isEqualTo(204);
+			assertThat(get(port, "/v1/users/me", access).statusCode()).isEqualTo(401);
+			assertThat(data.resolve(Launcher.KEY_ENCRYPTION_KEY_FILE)).exists();
+			assertThat(suite.output()).doesNotContain(Files.readString(data.resolve(Launcher.KEY_ENCRYPTION_KEY_FILE)).trim());
 
 			Properties runtime = suite.runtime();
 			bootstrap = runtime.getProperty("kafka.bootstrap-servers");
@@ -197,9 +211,28 @@ class StandaloneSuiteIT {
 	}
 
 	private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+		return get(port, path, null);
+	}
+
+	private HttpResponse<String> get(int port, String path, String token) throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(30));
+		if (token != null) {
+			request.header("Authorization", "Bearer " + token);
+		}
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> post(int port, String path, String json, String token)
+			throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.timeout(Duration.ofSeconds(30))
-			.build(), HttpResponse.BodyHandlers.ofString());
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json));
+		if (token != null) {
+			request.header("Authorization", "Bearer " + token);
+		}
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpResponse<String> register(int port, String email, String requestId)

@@ -1,0 +1,98 @@
+package org.sciport.commons.security;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.error.AuthenticationException;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+import reactor.core.publisher.Mono;
+
+/**
+ * Requires a valid access token on every path but the service's public ones. The token comes
+ * from {@code Authorization: Bearer} or, for seed 004's clients, {@code x-access-token}. The
+ * verified {@link Caller} is available to handlers through {@link #caller(ServerWebExchange)}.
+ */
+public final class AccessTokenFilter implements WebFilter, Ordered {
+
+	/** The header seed 004's clients send their token in. */
+	public static final String ACCESS_TOKEN_HEADER = "x-access-token";
+
+	private static final String CALLER = AccessTokenFilter.class.getName() + ".caller";
+
+	private final AccessTokenVerifier verifier;
+
+	private final List<PathPattern> publicPaths;
+
+	public AccessTokenFilter(AccessTokenVerifier verifier, List<String> publicPaths) {
+		this.verifier = verifier;
+		List<PathPattern> patterns = new ArrayList<>();
+		patterns.add(PathPatternParser.defaultInstance.parse("/actuator/**"));
+		for (String path : publicPaths) {
+			patterns.add(PathPatternParser.defaultInstance.parse(path));
+		}
+		this.publicPaths = List.copyOf(patterns);
+	}
+
+	@Override
+	public int getOrder() {
+		// Right after the request id, before anything that reads the body.
+		return Ordered.HIGHEST_PRECEDENCE + 10;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
+		if (this.publicPaths.stream().anyMatch((pattern) -> pattern.matches(path))) {
+			return chain.filter(exchange);
+		}
+		String token = token(exchange.getRequest().getHeaders());
+		if (token == null) {
+			challenge(exchange);
+			return Mono.error(new AuthenticationException("An access token is required"));
+		}
+		return this.verifier.verify(token)
+			.doOnError(AuthenticationException.class, (ex) -> challenge(exchange))
+			.flatMap((caller) -> {
+				exchange.getAttributes().put(CALLER, caller);
+				return chain.filter(exchange);
+			});
+	}
+
+	/**
+	 * The verified caller of a request that passed this filter.
+	 */
+	public static Optional<Caller> caller(ServerWebExchange exchange) {
+		return Optional.ofNullable(exchange.getAttribute(CALLER));
+	}
+
+	/**
+	 * The verified caller, or an authentication error if the request has none.
+	 */
+	public static Caller requireCaller(ServerWebExchange exchange) {
+		return caller(exchange).orElseThrow(() -> new AuthenticationException("An access token is required"));
+	}
+
+	static @Nullable String token(HttpHeaders headers) {
+		String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
+		if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+			String value = authorization.substring(7).trim();
+			return value.isEmpty() ? null : value;
+		}
+		String header = headers.getFirst(ACCESS_TOKEN_HEADER);
+		return (header != null && !header.isBlank()) ? header.trim() : null;
+	}
+
+	private static void challenge(ServerWebExchange exchange) {
+		exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+	}
+
+}
