@@ -20,11 +20,18 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.sciport.commons.security.RevocationListener;
+import org.sciport.commons.security.RevokedTokens;
+import org.sciport.testsupport.TestInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
@@ -85,6 +92,7 @@ class GatewayRoutingTests {
 	static void services(DynamicPropertyRegistry registry) {
 		backends.forEach((service, server) -> registry.add("sciport.gateway.services." + service,
 				() -> "http://127.0.0.1:" + server.port()));
+		registry.add("spring.kafka.bootstrap-servers", TestInfrastructure::kafkaBootstrap);
 		registry.add("sciport.security.jwks-uri",
 				() -> "http://127.0.0.1:" + backends.get("auth").port() + "/.well-known/jwks.json");
 	}
@@ -196,6 +204,44 @@ class GatewayRoutingTests {
 				.build()))
 			.exchange()
 			.expectStatus().isUnauthorized();
+	}
+
+	@Test
+	void refusesALoggedOutTokenAsSoonAsTheRevocationArrivesAndRemembersItAfterARestart() throws Exception {
+		JWTClaimsSet claims = new JWTClaimsSet.Builder(SignedJWT.parse(TOKEN).getJWTClaimsSet())
+			.jwtID(UUID.randomUUID().toString())
+			.build();
+		String token = token(signingKey, claims);
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange().expectStatus().isOk();
+		String event = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID()
+				+ "\",\"source\":\"/sciport/auth-service\",\"type\":\"sciport.auth.token.revoked\",\"subject\":\""
+				+ claims.getJWTID() + "\",\"time\":\"" + Instant.now() + "\",\"datacontenttype\":\"application/json\","
+				+ "\"data\":{\"jti\":\"" + claims.getJWTID() + "\",\"user_id\":\"" + claims.getSubject()
+				+ "\",\"expires_at\":\"" + claims.getExpirationTime().toInstant() + "\"}}";
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()), new StringSerializer(),
+				new StringSerializer())) {
+			producer.send(new ProducerRecord<>("sciport.auth", claims.getJWTID(), event)).get();
+		}
+		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+		int status = 200;
+		while (status != 401 && System.nanoTime() < deadline) {
+			status = this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange()
+				.returnResult(String.class).getStatus().value();
+			Thread.sleep(50);
+		}
+		assertThat(status).isEqualTo(401);
+		// Another instance started now knows the revocation before it reports started.
+		RevokedTokens restarted = new RevokedTokens();
+		RevocationListener listener = new RevocationListener(restarted, TestInfrastructure.kafkaBootstrap());
+		listener.start();
+		try {
+			assertThat(restarted.isRevoked(claims.getJWTID())).isTrue();
+			assertThat(restarted.isRevoked(SignedJWT.parse(TOKEN).getJWTClaimsSet().getJWTID())).isFalse();
+		}
+		finally {
+			listener.stop();
+		}
 	}
 
 	@Test

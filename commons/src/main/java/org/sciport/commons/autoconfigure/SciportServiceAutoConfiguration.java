@@ -20,6 +20,8 @@ import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.AccessTokenVerifier;
 import org.sciport.commons.security.JwtSettings;
+import org.sciport.commons.security.RevocationListener;
+import org.sciport.commons.security.RevokedTokens;
 import org.sciport.commons.web.RequestIdFilter;
 import org.sciport.commons.web.RequestIdLogging;
 import org.springframework.beans.factory.ObjectProvider;
@@ -96,8 +98,30 @@ public final class SciportServiceAutoConfiguration {
 		}
 
 		@Bean
-		AccessTokenFilter accessTokenFilter(AccessTokenVerifier verifier, JwtSettings settings) {
-			return new AccessTokenFilter(verifier, settings.publicPaths());
+		AccessTokenFilter accessTokenFilter(AccessTokenVerifier verifier, JwtSettings settings,
+				ObjectProvider<RevokedTokens> revoked) {
+			return new AccessTokenFilter(verifier, settings.publicPaths(), revoked.getIfAvailable());
+		}
+
+		/**
+		 * Revocations from Kafka ({@code sciport.security.revocations.enabled}): the gateway
+		 * turns it on so a logged-out token is refused at the edge at once.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnProperty(name = "sciport.security.revocations.enabled")
+		static class RevocationConfiguration {
+
+			@Bean
+			RevokedTokens revokedTokens() {
+				return new RevokedTokens();
+			}
+
+			@Bean
+			RevocationListener revocationListener(RevokedTokens revoked, Environment environment) {
+				return new RevocationListener(revoked,
+						environment.getRequiredProperty("spring.kafka.bootstrap-servers"));
+			}
+
 		}
 
 	}

@@ -32,8 +32,18 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 
 	private final List<PathPattern> publicPaths;
 
+	private final @Nullable RevokedTokens revoked;
+
 	public AccessTokenFilter(AccessTokenVerifier verifier, List<String> publicPaths) {
+		this(verifier, publicPaths, null);
+	}
+
+	/**
+	 * A filter that also refuses tokens found in {@code revoked}.
+	 */
+	public AccessTokenFilter(AccessTokenVerifier verifier, List<String> publicPaths, @Nullable RevokedTokens revoked) {
 		this.verifier = verifier;
+		this.revoked = revoked;
 		List<PathPattern> patterns = new ArrayList<>();
 		patterns.add(PathPatternParser.defaultInstance.parse("/actuator/**"));
 		for (String path : publicPaths) {
@@ -60,6 +70,8 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 			return Mono.error(new AuthenticationException("An access token is required"));
 		}
 		return this.verifier.verify(token)
+			.flatMap((caller) -> (this.revoked != null && this.revoked.isRevoked(caller.tokenId()))
+					? Mono.<Caller>error(new AuthenticationException("The access token was revoked")) : Mono.just(caller))
 			.doOnError(AuthenticationException.class, (ex) -> challenge(exchange))
 			.flatMap((caller) -> {
 				exchange.getAttributes().put(CALLER, caller);

@@ -143,6 +143,7 @@ final class Suite implements AutoCloseable {
 		}
 		List<String> arguments = new ArrayList<>(common());
 		arguments.add("--server.port=" + this.settings.httpPort());
+		arguments.add("--spring.kafka.bootstrap-servers=" + this.kafkaBootstrap);
 		this.serviceUrls.forEach((key, url) -> arguments.add("--sciport.gateway.services." + key + "=" + url));
 		try {
 			this.gateway = GatewayApplication.builder().registerShutdownHook(false).run(arguments.toArray(String[]::new));

@@ -1,0 +1,183 @@
+package org.sciport.commons.security;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.event.Topics;
+import org.springframework.context.SmartLifecycle;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Keeps {@link RevokedTokens} current from auth-service's {@code sciport.auth.token.revoked}
+ * events. Each instance reads the topic from its beginning under a group of its own, so a
+ * (re)started instance knows every revocation still in force before it reports started; after
+ * that new revocations arrive within a poll (100 ms).
+ */
+public final class RevocationListener implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(RevocationListener.class);
+
+	private static final String TOKEN_REVOKED = "sciport.auth.token.revoked";
+
+	private static final long PURGE_EVERY_NANOS = Duration.ofSeconds(30).toNanos();
+
+	private final RevokedTokens revoked;
+
+	private final String bootstrapServers;
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	private final CountDownLatch caughtUp = new CountDownLatch(1);
+
+	private volatile @Nullable KafkaConsumer<String, String> consumer;
+
+	private volatile @Nullable Thread thread;
+
+	private volatile boolean running;
+
+	public RevocationListener(RevokedTokens revoked, String bootstrapServers) {
+		this.revoked = revoked;
+		this.bootstrapServers = bootstrapServers;
+	}
+
+	@Override
+	public void start() {
+		Properties config = new Properties();
+		config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers);
+		config.put(ConsumerConfig.GROUP_ID_CONFIG, "sciport-revocations-" + UUID.randomUUID());
+		config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+		config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+		config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+		config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+		KafkaConsumer<String, String> kafka = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+		this.consumer = kafka;
+		this.running = true;
+		Thread poller = new Thread(() -> poll(kafka), "sciport-revocations");
+		poller.setDaemon(true);
+		this.thread = poller;
+		poller.start();
+		try {
+			if (!this.caughtUp.await(30, TimeUnit.SECONDS)) {
+				logger.warn("Revocations not fully loaded after 30 s; going on, the rest will follow");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void poll(KafkaConsumer<String, String> kafka) {
+		Map<TopicPartition, Long> loadTo = new HashMap<>();
+		long lastPurge = System.nanoTime();
+		try {
+			kafka.subscribe(List.of(Topics.AUTH), new ConsumerRebalanceListener() {
+
+				@Override
+				public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+				}
+
+				@Override
+				public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+					kafka.seekToBeginning(partitions);
+					if (RevocationListener.this.caughtUp.getCount() > 0) {
+						loadTo.putAll(kafka.endOffsets(partitions));
+					}
+				}
+
+			});
+			while (this.running) {
+				for (ConsumerRecord<String, String> record : kafka.poll(Duration.ofMillis(100))) {
+					apply(record.value());
+				}
+				if (this.caughtUp.getCount() > 0 && !kafka.assignment().isEmpty() && caughtUp(kafka, loadTo)) {
+					logger.info("Loaded " + this.revoked.size() + " token revocations still in force");
+					this.caughtUp.countDown();
+				}
+				if (System.nanoTime() - lastPurge > PURGE_EVERY_NANOS) {
+					this.revoked.purgeExpired();
+					lastPurge = System.nanoTime();
+				}
+			}
+		}
+		catch (WakeupException ex) {
+			// stopping
+		}
+		catch (RuntimeException ex) {
+			logger.error("Token revocation listener stopped: " + ex.getMessage(), ex);
+		}
+		finally {
+			this.caughtUp.countDown();
+			kafka.close(Duration.ofSeconds(2));
+		}
+	}
+
+	private static boolean caughtUp(KafkaConsumer<String, String> kafka, Map<TopicPartition, Long> loadTo) {
+		for (TopicPartition partition : kafka.assignment()) {
+			Long end = loadTo.get(partition);
+			if (end != null && kafka.position(partition) < end) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	void apply(String value) {
+		if (!value.contains(TOKEN_REVOKED)) {
+			return;
+		}
+		try {
+			JsonNode event = this.json.readTree(value);
+			if (!TOKEN_REVOKED.equals(event.path("type").asString())) {
+				return;
+			}
+			JsonNode data = event.path("data");
+			this.revoked.revoke(data.path("jti").asString(), Instant.parse(data.path("expires_at").asString()));
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Ignoring a malformed token-revoked event: " + ex.getMessage());
+		}
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		KafkaConsumer<String, String> kafka = this.consumer;
+		if (kafka != null) {
+			kafka.wakeup();
+		}
+		Thread poller = this.thread;
+		if (poller != null) {
+			try {
+				poller.join(5000);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+}
