@@ -67,25 +67,33 @@ class GatewayRoutingTests {
 		catch (JOSEException ex) {
 			throw new IllegalStateException(ex);
 		}
-		String jwks = new JWKSet(signingKey.toPublicJWK()).toString();
+		jwks = new JWKSet(signingKey.toPublicJWK()).toString();
 		for (String service : new String[] { "auth", "upload", "dataset", "harvest", "workflow" }) {
-			backends.put(service, HttpServer.create()
-				.host("127.0.0.1")
-				.port(0)
-				.route((routes) -> routes.get("/.well-known/jwks.json", (request, response) -> response
-					.header("Content-Type", "application/json")
-					.sendString(Mono.just(jwks))).get("/actuator/health/readiness", (request, response) -> {
+			backends.put(service, startBackend(service, 0));
+		}
+	}
+
+	private static final String jwks;
+
+	/** A real HTTP server standing in for one service. */
+	private static DisposableServer startBackend(String service, int port) {
+		return HttpServer.create()
+			.host("127.0.0.1")
+			.port(port)
+			.route((routes) -> routes.get("/.well-known/jwks.json", (request, response) -> response
+				.header("Content-Type", "application/json")
+				.sendString(Mono.just(jwks))).get("/actuator/health/readiness", (request, response) -> {
 					String state = readiness.getOrDefault(service, "UP");
 					return response.status("UP".equals(state) ? 200 : 503)
 						.header("Content-Type", "application/json")
 						.sendString(Mono.just("{\"status\":\"" + state + "\",\"components\":{\"r2dbc\":{\"status\":\"UP\"},"
 								+ "\"kafka\":{\"status\":\"" + state + "\"}}}"));
-				}).route((request) -> true, (request, response) -> response.header("Content-Type", "text/plain")
+				// No keep-alive: once a backend is stopped, nothing of it answers any more.
+				}).route((request) -> true, (request, response) -> response.keepAlive(false).header("Content-Type", "text/plain")
 					.sendString(Mono.just(service + " " + request.method().name() + " " + request.uri() + " "
 							+ request.requestHeaders().get("X-Request-Id") + " "
 							+ (request.requestHeaders().contains("Authorization") ? "bearer" : "none")))))
-				.bindNow());
-		}
+			.bindNow();
 	}
 
 	@DynamicPropertySource
@@ -93,6 +101,8 @@ class GatewayRoutingTests {
 		backends.forEach((service, server) -> registry.add("sciport.gateway.services." + service,
 				() -> "http://127.0.0.1:" + server.port()));
 		registry.add("spring.kafka.bootstrap-servers", TestInfrastructure::kafkaBootstrap);
+		registry.add("sciport.gateway.resilience.open-for", () -> "500ms");
+		registry.add("sciport.gateway.resilience.minimum-calls", () -> "4");
 		registry.add("sciport.security.jwks-uri",
 				() -> "http://127.0.0.1:" + backends.get("auth").port() + "/.well-known/jwks.json");
 	}
@@ -242,6 +252,37 @@ class GatewayRoutingTests {
 		finally {
 			listener.stop();
 		}
+	}
+
+	@Test
+	void answers503WhileAServiceIsStoppedAndRecoversWhenItReturns() throws Exception {
+		int port = backends.get("workflow").port();
+		backends.get("workflow").disposeNow();
+		try {
+			for (int i = 0; i < 6; i++) {
+				this.client.get().uri("/v1/workspaces").header("Authorization", "Bearer " + TOKEN).exchange()
+					.expectStatus().isEqualTo(503)
+					.expectBody()
+					.jsonPath("$.error.code").isEqualTo("SERVICE_UNAVAILABLE")
+					.jsonPath("$.error.message").value((String message) -> assertThat(message).contains("workflow-service"));
+			}
+			this.client.post().uri("/v1/resources").header("Authorization", "Bearer " + TOKEN)
+				.bodyValue("{\"name\":\"x\"}").exchange()
+				.expectStatus().isEqualTo(503);
+			// Other services are not affected.
+			this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + TOKEN).exchange().expectStatus().isOk();
+		}
+		finally {
+			backends.put("workflow", startBackend("workflow", port));
+		}
+		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+		int status = 0;
+		while (status != 200 && System.nanoTime() < deadline) {
+			Thread.sleep(200);
+			status = this.client.get().uri("/v1/workspaces").header("Authorization", "Bearer " + TOKEN).exchange()
+				.returnResult(String.class).getStatus().value();
+		}
+		assertThat(status).as("traffic recovers once the service is back").isEqualTo(200);
 	}
 
 	@Test

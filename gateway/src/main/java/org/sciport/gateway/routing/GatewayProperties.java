@@ -16,11 +16,29 @@ import jakarta.validation.constraints.NotNull;
  * @param services base URL of each service
  * @param version the API version reported by {@code GET /v1/status}
  * @param healthTimeout how long {@code GET /health} waits for each service
+ * @param resilience timeouts and circuit breakers of the routes
  */
 @Validated
 @ConfigurationProperties("sciport.gateway")
 public record GatewayProperties(@NotNull Services services, @DefaultValue("1.0.0") String version,
-		@DefaultValue("2s") java.time.Duration healthTimeout) {
+		@DefaultValue("2s") java.time.Duration healthTimeout, @DefaultValue Resilience resilience) {
+
+	/**
+	 * How the gateway protects clients from a slow or stopped service.
+	 *
+	 * @param timeout how long a request to a service may take
+	 * @param transferTimeout the same for upload and dataset routes, which stream large files
+	 * @param openFor how long a tripped circuit answers 503 at once before it tries again
+	 * @param failureRate the share of failed calls (percent) that trips a circuit
+	 * @param minimumCalls how many calls a circuit must see before it may trip
+	 * @param retries extra attempts for idempotent requests without a body when the service
+	 * could not be reached
+	 */
+	public record Resilience(@DefaultValue("60s") java.time.Duration timeout,
+			@DefaultValue("30m") java.time.Duration transferTimeout, @DefaultValue("10s") java.time.Duration openFor,
+			@DefaultValue("50") float failureRate, @DefaultValue("10") int minimumCalls,
+			@DefaultValue("2") int retries) {
+	}
 
 	/**
 	 * Base URLs of the five services.

@@ -1,30 +1,78 @@
 package org.sciport.gateway.routing;
 
+import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
+import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JConfigBuilder;
+import org.springframework.cloud.client.circuitbreaker.Customizer;
 import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.GatewayFilterSpec;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.cloud.gateway.route.builder.UriSpec;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 
 /**
  * The route table: every path prefix of the native API and of the seed surfaces, to the
- * service that owns it (see {@code docs/architecture.md}). More specific prefixes are listed
- * before the broader prefix they sit under.
+ * service that owns it (see {@code docs/architecture.md}). Every route has a circuit breaker
+ * with a time limit (a stopped or hanging service gives a 503 in the error shape, not a hang),
+ * and idempotent requests without a body are retried when the service could not be reached.
  */
 @Configuration(proxyBeanMethods = false)
 class RoutesConfiguration {
 
+	/** Where a route whose service cannot answer is forwarded. */
+	static final String UNAVAILABLE = "forward:/gateway/unavailable/";
+
 	@Bean
 	RouteLocator sciportRoutes(RouteLocatorBuilder builder, GatewayProperties properties) {
 		GatewayProperties.Services services = properties.services();
+		int retries = properties.resilience().retries();
 		return builder.routes()
-			.route("auth", (r) -> r.path(RouteTable.AUTH).uri(uri(services.auth())))
-			.route("upload", (r) -> r.path(RouteTable.UPLOAD).uri(uri(services.upload())))
-			.route("dataset", (r) -> r.path(RouteTable.DATASET).uri(uri(services.dataset())))
-			.route("harvest", (r) -> r.path(RouteTable.HARVEST).uri(uri(services.harvest())))
-			.route("workflow", (r) -> r.path(RouteTable.WORKFLOW).uri(uri(services.workflow())))
+			.route("auth", (r) -> r.path(RouteTable.AUTH).filters((f) -> protect(f, "auth", retries)).uri(uri(services.auth())))
+			.route("upload", (r) -> r.path(RouteTable.UPLOAD).filters((f) -> protect(f, "upload", retries))
+				.uri(uri(services.upload())))
+			.route("dataset", (r) -> r.path(RouteTable.DATASET).filters((f) -> protect(f, "dataset", retries))
+				.uri(uri(services.dataset())))
+			.route("harvest", (r) -> r.path(RouteTable.HARVEST).filters((f) -> protect(f, "harvest", retries))
+				.uri(uri(services.harvest())))
+			.route("workflow", (r) -> r.path(RouteTable.WORKFLOW).filters((f) -> protect(f, "workflow", retries))
+				.uri(uri(services.workflow())))
 			.build();
+	}
+
+	private static UriSpec protect(GatewayFilterSpec filters, String service, int retries) {
+		return filters.circuitBreaker((breaker) -> breaker.setName(service).setFallbackUri(UNAVAILABLE + service))
+			.retry((retry) -> retry.setRetries(retries)
+				.setMethods(HttpMethod.GET, HttpMethod.HEAD)
+				.setSeries()
+				.setStatuses()
+				.setExceptions(IOException.class, TimeoutException.class)
+				.setBackoff(Duration.ofMillis(50), Duration.ofMillis(500), 2, true));
+	}
+
+	@Bean
+	Customizer<ReactiveResilience4JCircuitBreakerFactory> routeBreakers(GatewayProperties properties) {
+		GatewayProperties.Resilience resilience = properties.resilience();
+		return (factory) -> factory.configureDefault((id) -> new Resilience4JConfigBuilder(id)
+			.circuitBreakerConfig(CircuitBreakerConfig.custom()
+				.slidingWindowSize(Math.max(20, resilience.minimumCalls()))
+				.minimumNumberOfCalls(resilience.minimumCalls())
+				.failureRateThreshold(resilience.failureRate())
+				.waitDurationInOpenState(resilience.openFor())
+				.permittedNumberOfCallsInHalfOpenState(2)
+				.build())
+			.timeLimiterConfig(TimeLimiterConfig.custom()
+				.timeoutDuration(("upload".equals(id) || "dataset".equals(id)) ? resilience.transferTimeout()
+						: resilience.timeout())
+				.build())
+			.build());
 	}
 
 	private static String uri(URI base) {
