@@ -131,6 +131,30 @@ class GatewayRoutingTests {
 	@Autowired
 	WebTestClient client;
 
+	/**
+	 * Waits until the current minute (and hour) window has at least 15 s left, so a test's
+	 * requests all count in the same windows.
+	 */
+	private static void awaitRoomInWindows() throws InterruptedException {
+		while (Instant.now().getEpochSecond() % 60 > 45 || Instant.now().getEpochSecond() % 3600 > 3585) {
+			Thread.sleep(200);
+		}
+	}
+
+	/** A token of a caller of its own, so one test's requests do not count against another's limits. */
+	private static String freshToken(String plan) {
+		return token(signingKey, new JWTClaimsSet.Builder().issuer("https://sciport.local")
+			.audience("sciport")
+			.subject(UUID.randomUUID().toString())
+			.issueTime(new Date())
+			.notBeforeTime(new Date())
+			.expirationTime(Date.from(Instant.now().plusSeconds(900)))
+			.jwtID(UUID.randomUUID().toString())
+			.claim("roles", List.of("user"))
+			.claim("plan", plan)
+			.build());
+	}
+
 	private static String token(ECKey key, JWTClaimsSet claims) {
 		try {
 			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
@@ -218,7 +242,7 @@ class GatewayRoutingTests {
 
 	@Test
 	void refusesALoggedOutTokenAsSoonAsTheRevocationArrivesAndRemembersItAfterARestart() throws Exception {
-		JWTClaimsSet claims = new JWTClaimsSet.Builder(SignedJWT.parse(TOKEN).getJWTClaimsSet())
+		JWTClaimsSet claims = new JWTClaimsSet.Builder(SignedJWT.parse(freshToken("free")).getJWTClaimsSet())
 			.jwtID(UUID.randomUUID().toString())
 			.build();
 		String token = token(signingKey, claims);
@@ -256,6 +280,7 @@ class GatewayRoutingTests {
 
 	@Test
 	void answers503WhileAServiceIsStoppedAndRecoversWhenItReturns() throws Exception {
+		String TOKEN = freshToken("enterprise");
 		int port = backends.get("workflow").port();
 		backends.get("workflow").disposeNow();
 		try {
@@ -283,6 +308,47 @@ class GatewayRoutingTests {
 				.returnResult(String.class).getStatus().value();
 		}
 		assertThat(status).as("traffic recovers once the service is back").isEqualTo(200);
+	}
+
+	@Test
+	void reportsTheCallersLimitsOnOrdinaryResponses() throws InterruptedException {
+		awaitRoomInWindows();
+		String token = freshToken("free");
+		long hourEnd = (Instant.now().getEpochSecond() / 3600 + 1) * 3600;
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange()
+			.expectStatus().isOk()
+			.expectHeader().valueEquals("X-RateLimit-Limit", "1000")
+			.expectHeader().valueEquals("X-RateLimit-Remaining", "999")
+			.expectHeader().value("X-RateLimit-Reset", (reset) -> assertThat(Long.parseLong(reset)).isBetween(hourEnd - 1, hourEnd + 3600))
+			.expectHeader().valueEquals("RateLimit-Policy", "\"hour\";q=1000;w=3600, \"burst\";q=100;w=60")
+			.expectHeader().value("RateLimit", (value) -> assertThat(value).matches("\"(hour|burst)\";r=\\d+;t=\\d+"));
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange()
+			.expectHeader().valueEquals("X-RateLimit-Remaining", "998");
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + freshToken("professional")).exchange()
+			.expectHeader().valueEquals("X-RateLimit-Limit", "10000");
+		this.client.get().uri("/v1/status").exchange()
+			.expectStatus().isOk()
+			.expectHeader().exists("X-RateLimit-Remaining");
+	}
+
+	@Test
+	void aBurstEndsIn429WithRetryAfter() throws InterruptedException {
+		awaitRoomInWindows();
+		String token = freshToken("enterprise");
+		for (int i = 0; i < 100; i++) {
+			this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange()
+				.expectStatus().isOk();
+		}
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange()
+			.expectStatus().isEqualTo(429)
+			.expectHeader().value("Retry-After", (after) -> assertThat(Integer.parseInt(after)).isBetween(1, 60))
+			.expectHeader().valueEquals("X-RateLimit-Remaining", Long.toString(100000 - 101))
+			.expectBody()
+			.jsonPath("$.error.code").isEqualTo("RATE_LIMIT_EXCEEDED")
+			.jsonPath("$.error.details.retry_after").value((Integer after) -> assertThat(after).isBetween(1, 60));
+		// Another caller is not affected.
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + freshToken("enterprise")).exchange()
+			.expectStatus().isOk();
 	}
 
 	@Test

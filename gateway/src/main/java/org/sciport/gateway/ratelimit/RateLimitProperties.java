@@ -1,0 +1,31 @@
+package org.sciport.gateway.ratelimit;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Rate limits ({@code sciport.gateway.rate-limit.*}). Every caller has an hourly quota, by
+ * plan for signed-in callers and per client address otherwise, and a per-minute burst limit.
+ *
+ * @param enabled whether limits are applied
+ * @param free requests per hour on the free plan
+ * @param professional requests per hour on the professional plan
+ * @param enterprise requests per hour on the enterprise plan
+ * @param anonymous requests per hour per client address without a token
+ * @param burst requests per minute for any caller
+ * @param store {@code memory} (one gateway) or {@code redis} (replicas share the limits)
+ */
+@ConfigurationProperties("sciport.gateway.rate-limit")
+public record RateLimitProperties(@DefaultValue("true") boolean enabled, @DefaultValue("1000") long free,
+		@DefaultValue("10000") long professional, @DefaultValue("100000") long enterprise,
+		@DefaultValue("1000") long anonymous, @DefaultValue("100") long burst, @DefaultValue("memory") String store) {
+
+	long hourly(String plan) {
+		return switch (plan) {
+			case "professional" -> this.professional;
+			case "enterprise" -> this.enterprise;
+			default -> this.free;
+		};
+	}
+
+}
