@@ -82,7 +82,13 @@ class GatewayRoutingTests {
 			.port(port)
 			.route((routes) -> routes.get("/.well-known/jwks.json", (request, response) -> response
 				.header("Content-Type", "application/json")
-				.sendString(Mono.just(jwks))).get("/actuator/health/readiness", (request, response) -> {
+				.sendString(Mono.just(jwks)))
+				.get("/v1/datasets/headers", (request, response) -> response.keepAlive(false)
+					.header("Content-Type", "text/plain")
+					.sendString(Mono.just(request.requestHeaders().entries().stream()
+						.map((entry) -> entry.getKey().toLowerCase(java.util.Locale.ROOT) + ": " + entry.getValue())
+						.collect(java.util.stream.Collectors.joining("\n")))))
+				.get("/actuator/health/readiness", (request, response) -> {
 					String state = readiness.getOrDefault(service, "UP");
 					return response.status("UP".equals(state) ? 200 : 503)
 						.header("Content-Type", "application/json")
@@ -349,6 +355,26 @@ class GatewayRoutingTests {
 		// Another caller is not affected.
 		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + freshToken("enterprise")).exchange()
 			.expectStatus().isOk();
+	}
+
+	@Test
+	void stripsIdentityHeadersAClientMadeUpAndCarriesTheTraceOn() {
+		String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+		String seen = this.client.get().uri("/v1/datasets/headers")
+			.header("Authorization", "Bearer " + TOKEN)
+			.header("X-User-Id", "someone-else")
+			.header("X-User-Roles", "admin")
+			.header("X-Sciport-Caller", "admin")
+			.header("X-Forwarded-User", "root")
+			.header("X-Remote-User", "root")
+			.header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+			.exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).returnResult().getResponseBody();
+		assertThat(seen).doesNotContain("x-user-id", "x-user-roles", "x-sciport-caller", "x-forwarded-user",
+				"x-remote-user", "someone-else");
+		assertThat(seen).contains("authorization: Bearer ", "x-request-id: req_");
+		assertThat(seen).containsPattern("traceparent: 00-" + traceId + "-[0-9a-f]{16}-0[01]");
 	}
 
 	@Test
