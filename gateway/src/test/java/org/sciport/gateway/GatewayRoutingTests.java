@@ -378,6 +378,37 @@ class GatewayRoutingTests {
 	}
 
 	@Test
+	void refusesTokensIssuedBeforeTheAccountWasDeactivated() throws Exception {
+		JWTClaimsSet claims = SignedJWT.parse(freshToken("free")).getJWTClaimsSet();
+		String before = token(signingKey, new JWTClaimsSet.Builder(claims)
+			.issueTime(Date.from(Instant.now().minusSeconds(30)))
+			.notBeforeTime(Date.from(Instant.now().minusSeconds(30)))
+			.build());
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + before).exchange().expectStatus().isOk();
+		String event = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID()
+				+ "\",\"source\":\"/sciport/auth-service\",\"type\":\"sciport.auth.user.deactivated\",\"subject\":\""
+				+ claims.getSubject() + "\",\"time\":\"" + Instant.now() + "\",\"datacontenttype\":\"application/json\","
+				+ "\"data\":{\"user_id\":\"" + claims.getSubject() + "\",\"deactivated_at\":\""
+				+ Instant.now().minusSeconds(5) + "\"}}";
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()), new StringSerializer(),
+				new StringSerializer())) {
+			producer.send(new ProducerRecord<>("sciport.auth", claims.getSubject(), event)).get();
+		}
+		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+		int status = 200;
+		while (status != 401 && System.nanoTime() < deadline) {
+			status = this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + before).exchange()
+				.returnResult(String.class).getStatus().value();
+			Thread.sleep(50);
+		}
+		assertThat(status).isEqualTo(401);
+		// A token issued after the deactivation (the account was reactivated since) is accepted.
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token(signingKey, claims)).exchange()
+			.expectStatus().isOk();
+	}
+
+	@Test
 	void forwardsTheTokenSoTheServiceCanCheckItAgain() {
 		this.client.get().uri("/v1/datasets/echo-auth").header("Authorization", "Bearer " + TOKEN).exchange()
 			.expectStatus().isOk()

@@ -175,6 +175,92 @@ public class UserService {
 				user.id().toString(), "name", user.name(), "role", user.role(), "plan", user.plan())));
 	}
 
+	/** The event that tells verifiers to refuse every token issued to an account before now. */
+	public static final String USER_DEACTIVATED = "sciport.auth.user.deactivated";
+
+	private static final java.util.Set<String> ROLES = java.util.Set.of("admin", "user");
+
+	private static final java.util.Set<String> PLANS = java.util.Set.of("free", "professional", "enterprise");
+
+	/**
+	 * A page of accounts, oldest first.
+	 */
+	public Mono<org.sciport.commons.page.Page<User>> list(org.sciport.commons.page.PageRequest page, String basePath) {
+		Mono<Long> total = this.databaseClient.sql("SELECT count(*) AS n FROM app_user")
+			.map((row) -> row.get("n", Long.class))
+			.one();
+		Mono<java.util.List<User>> users = this.databaseClient
+			.sql("SELECT * FROM app_user ORDER BY created_at, id LIMIT :limit OFFSET :offset")
+			.bind("limit", page.perPage())
+			.bind("offset", page.offset())
+			.map((row) -> new User(row.get("id", UUID.class), row.get("email", String.class),
+					row.get("name", String.class), row.get("role", String.class), row.get("plan", String.class),
+					Boolean.TRUE.equals(row.get("active", Boolean.class)), row.get("created_at", Instant.class)))
+			.all()
+			.collectList();
+		return Mono.zip(users, total).map((both) -> org.sciport.commons.page.Page.of(both.getT1(), both.getT2(), page,
+				basePath));
+	}
+
+	/**
+	 * An administrator's change to an account: any of role, plan and active. Deactivating ends
+	 * the account's sessions and announces it, so every verifier refuses its tokens at once.
+	 */
+	public Mono<User> administer(UUID id, @Nullable String role, @Nullable String plan, @Nullable Boolean active,
+			UUID administrator) {
+		if (role != null && !ROLES.contains(role)) {
+			return Mono.error(new ValidationException("role", "role must be one of " + ROLES));
+		}
+		if (plan != null && !PLANS.contains(plan)) {
+			return Mono.error(new ValidationException("plan", "plan must be one of " + PLANS));
+		}
+		if (id.equals(administrator) && ((role != null && !"admin".equals(role)) || Boolean.FALSE.equals(active))) {
+			return Mono.error(new ConflictException("Administrators cannot demote or deactivate themselves"));
+		}
+		Instant now = Instant.now();
+		Mono<User> change = findById(id).flatMap((before) -> this.databaseClient
+			.sql("UPDATE app_user SET role = :role, plan = :plan, active = :active, updated_at = :now WHERE id = :id")
+			.bind("role", (role != null) ? role : before.role())
+			.bind("plan", (plan != null) ? plan : before.plan())
+			.bind("active", (active != null) ? active : before.active())
+			.bind("now", now)
+			.bind("id", id)
+			.then()
+			.then((before.active() && Boolean.FALSE.equals(active)) ? deactivated(id, now) : Mono.empty())
+			.then(findById(id)));
+		return this.transactionalOperator.transactional(change);
+	}
+
+	private Mono<Void> deactivated(UUID id, Instant at) {
+		return this.databaseClient
+			.sql("UPDATE refresh_token SET revoked_at = :at WHERE user_id = :id AND revoked_at IS NULL")
+			.bind("at", at)
+			.bind("id", id)
+			.then()
+			.then(this.outbox.append(Topics.AUTH, CloudEvent.create(SOURCE, USER_DEACTIVATED, id.toString(),
+					this.codec.toData(Map.of("user_id", id.toString(), "deactivated_at", at.toString())))));
+	}
+
+	/**
+	 * The caller's own change of name or email; a taken email is a conflict.
+	 */
+	public Mono<User> updateProfile(UUID id, @Nullable String name, @Nullable String email) {
+		Mono<User> change = findById(id).flatMap((before) -> {
+			String newEmail = (email != null) ? validEmail(email) : before.email();
+			String newName = (name != null) ? validName(name, newEmail) : before.name();
+			return this.databaseClient
+				.sql("UPDATE app_user SET name = :name, email = :email, email_key = :key, updated_at = now() WHERE id = :id")
+				.bind("name", newName)
+				.bind("email", newEmail)
+				.bind("key", newEmail.toLowerCase(Locale.ROOT))
+				.bind("id", id)
+				.then()
+				.then(findById(id));
+		});
+		return this.transactionalOperator.transactional(change)
+			.onErrorMap(DuplicateKeyException.class, (ex) -> new ConflictException("An account with this email already exists"));
+	}
+
 	private static String validEmail(@Nullable String email) {
 		if (email == null || email.isBlank()) {
 			throw new ValidationException("email", "email is required");

@@ -68,6 +68,19 @@ class PortalAuthController {
 			.thenReturn(new Envelope(true, "Logged out", null));
 	}
 
+	/**
+	 * Seed 004's logout: an empty 200.
+	 */
+	@PostMapping("/api/users/logout")
+	Mono<Void> seedLogout(ServerWebExchange exchange) {
+		return this.sessions.logout(AccessTokenFilter.requireCaller(exchange));
+	}
+
+	@GetMapping("/api/users/logout")
+	Mono<Void> seedLogoutByLink(ServerWebExchange exchange) {
+		return seedLogout(exchange);
+	}
+
 	@GetMapping("/api/auth/me")
 	Mono<Envelope> me(ServerWebExchange exchange) {
 		return this.nativeApi.currentUser(AccessTokenFilter.requireCaller(exchange))

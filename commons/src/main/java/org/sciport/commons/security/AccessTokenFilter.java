@@ -70,7 +70,7 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 			return Mono.error(new AuthenticationException("An access token is required"));
 		}
 		return this.verifier.verify(token)
-			.flatMap((caller) -> (this.revoked != null && this.revoked.isRevoked(caller.tokenId()))
+			.flatMap((caller) -> (this.revoked != null && this.revoked.isRevoked(caller))
 					? Mono.<Caller>error(new AuthenticationException("The access token was revoked")) : Mono.just(caller))
 			.doOnError(AuthenticationException.class, (ex) -> challenge(exchange))
 			.flatMap((caller) -> {

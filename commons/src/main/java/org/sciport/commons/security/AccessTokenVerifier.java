@@ -58,7 +58,7 @@ public final class AccessTokenVerifier {
 			String plan = claims.getStringClaim("plan");
 			Instant expires = claims.getExpirationTime().toInstant();
 			return new Caller(claims.getSubject(), (roles != null) ? roles : List.of(), (plan != null) ? plan : "free",
-					claims.getJWTID(), expires, claims.getStringClaim("sid"));
+					claims.getJWTID(), expires, claims.getStringClaim("sid"), claims.getIssueTime().toInstant());
 		}
 		catch (ParseException | BadJOSEException | JOSEException | RuntimeException ex) {
 			throw new AuthenticationException("The access token is not valid");

@@ -14,9 +14,10 @@ import org.jspecify.annotations.Nullable;
  * @param tokenId the access token's {@code jti}
  * @param expiresAt when the access token expires
  * @param sessionId the sign-in session the token belongs to, if any
+ * @param issuedAt when the access token was issued
  */
 public record Caller(String userId, List<String> roles, String plan, String tokenId, Instant expiresAt,
-		@Nullable String sessionId) {
+		@Nullable String sessionId, Instant issuedAt) {
 
 	public Caller {
 		roles = List.copyOf(roles);

@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Keeps {@link RevokedTokens} current from auth-service's {@code sciport.auth.token.revoked}
- * events. Each instance reads the topic from its beginning under a group of its own, so a
+ * and {@code sciport.auth.user.deactivated} events. Each instance reads the topic from its beginning under a group of its own, so a
  * (re)started instance knows every revocation still in force before it reports started; after
  * that new revocations arrive within a poll (100 ms).
  */
@@ -37,6 +37,8 @@ public final class RevocationListener implements SmartLifecycle {
 	private static final Log logger = LogFactory.getLog(RevocationListener.class);
 
 	private static final String TOKEN_REVOKED = "sciport.auth.token.revoked";
+
+	private static final String USER_DEACTIVATED = "sciport.auth.user.deactivated";
 
 	private static final long PURGE_EVERY_NANOS = Duration.ofSeconds(30).toNanos();
 
@@ -141,16 +143,20 @@ public final class RevocationListener implements SmartLifecycle {
 	}
 
 	void apply(String value) {
-		if (!value.contains(TOKEN_REVOKED)) {
+		if (!value.contains(TOKEN_REVOKED) && !value.contains(USER_DEACTIVATED)) {
 			return;
 		}
 		try {
 			JsonNode event = this.json.readTree(value);
-			if (!TOKEN_REVOKED.equals(event.path("type").asString())) {
-				return;
-			}
+			String type = event.path("type").asString();
 			JsonNode data = event.path("data");
-			this.revoked.revoke(data.path("jti").asString(), Instant.parse(data.path("expires_at").asString()));
+			if (TOKEN_REVOKED.equals(type)) {
+				this.revoked.revoke(data.path("jti").asString(), Instant.parse(data.path("expires_at").asString()));
+			}
+			else if (USER_DEACTIVATED.equals(type)) {
+				this.revoked.deactivate(data.path("user_id").asString(),
+						Instant.parse(data.path("deactivated_at").asString()));
+			}
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Ignoring a malformed token-revoked event: " + ex.getMessage());

@@ -1,5 +1,6 @@
 package org.sciport.commons.security;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,7 +10,29 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RevokedTokens {
 
+	/** How long an account's deactivation is remembered: longer than any token it held lives. */
+	private static final Duration DEACTIVATION_MEMORY = Duration.ofHours(24);
+
 	private final Map<String, Instant> revoked = new ConcurrentHashMap<>();
+
+	private final Map<String, Instant> deactivated = new ConcurrentHashMap<>();
+
+	/**
+	 * Refuses every token issued to {@code userId} up to {@code at}.
+	 */
+	public void deactivate(String userId, Instant at) {
+		if (at.plus(DEACTIVATION_MEMORY).isAfter(Instant.now())) {
+			this.deactivated.merge(userId, at, (a, b) -> a.isAfter(b) ? a : b);
+		}
+	}
+
+	/**
+	 * Whether the caller's token was revoked, or issued before its account was deactivated.
+	 */
+	public boolean isRevoked(Caller caller) {
+		Instant deactivatedAt = this.deactivated.get(caller.userId());
+		return isRevoked(caller.tokenId()) || (deactivatedAt != null && !caller.issuedAt().isAfter(deactivatedAt));
+	}
 
 	public void revoke(String tokenId, Instant expiresAt) {
 		if (expiresAt.isAfter(Instant.now())) {
@@ -28,6 +51,7 @@ public final class RevokedTokens {
 	public void purgeExpired() {
 		Instant now = Instant.now();
 		this.revoked.values().removeIf((until) -> !until.isAfter(now));
+		this.deactivated.values().removeIf((at) -> !at.plus(DEACTIVATION_MEMORY).isAfter(now));
 	}
 
 	public int size() {
