@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -58,8 +59,11 @@ public class Sessions {
 
 	private final CloudEventCodec codec;
 
+	private final LoginThrottle throttle;
+
 	Sessions(DatabaseClient database, TransactionalOperator transactions, UserService users, AccessTokens accessTokens,
-			TokenProperties properties, OutboxWriter outbox, CloudEventCodec codec) {
+			TokenProperties properties, OutboxWriter outbox, CloudEventCodec codec, LoginThrottle throttle) {
+		this.throttle = throttle;
 		this.database = database;
 		this.transactions = transactions;
 		this.users = users;
@@ -81,6 +85,14 @@ public class Sessions {
 	}
 
 	public Mono<Session> login(@Nullable String email, @Nullable String password) {
+		return login(email, password, "unknown");
+	}
+
+	/**
+	 * A login from {@code clientAddress}; repeated failures for the email or the address slow
+	 * down and then lock further attempts (see {@link LoginThrottle}).
+	 */
+	public Mono<Session> login(@Nullable String email, @Nullable String password, String clientAddress) {
 		if (email == null || email.isBlank()) {
 			return Mono.error(new ValidationException("email", "email is required"));
 		}
@@ -88,7 +100,13 @@ public class Sessions {
 			return Mono.error(new ValidationException("password",
 					"password is required: an email alone does not sign anybody in"));
 		}
-		return this.users.authenticate(email, password).flatMap((user) -> start(user, UUID.randomUUID()));
+		String emailKey = LoginThrottle.emailKey(email);
+		String addressKey = LoginThrottle.addressKey(clientAddress);
+		return this.throttle.checkAllowed(List.of(emailKey, addressKey))
+			.then(this.users.authenticate(email, password))
+			.onErrorResume(AuthenticationException.class,
+					(ex) -> this.throttle.recordFailure(emailKey, addressKey).then(Mono.error(ex)))
+			.flatMap((user) -> this.throttle.recordSuccess(emailKey).then(start(user, UUID.randomUUID())));
 	}
 
 	public Mono<Session> refresh(@Nullable String refreshToken) {

@@ -44,7 +44,7 @@ class FormLoginController {
 			if (username.isBlank() || password.isEmpty()) {
 				return Mono.just(missing(username.isBlank() ? "username" : "password"));
 			}
-			return this.sessions.login(username, password)
+			return this.sessions.login(username, password, ClientAddress.of(exchange))
 				.map((session) -> ResponseEntity.ok()
 					.<Map<String, Object>>body(Map.of("access_token", session.accessToken(), "token_type", "bearer")))
 				.onErrorResume(AuthenticationException.class,

@@ -74,9 +74,10 @@ class NativeAuthController {
 	}
 
 	@PostMapping("/v1/auth/login")
-	Mono<TokenResponse> login(@RequestBody(required = false) @Nullable LoginRequest request) {
+	Mono<TokenResponse> login(@RequestBody(required = false) @Nullable LoginRequest request,
+			ServerWebExchange exchange) {
 		LoginRequest body = (request != null) ? request : new LoginRequest(null, null);
-		return this.sessions.login(body.email(), body.password()).map(TokenResponse::of);
+		return this.sessions.login(body.email(), body.password(), ClientAddress.of(exchange)).map(TokenResponse::of);
 	}
 
 	@PostMapping("/v1/auth/refresh")

@@ -49,10 +49,11 @@ class PortalAuthController {
 	}
 
 	@PostMapping("/api/auth/login")
-	Mono<Envelope> login(@RequestBody(required = false) NativeAuthController.@Nullable LoginRequest request) {
+	Mono<Envelope> login(@RequestBody(required = false) NativeAuthController.@Nullable LoginRequest request,
+			ServerWebExchange exchange) {
 		NativeAuthController.LoginRequest body = (request != null) ? request
 				: new NativeAuthController.LoginRequest(null, null);
-		return this.sessions.login(body.email(), body.password())
+		return this.sessions.login(body.email(), body.password(), ClientAddress.of(exchange))
 			.map((session) -> new Envelope(true, "Login successful", tokens(session)));
 	}
 

@@ -137,6 +137,38 @@ class SignInIntegrationTests {
 	}
 
 	@Test
+	void slowsDownAndLocksPasswordGuessing() throws InterruptedException {
+		for (int i = 0; i < LoginThrottle.EMAIL_FREE; i++) {
+			loginFailure(this.email, "guess number " + i + "!!");
+		}
+		// Locked now, even for the right password, and the answer says for how long.
+		this.client.post().uri("/v1/auth/login").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("email", this.email, "password", PASSWORD)).exchange()
+			.expectStatus().isEqualTo(429)
+			.expectHeader().value(HttpHeaders.RETRY_AFTER, (after) -> assertThat(Integer.parseInt(after)).isBetween(1, 2))
+			.expectBody().jsonPath("$.error.code").isEqualTo("RATE_LIMIT_EXCEEDED")
+			.jsonPath("$.error.details.retry_after").isNumber();
+		// The same lock for an email without an account: a lock tells nothing.
+		String nobody = "nobody-" + UUID.randomUUID() + "@example.org";
+		for (int i = 0; i < LoginThrottle.EMAIL_FREE; i++) {
+			loginFailure(nobody, "guess number " + i + "!!");
+		}
+		this.client.post().uri("/v1/auth/login").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("email", nobody, "password", PASSWORD)).exchange()
+			.expectStatus().isEqualTo(429);
+		Thread.sleep(2100);
+		login(this.email, PASSWORD);
+	}
+
+	@Test
+	void lockDurationsDoubleAndAreCapped() {
+		assertThat(LoginThrottle.lockFor(4, 5)).isZero();
+		assertThat(LoginThrottle.lockFor(5, 5)).isEqualTo(Duration.ofSeconds(1));
+		assertThat(LoginThrottle.lockFor(7, 5)).isEqualTo(Duration.ofSeconds(4));
+		assertThat(LoginThrottle.lockFor(40, 5)).isEqualTo(Duration.ofMinutes(15));
+	}
+
+	@Test
 	void rotatesRefreshTokensAndEndsTheSessionWhenAnOldOneComesBack() {
 		Map<String, Object> first = login(this.email, PASSWORD);
 		Map<String, Object> second = refresh((String) first.get("refresh_token")).expectStatus().isOk()

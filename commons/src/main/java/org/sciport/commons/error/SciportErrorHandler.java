@@ -6,6 +6,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.sciport.commons.web.RequestIds;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
@@ -47,6 +48,9 @@ public final class SciportErrorHandler implements WebExceptionHandler, Ordered {
 		logError(exchange, ex, error, requestId);
 		byte[] body = this.jsonMapper.writeValueAsBytes(rendererFor(exchange).render(error, requestId));
 		response.setStatusCode(error.status());
+		if (error.details().get("retry_after") instanceof Number retryAfter) {
+			response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter.longValue()));
+		}
 		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
 		response.getHeaders().setContentLength(body.length);
 		return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
