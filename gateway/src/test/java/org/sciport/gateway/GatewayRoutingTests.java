@@ -83,6 +83,13 @@ class GatewayRoutingTests {
 			.route((routes) -> routes.get("/.well-known/jwks.json", (request, response) -> response
 				.header("Content-Type", "application/json")
 				.sendString(Mono.just(jwks)))
+				.post("/v1/tokens/exchange", (request, response) -> request.receive().aggregate().asString()
+					.flatMap((body) -> body.contains("\"sct_valid\"")
+							? response.header("Content-Type", "application/json")
+								.sendString(Mono.just("{\"access_token\":\"" + freshToken("free")
+										+ "\",\"token_type\":\"Bearer\",\"expires_in\":300}"))
+								.then()
+							: response.status(401).send().then()))
 				.get("/v1/datasets/headers", (request, response) -> response.keepAlive(false)
 					.header("Content-Type", "text/plain")
 					.sendString(Mono.just(request.requestHeaders().entries().stream()
@@ -406,6 +413,18 @@ class GatewayRoutingTests {
 		// A token issued after the deactivation (the account was reactivated since) is accepted.
 		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token(signingKey, claims)).exchange()
 			.expectStatus().isOk();
+	}
+
+	@Test
+	void exchangesApiTokensAndCarriesTheAccessTokenOn() {
+		String seen = this.client.get().uri("/v1/datasets/headers").header("Authorization", "Bearer sct_valid").exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).returnResult().getResponseBody();
+		assertThat(seen).contains("authorization: Bearer eyJ").doesNotContain("sct_valid");
+		this.client.get().uri("/v1/datasets").header("x-access-token", "sct_valid").exchange().expectStatus().isOk();
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer sct_revoked").exchange()
+			.expectStatus().isUnauthorized()
+			.expectBody().jsonPath("$.error.code").isEqualTo("INVALID_API_KEY");
 	}
 
 	@Test

@@ -50,13 +50,29 @@ public class AccessTokens {
 
 	public Mono<Issued> issue(User user, UUID sessionId) {
 		Instant now = Instant.now();
-		return this.keys.signingKey(now).map((key) -> sign(key, user, sessionId, now));
+		return this.keys.signingKey(now)
+			.map((key) -> sign(key, user, now, now.plus(this.properties.accessTokenTtl()),
+					(claims) -> claims.claim("sid", sessionId.toString())));
 	}
 
-	private Issued sign(ECKey key, User user, UUID sessionId, Instant now) {
-		Instant expires = now.plus(this.properties.accessTokenTtl());
+	/**
+	 * An access token standing for an API token: claim {@code api_token} names it, and
+	 * {@code scope} lists its scopes if it has any.
+	 */
+	public Mono<Issued> issueForApiToken(User user, UUID apiTokenId, List<String> scopes, Instant expires) {
+		Instant now = Instant.now();
+		return this.keys.signingKey(now).map((key) -> sign(key, user, now, expires, (claims) -> {
+			claims.claim("api_token", apiTokenId.toString());
+			if (!scopes.isEmpty()) {
+				claims.claim("scope", String.join(" ", scopes));
+			}
+		}));
+	}
+
+	private Issued sign(ECKey key, User user, Instant now, Instant expires,
+			java.util.function.Consumer<JWTClaimsSet.Builder> extra) {
 		String jti = UUID.randomUUID().toString();
-		JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(this.settings.issuer())
+		JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder().issuer(this.settings.issuer())
 			.audience(this.settings.audience())
 			.subject(user.id().toString())
 			.issueTime(Date.from(now))
@@ -64,9 +80,9 @@ public class AccessTokens {
 			.expirationTime(Date.from(expires))
 			.jwtID(jti)
 			.claim("roles", List.of(user.role()))
-			.claim("plan", user.plan())
-			.claim("sid", sessionId.toString())
-			.build();
+			.claim("plan", user.plan());
+		extra.accept(builder);
+		JWTClaimsSet claims = builder.build();
 		JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
 			.type(new JOSEObjectType(JwtSettings.TOKEN_TYPE))
 			.build();

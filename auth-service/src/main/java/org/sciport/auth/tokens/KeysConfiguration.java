@@ -24,6 +24,14 @@ class KeysConfiguration {
 		return (selector, context) -> selector.select(keys.published(Instant.now()).block(Duration.ofSeconds(10)));
 	}
 
+	/**
+	 * auth-service exchanges API tokens itself, without a round trip to itself.
+	 */
+	@Bean
+	org.sciport.commons.security.ApiTokenExchanger apiTokenExchanger(ApiTokens apiTokens) {
+		return (token) -> apiTokens.exchange(token).map(AccessTokens.Issued::token);
+	}
+
 	@Bean
 	SmartLifecycle signingKeyRotation(SigningKeys keys) {
 		return new SmartLifecycle() {

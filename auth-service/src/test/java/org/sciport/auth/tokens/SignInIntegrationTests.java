@@ -169,6 +169,69 @@ class SignInIntegrationTests {
 	}
 
 	@Test
+	void apiTokensAreShownOnceListedWithoutSecretsUsableAndRevocable() throws Exception {
+		String access = (String) login(this.email, PASSWORD).get("access_token");
+		Map<String, Object> created = this.client.post().uri("/v1/tokens").headers(bearer(access))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("name", "nightly sync", "duration", "720h", "scopes", List.of("datasets:read")))
+			.exchange()
+			.expectStatus().isCreated()
+			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+			}).returnResult().getResponseBody();
+		String secret = (String) created.get("token");
+		assertThat(secret).startsWith("sct_");
+		assertThat(Duration.between(Instant.parse((String) created.get("created_at")),
+				Instant.parse((String) created.get("expires_at")))).isEqualTo(Duration.ofHours(720));
+		String listed = this.client.get().uri("/v1/tokens").headers(bearer(access)).exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).returnResult().getResponseBody();
+		assertThat(listed).contains("nightly sync", "datasets:read", "\"pagination\"").doesNotContain(secret, "token_hash");
+
+		// The API token works wherever an access token does, in either header.
+		this.client.get().uri("/v1/users/me").headers(bearer(secret)).exchange()
+			.expectStatus().isOk().expectBody().jsonPath("$.email").isEqualTo(this.email);
+		this.client.get().uri("/v1/users/me").header("x-access-token", secret).exchange().expectStatus().isOk();
+		Map<String, Object> exchanged = this.client.post().uri("/v1/tokens/exchange").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("token", secret)).exchange()
+			.expectStatus().isOk()
+			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+			}).returnResult().getResponseBody();
+		JWTClaimsSet claims = SignedJWT.parse((String) exchanged.get("access_token")).getJWTClaimsSet();
+		assertThat(claims.getStringClaim("api_token")).isEqualTo(created.get("id"));
+		assertThat(claims.getStringClaim("scope")).isEqualTo("datasets:read");
+		assertThat(((Number) exchanged.get("expires_in")).longValue()).isBetween(1L, 300L);
+
+		// Someone else cannot revoke it, not even learn that it exists.
+		String other = "other-" + UUID.randomUUID() + "@example.org";
+		this.client.post().uri("/v1/auth/register").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("email", other, "password", PASSWORD)).exchange().expectStatus().isCreated();
+		this.client.delete().uri("/v1/tokens/" + created.get("id")).headers(bearer((String) login(other, PASSWORD)
+			.get("access_token"))).exchange()
+			.expectStatus().isNotFound();
+		this.client.delete().uri("/v1/tokens/" + created.get("id")).headers(bearer(access)).exchange()
+			.expectStatus().isNoContent();
+		this.client.get().uri("/v1/users/me").headers(bearer(secret)).exchange().expectStatus().isUnauthorized();
+		this.client.post().uri("/v1/tokens/exchange").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("token", secret)).exchange().expectStatus().isUnauthorized();
+	}
+
+	@Test
+	void refusesBadApiTokenRequests() {
+		String access = (String) login(this.email, PASSWORD).get("access_token");
+		for (Map<String, Object> body : List.<Map<String, Object>>of(Map.of("duration", "720h"),
+				Map.of("name", "x", "duration", "forever"), Map.of("name", "x", "duration", "9999d"),
+				Map.of("name", "x", "scopes", List.of("Bad Scope")))) {
+			this.client.post().uri("/v1/tokens").headers(bearer(access)).contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(body).exchange()
+				.expectStatus().isBadRequest()
+				.expectBody().jsonPath("$.error.code").isEqualTo("VALIDATION_ERROR");
+		}
+		this.client.get().uri("/v1/users/me").headers(bearer("sct_made-up")).exchange().expectStatus().isUnauthorized();
+		assertThat(ApiTokens.parseDuration("1w2d")).isEqualTo(Duration.ofDays(9));
+		assertThat(ApiTokens.parseDuration(null)).isEqualTo(Duration.ofDays(30));
+	}
+
+	@Test
 	void rotatesRefreshTokensAndEndsTheSessionWhenAnOldOneComesBack() {
 		Map<String, Object> first = login(this.email, PASSWORD);
 		Map<String, Object> second = refresh((String) first.get("refresh_token")).expectStatus().isOk()

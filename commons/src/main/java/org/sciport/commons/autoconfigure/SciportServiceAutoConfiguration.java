@@ -18,6 +18,8 @@ import org.sciport.commons.outbox.OutboxProperties;
 import org.sciport.commons.outbox.OutboxRelay;
 import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.commons.security.AccessTokenFilter;
+import org.sciport.commons.security.ApiTokenExchanger;
+import org.sciport.commons.security.HttpApiTokenExchanger;
 import org.sciport.commons.security.AccessTokenVerifier;
 import org.sciport.commons.security.JwtSettings;
 import org.sciport.commons.security.RevocationListener;
@@ -98,9 +100,16 @@ public final class SciportServiceAutoConfiguration {
 		}
 
 		@Bean
+		@ConditionalOnMissingBean
+		ApiTokenExchanger apiTokenExchanger(JwtSettings settings) {
+			// Where the keys are published, the exchange is too.
+			return new HttpApiTokenExchanger(settings.jwksUri().resolve("/v1/tokens/exchange"));
+		}
+
+		@Bean
 		AccessTokenFilter accessTokenFilter(AccessTokenVerifier verifier, JwtSettings settings,
-				ObjectProvider<RevokedTokens> revoked) {
-			return new AccessTokenFilter(verifier, settings.publicPaths(), revoked.getIfAvailable());
+				ObjectProvider<RevokedTokens> revoked, ApiTokenExchanger apiTokens) {
+			return new AccessTokenFilter(verifier, settings.publicPaths(), revoked.getIfAvailable(), apiTokens);
 		}
 
 		/**

@@ -34,16 +34,20 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 
 	private final @Nullable RevokedTokens revoked;
 
+	private final @Nullable ApiTokenExchanger apiTokens;
+
 	public AccessTokenFilter(AccessTokenVerifier verifier, List<String> publicPaths) {
-		this(verifier, publicPaths, null);
+		this(verifier, publicPaths, null, null);
 	}
 
 	/**
 	 * A filter that also refuses tokens found in {@code revoked}.
 	 */
-	public AccessTokenFilter(AccessTokenVerifier verifier, List<String> publicPaths, @Nullable RevokedTokens revoked) {
+	public AccessTokenFilter(AccessTokenVerifier verifier, List<String> publicPaths, @Nullable RevokedTokens revoked,
+			@Nullable ApiTokenExchanger apiTokens) {
 		this.verifier = verifier;
 		this.revoked = revoked;
+		this.apiTokens = apiTokens;
 		List<PathPattern> patterns = new ArrayList<>();
 		patterns.add(PathPatternParser.defaultInstance.parse("/actuator/**"));
 		for (String path : publicPaths) {
@@ -69,14 +73,39 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 			challenge(exchange);
 			return Mono.error(new AuthenticationException("An access token is required"));
 		}
-		return this.verifier.verify(token)
-			.flatMap((caller) -> (this.revoked != null && this.revoked.isRevoked(caller))
-					? Mono.<Caller>error(new AuthenticationException("The access token was revoked")) : Mono.just(caller))
+		if (token.startsWith(ApiTokenExchanger.PREFIX)) {
+			if (this.apiTokens == null) {
+				challenge(exchange);
+				return Mono.error(new AuthenticationException("API tokens are not accepted here"));
+			}
+			// An API token becomes a short-lived access token, which is checked like any other
+			// and is what the request carries on: services behind see a plain JWT.
+			return this.apiTokens.exchange(token)
+				.flatMap((accessToken) -> verified(accessToken).map((caller) -> {
+					ServerWebExchange carried = exchange.mutate()
+						.request((request) -> request.headers((headers) -> {
+							headers.remove(ACCESS_TOKEN_HEADER);
+							headers.setBearerAuth(accessToken);
+						}))
+						.build();
+					carried.getAttributes().put(CALLER, caller);
+					return carried;
+				}))
+				.doOnError(AuthenticationException.class, (ex) -> challenge(exchange))
+				.flatMap(chain::filter);
+		}
+		return verified(token)
 			.doOnError(AuthenticationException.class, (ex) -> challenge(exchange))
 			.flatMap((caller) -> {
 				exchange.getAttributes().put(CALLER, caller);
 				return chain.filter(exchange);
 			});
+	}
+
+	private Mono<Caller> verified(String token) {
+		return this.verifier.verify(token)
+			.flatMap((caller) -> (this.revoked != null && this.revoked.isRevoked(caller))
+					? Mono.<Caller>error(new AuthenticationException("The access token was revoked")) : Mono.just(caller));
 	}
 
 	/**
