@@ -416,6 +416,41 @@ class GatewayRoutingTests {
 	}
 
 	@Test
+	void refusesEveryForgedOrStaleTokenAtTheEdge() throws Exception {
+		JWTClaimsSet claims = SignedJWT.parse(freshToken("free")).getJWTClaimsSet();
+		Instant now = Instant.now();
+		Map<String, String> forged = new LinkedHashMap<>();
+		forged.put("alg none", new PlainJWT(new com.nimbusds.jose.PlainHeader.Builder()
+			.type(new JOSEObjectType("at+jwt")).build(), claims).serialize());
+		SignedJWT hmac = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("test-key")
+			.type(new JOSEObjectType("at+jwt")).build(), claims);
+		hmac.sign(new com.nimbusds.jose.crypto.MACSigner(java.util.Arrays.copyOf(
+				signingKey.toPublicJWK().toJSONString().getBytes(java.nio.charset.StandardCharsets.UTF_8), 64)));
+		forged.put("HS256 keyed with the public key", hmac.serialize());
+		forged.put("unknown kid", token(new ECKeyGenerator(Curve.P_256).keyID("who-knows").generate(), claims));
+		forged.put("expired", token(signingKey, new JWTClaimsSet.Builder(claims)
+			.expirationTime(Date.from(now.minusSeconds(61))).build()));
+		forged.put("nbf in the future", token(signingKey, new JWTClaimsSet.Builder(claims)
+			.notBeforeTime(Date.from(now.plusSeconds(120))).build()));
+		forged.put("wrong iss", token(signingKey, new JWTClaimsSet.Builder(claims).issuer("https://evil.example").build()));
+		forged.put("wrong aud", token(signingKey, new JWTClaimsSet.Builder(claims).audience("elsewhere").build()));
+		SignedJWT untyped = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("test-key").build(), claims);
+		untyped.sign(new ECDSASigner(signingKey));
+		forged.put("wrong typ", untyped.serialize());
+		String valid = token(signingKey, claims);
+		String[] parts = valid.split("\\.");
+		forged.put("altered payload", parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+			.encodeToString(claims.toString().replace("\"free\"", "\"enterprise\"")
+				.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "." + parts[2]);
+		forged.put("altered signature", parts[0] + "." + parts[1] + "."
+				+ (parts[2].startsWith("A") ? "B" : "A") + parts[2].substring(1));
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + valid).exchange().expectStatus().isOk();
+		forged.forEach((what, token) -> this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token)
+			.exchange()
+			.expectStatus().value((status) -> assertThat(status).as(what).isEqualTo(401)));
+	}
+
+	@Test
 	void exchangesApiTokensAndCarriesTheAccessTokenOn() {
 		String seen = this.client.get().uri("/v1/datasets/headers").header("Authorization", "Bearer sct_valid").exchange()
 			.expectStatus().isOk()

@@ -20,10 +20,11 @@ import org.jspecify.annotations.Nullable;
  * @param postgresPassword the external PostgreSQL's password
  * @param kafkaBootstrap {@code SCIPORT_KAFKA_BOOTSTRAP}: an external Kafka instead of the
  * in-process broker
+ * @param redisUrl {@code SCIPORT_REDIS_URL}: keep the gateway's rate limits in this Redis
  */
 record StandaloneSettings(Path dataDirectory, int httpPort, String adminEmail, @Nullable String adminPassword,
 		@Nullable String postgresUrl, String postgresUsername, String postgresPassword,
-		@Nullable String kafkaBootstrap) {
+		@Nullable String kafkaBootstrap, @Nullable String redisUrl) {
 
 	static final int DEFAULT_HTTP_PORT = 8080;
 
@@ -45,7 +46,7 @@ record StandaloneSettings(Path dataDirectory, int httpPort, String adminEmail, @
 				blankToNull(environment.get("SCIPORT_ADMIN_PASSWORD")), postgresUrl,
 				value(environment, "SCIPORT_POSTGRES_USERNAME", "postgres"),
 				value(environment, "SCIPORT_POSTGRES_PASSWORD", ""),
-				blankToNull(environment.get("SCIPORT_KAFKA_BOOTSTRAP")));
+				blankToNull(environment.get("SCIPORT_KAFKA_BOOTSTRAP")), blankToNull(environment.get("SCIPORT_REDIS_URL")));
 	}
 
 	/**

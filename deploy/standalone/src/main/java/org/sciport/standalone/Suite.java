@@ -144,6 +144,10 @@ final class Suite implements AutoCloseable {
 		List<String> arguments = new ArrayList<>(common());
 		arguments.add("--server.port=" + this.settings.httpPort());
 		arguments.add("--spring.kafka.bootstrap-servers=" + this.kafkaBootstrap);
+		if (this.settings.redisUrl() != null) {
+			arguments.add("--sciport.gateway.rate-limit.store=redis");
+			arguments.add("--sciport.gateway.rate-limit.redis-url=" + this.settings.redisUrl());
+		}
 		this.serviceUrls.forEach((key, url) -> arguments.add("--sciport.gateway.services." + key + "=" + url));
 		try {
 			this.gateway = GatewayApplication.builder().registerShutdownHook(false).run(arguments.toArray(String[]::new));

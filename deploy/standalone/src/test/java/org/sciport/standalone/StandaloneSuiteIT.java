@@ -97,6 +97,9 @@ class StandaloneSuiteIT {
 			assertThat(checked.statusCode()).as(checked.body()).isEqualTo(404);
 			assertThat(post(port, "/v1/auth/logout", "", access).statusCode()).isEqualTo(204);
 			assertThat(get(port, "/v1/users/me", access).statusCode()).isEqualTo(401);
+			// dataset-service does not look revocations up: the 401 comes from the gateway, which
+			// learnt of the logout from Kafka.
+			assertThat(awaitStatus(port, "/v1/datasets/none", access, 401)).isEqualTo(401);
 			assertThat(data.resolve(Launcher.KEY_ENCRYPTION_KEY_FILE)).exists();
 			assertThat(suite.output()).doesNotContain(Files.readString(data.resolve(Launcher.KEY_ENCRYPTION_KEY_FILE)).trim());
 
@@ -221,6 +224,16 @@ class StandaloneSuiteIT {
 			request.header("Authorization", "Bearer " + token);
 		}
 		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private int awaitStatus(int port, String path, String token, int expected) throws Exception {
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		int status = get(port, path, token).statusCode();
+		while (status != expected && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+			status = get(port, path, token).statusCode();
+		}
+		return status;
 	}
 
 	private HttpResponse<String> post(int port, String path, String json, String token)

@@ -13,11 +13,12 @@ class RateLimitConfiguration {
 
 	@Bean
 	RateLimitStore rateLimitStore(RateLimitProperties properties) {
-		if (!"memory".equals(properties.store())) {
-			throw new IllegalStateException("sciport.gateway.rate-limit.store=" + properties.store()
-					+ " is not available; use memory");
-		}
-		return new MemoryRateLimitStore();
+		return switch (properties.store()) {
+			case "memory" -> new MemoryRateLimitStore();
+			case "redis" -> new RedisRateLimitStore(properties.redisUrl());
+			default -> throw new IllegalStateException(
+					"sciport.gateway.rate-limit.store must be memory or redis, not " + properties.store());
+		};
 	}
 
 	@Bean

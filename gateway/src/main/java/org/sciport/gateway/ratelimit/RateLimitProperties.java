@@ -14,11 +14,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param anonymous requests per hour per client address without a token
  * @param burst requests per minute for any caller
  * @param store {@code memory} (one gateway) or {@code redis} (replicas share the limits)
+ * @param redisUrl the Redis server for {@code store=redis}, e.g. {@code redis://host:6379}
  */
 @ConfigurationProperties("sciport.gateway.rate-limit")
 public record RateLimitProperties(@DefaultValue("true") boolean enabled, @DefaultValue("1000") long free,
 		@DefaultValue("10000") long professional, @DefaultValue("100000") long enterprise,
-		@DefaultValue("1000") long anonymous, @DefaultValue("100") long burst, @DefaultValue("memory") String store) {
+		@DefaultValue("1000") long anonymous, @DefaultValue("100") long burst, @DefaultValue("memory") String store,
+		@DefaultValue("redis://127.0.0.1:6379") String redisUrl) {
 
 	long hourly(String plan) {
 		return switch (plan) {
