@@ -186,6 +186,13 @@ public class Sessions {
 			.defaultIfEmpty(false);
 	}
 
+	/**
+	 * Starts a session for an account someone else has authenticated (an OpenID provider).
+	 */
+	public Mono<Session> startFor(User user) {
+		return start(user, UUID.randomUUID());
+	}
+
 	private Mono<Session> start(User user, UUID familyId) {
 		return this.transactions.transactional(issueRefresh(user, familyId))
 			.flatMap((refresh) -> this.accessTokens.issue(user, familyId)

@@ -169,6 +169,11 @@ final class Suite implements AutoCloseable {
 			arguments.add("--sciport.auth.admin.email=" + this.settings.adminEmail());
 			arguments.add("--sciport.auth.admin.password=" + adminPassword.value());
 			arguments.add("--sciport.auth.tokens.key-encryption-key=" + keyEncryptionKey);
+			// Providers send browsers back through the gateway.
+			arguments.add("--sciport.auth.oidc.callback-base-url=http://localhost:" + this.settings.httpPort());
+			if (System.getenv("SCIPORT_AUTH_OIDC_FRONTEND_URL") == null) {
+				arguments.add("--sciport.auth.oidc.frontend-url=http://localhost:" + this.settings.httpPort() + "/");
+			}
 		}
 		ConfigurableApplicationContext context;
 		try {
