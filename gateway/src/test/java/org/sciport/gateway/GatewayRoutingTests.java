@@ -342,6 +342,11 @@ class GatewayRoutingTests {
 		this.client.get().uri("/v1/status").exchange()
 			.expectStatus().isOk()
 			.expectHeader().exists("X-RateLimit-Remaining");
+		// A request refused for its token is counted against its address and says so too.
+		this.client.get().uri("/v1/datasets").exchange()
+			.expectStatus().isUnauthorized()
+			.expectHeader().exists("X-RateLimit-Remaining")
+			.expectHeader().exists("RateLimit");
 	}
 
 	@Test

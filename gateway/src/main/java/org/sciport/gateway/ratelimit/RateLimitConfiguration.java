@@ -3,6 +3,7 @@ package org.sciport.gateway.ratelimit;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.server.WebFilter;
 
 /**
  * The rate-limit filter and its store.
@@ -24,6 +25,11 @@ class RateLimitConfiguration {
 	@Bean
 	RateLimitFilter rateLimitFilter(RateLimitProperties properties, RateLimitStore store) {
 		return new RateLimitFilter(properties, store);
+	}
+
+	@Bean
+	WebFilter rateLimitHeadersForRefusedRequests(RateLimitFilter rateLimitFilter) {
+		return rateLimitFilter.headersForRefusedRequests();
 	}
 
 }

@@ -26,6 +26,8 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 
 	private static final long MINUTE = 60;
 
+	private static final String LIMIT = "X-RateLimit-Limit";
+
 	private final RateLimitProperties properties;
 
 	private final RateLimitStore store;
@@ -43,6 +45,24 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		return account(exchange).flatMap((decision) -> (decision.retryAfter() > 0)
+				? refuse(exchange, decision.reason(), decision.retryAfter()) : chain.filter(exchange));
+	}
+
+	/**
+	 * The outcome of counting one request.
+	 *
+	 * @param reason why it is refused, if it is
+	 * @param retryAfter seconds until it may be retried; 0 if it is allowed
+	 */
+	record Decision(String reason, long retryAfter) {
+	}
+
+	/**
+	 * Counts the request against its caller's (or its address's) windows and writes the limit
+	 * headers.
+	 */
+	Mono<Decision> account(ServerWebExchange exchange) {
 		Caller caller = AccessTokenFilter.caller(exchange).orElse(null);
 		String principal = (caller != null) ? "user:" + caller.userId() : "addr:" + clientAddress(exchange);
 		long hourlyLimit = (caller != null) ? this.properties.hourly(caller.plan().toLowerCase(Locale.ROOT))
@@ -53,11 +73,11 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 		long minuteEnd = (now / MINUTE + 1) * MINUTE;
 		return this.store.increment("rl:" + principal + ":h:" + hourEnd, Instant.ofEpochSecond(hourEnd))
 			.zipWith(this.store.increment("rl:" + principal + ":m:" + minuteEnd, Instant.ofEpochSecond(minuteEnd)))
-			.flatMap((counts) -> {
+			.map((counts) -> {
 				long hourRemaining = Math.max(0, hourlyLimit - counts.getT1());
 				long burstRemaining = Math.max(0, burstLimit - counts.getT2());
 				HttpHeaders headers = exchange.getResponse().getHeaders();
-				headers.set("X-RateLimit-Limit", Long.toString(hourlyLimit));
+				headers.set(LIMIT, Long.toString(hourlyLimit));
 				headers.set("X-RateLimit-Remaining", Long.toString(hourRemaining));
 				headers.set("X-RateLimit-Reset", Long.toString(hourEnd));
 				headers.set("RateLimit-Policy",
@@ -66,13 +86,41 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 				headers.set("RateLimit", burstTighter ? "\"burst\";r=" + burstRemaining + ";t=" + (minuteEnd - now)
 						: "\"hour\";r=" + hourRemaining + ";t=" + (hourEnd - now));
 				if (counts.getT1() > hourlyLimit) {
-					return refuse(exchange, "Hourly request limit of " + hourlyLimit + " reached", hourEnd - now);
+					return new Decision("Hourly request limit of " + hourlyLimit + " reached", hourEnd - now);
 				}
 				if (counts.getT2() > burstLimit) {
-					return refuse(exchange, "More than " + burstLimit + " requests in a minute", minuteEnd - now);
+					return new Decision("More than " + burstLimit + " requests in a minute", minuteEnd - now);
 				}
-				return chain.filter(exchange);
+				return new Decision("", 0);
 			});
+	}
+
+	/**
+	 * A filter ahead of the token check: a request refused before this filter ran (no or a bad
+	 * token) is still counted against its address, and its answer still carries the headers.
+	 */
+	public WebFilter headersForRefusedRequests() {
+		RateLimitFilter limiter = this;
+		return new OrderedFilter((exchange, chain) -> {
+			exchange.getResponse()
+				.beforeCommit(() -> exchange.getResponse().getHeaders().containsHeader(LIMIT) ? Mono.empty()
+						: limiter.account(exchange).then());
+			return chain.filter(exchange);
+		}, Ordered.HIGHEST_PRECEDENCE + 5);
+	}
+
+	private record OrderedFilter(WebFilter filter, int order) implements WebFilter, Ordered {
+
+		@Override
+		public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+			return this.filter.filter(exchange, chain);
+		}
+
+		@Override
+		public int getOrder() {
+			return this.order;
+		}
+
 	}
 
 	private static Mono<Void> refuse(ServerWebExchange exchange, String message, long retryAfter) {
