@@ -171,9 +171,9 @@ final class Suite implements AutoCloseable {
 			arguments.add("--sciport.auth.tokens.key-encryption-key=" + keyEncryptionKey);
 			// Providers send browsers back through the gateway.
 			arguments.add("--sciport.auth.oidc.callback-base-url=http://localhost:" + this.settings.httpPort());
-			if (System.getenv("SCIPORT_AUTH_OIDC_FRONTEND_URL") == null) {
-				arguments.add("--sciport.auth.oidc.frontend-url=http://localhost:" + this.settings.httpPort() + "/");
-			}
+			String frontend = System.getenv("SCIPORT_AUTH_OIDC_FRONTEND_URL");
+			arguments.add("--sciport.auth.oidc.frontend-url=" + ((frontend != null && !frontend.isBlank()) ? frontend.trim()
+					: "http://localhost:" + this.settings.httpPort() + "/"));
 		}
 		ConfigurableApplicationContext context;
 		try {
