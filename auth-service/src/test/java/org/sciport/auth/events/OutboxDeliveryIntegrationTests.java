@@ -15,12 +15,13 @@ import org.sciport.commons.event.Topics;
 import org.sciport.commons.inbox.ProcessedEvents;
 import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.embedded.EmbeddedKafkaBroker;
+import org.sciport.auth.AuthServiceIntegrationTest;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TopicReader;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
@@ -34,9 +35,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * event written while it is down reaches the topic once it returns, in per-key order, and a
  * consumer that sees each record twice applies each event once.
  */
-@SpringBootTest(properties = { "spring.config.name=auth-service", "sciport.auth.admin.password=bootstrap-admin-secret",
-		"sciport.auth.tokens.key-encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-		"sciport.outbox.poll-interval=200ms", "sciport.outbox.max-backoff=1s" })
+@AuthServiceIntegrationTest
+@TestPropertySource(properties = { "sciport.outbox.poll-interval=200ms", "sciport.outbox.max-backoff=1s" })
 class OutboxDeliveryIntegrationTests {
 
 	private static final String TYPE = "sciport.test.outbox.probe";

@@ -25,11 +25,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sciport.commons.event.Topics;
+import org.sciport.auth.AuthServiceIntegrationTest;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TopicReader;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -45,10 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Sign-in end to end on a real database and broker: every login form, refresh rotation and
  * reuse detection, logout, the public keys, and the RFC 8725 refusals at the service itself.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.config.name=auth-service", "sciport.auth.admin.password=bootstrap-admin-secret",
-				"sciport.auth.tokens.key-encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" })
-@AutoConfigureWebTestClient
+@AuthServiceIntegrationTest
 class SignInIntegrationTests {
 
 	private static final String PASSWORD = "a long enough password";

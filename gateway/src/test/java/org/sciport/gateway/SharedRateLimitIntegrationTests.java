@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Two gateway instances on one real Redis share each caller's limits.
  */
-class SharedRateLimitTests {
+class SharedRateLimitIntegrationTests {
 
 	@Test
 	void twoGatewaysCountAgainstOneLimit() throws Exception {

@@ -8,12 +8,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.sciport.auth.AuthServiceIntegrationTest;
 import org.sciport.testsupport.TestInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.util.UriComponentsBuilder;
@@ -24,18 +24,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * OpenID Connect sign-in against a real provider running beside the test: the redirect with
  * PKCE, state and nonce, the callback, linking to an existing account, and the refusals.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.config.name=auth-service", "sciport.auth.admin.password=bootstrap-admin-secret",
-				"sciport.auth.tokens.key-encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-				"sciport.auth.oidc.frontend-url=http://frontend.example/welcome",
-				"sciport.auth.oidc.callback-base-url=http://sciport.example",
-				"sciport.auth.oidc.providers.orcid.client-id=sciport-client",
-				"sciport.auth.oidc.providers.orcid.client-secret=provider-secret",
-				"sciport.auth.oidc.providers.orcid.description=ORCID",
-				"sciport.auth.oidc.providers.lab.client-id=sciport-client",
-				"sciport.auth.oidc.providers.lab.client-secret=provider-secret" })
-@AutoConfigureWebTestClient
-class OpenIdConnectTests {
+@AuthServiceIntegrationTest
+@TestPropertySource(properties = { "sciport.auth.oidc.frontend-url=http://frontend.example/welcome",
+		"sciport.auth.oidc.callback-base-url=http://sciport.example",
+		"sciport.auth.oidc.providers.orcid.client-id=sciport-client",
+		"sciport.auth.oidc.providers.orcid.client-secret=provider-secret",
+		"sciport.auth.oidc.providers.orcid.description=ORCID",
+		"sciport.auth.oidc.providers.lab.client-id=sciport-client",
+		"sciport.auth.oidc.providers.lab.client-secret=provider-secret" })
+class OpenIdConnectIntegrationTests {
 
 	private static final OidcProvider provider = OidcProvider.start();
 

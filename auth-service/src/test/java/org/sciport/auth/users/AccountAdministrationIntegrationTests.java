@@ -9,11 +9,10 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.sciport.commons.event.Topics;
+import org.sciport.auth.AuthServiceIntegrationTest;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TopicReader;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -26,11 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Accounts: one's own profile, and what administrators may do to every account.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.config.name=auth-service", "sciport.auth.admin.password=bootstrap-admin-secret",
-				"sciport.auth.tokens.key-encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" })
-@AutoConfigureWebTestClient
-class AccountAdministrationTests {
+@AuthServiceIntegrationTest
+class AccountAdministrationIntegrationTests {
 
 	private static final String PASSWORD = "a long enough password";
 

@@ -50,7 +50,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "spring.config.name=gateway")
 @AutoConfigureWebTestClient
-class GatewayRoutingTests {
+class GatewayRoutingIntegrationTests {
 
 	private static final Map<String, DisposableServer> backends = new LinkedHashMap<>();
 
@@ -143,6 +143,36 @@ class GatewayRoutingTests {
 
 	@Autowired
 	WebTestClient client;
+
+	/**
+	 * Publishes an event of auth-service's, as its outbox relay would.
+	 */
+	private static void publishAuthEvent(String type, String key, String data) throws Exception {
+		String event = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID()
+				+ "\",\"source\":\"/sciport/auth-service\",\"type\":\"" + type + "\",\"subject\":\"" + key
+				+ "\",\"time\":\"" + Instant.now() + "\",\"datacontenttype\":\"application/json\",\"data\":" + data + "}";
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()), new StringSerializer(),
+				new StringSerializer())) {
+			producer.send(new ProducerRecord<>("sciport.auth", key, event)).get();
+		}
+	}
+
+	/**
+	 * Repeats a request with the token until it gets {@code expected} (at most 10 s); the last status.
+	 */
+	private int awaitStatus(String token, int expected) throws InterruptedException {
+		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+		int status = 0;
+		while (status != expected && System.nanoTime() < deadline) {
+			status = this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange()
+				.returnResult(String.class).getStatus().value();
+			if (status != expected) {
+				Thread.sleep(50);
+			}
+		}
+		return status;
+	}
 
 	/**
 	 * Waits until the current minute (and hour) window has at least 15 s left, so a test's
@@ -260,23 +290,10 @@ class GatewayRoutingTests {
 			.build();
 		String token = token(signingKey, claims);
 		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange().expectStatus().isOk();
-		String event = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID()
-				+ "\",\"source\":\"/sciport/auth-service\",\"type\":\"sciport.auth.token.revoked\",\"subject\":\""
-				+ claims.getJWTID() + "\",\"time\":\"" + Instant.now() + "\",\"datacontenttype\":\"application/json\","
-				+ "\"data\":{\"jti\":\"" + claims.getJWTID() + "\",\"user_id\":\"" + claims.getSubject()
-				+ "\",\"expires_at\":\"" + claims.getExpirationTime().toInstant() + "\"}}";
-		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()), new StringSerializer(),
-				new StringSerializer())) {
-			producer.send(new ProducerRecord<>("sciport.auth", claims.getJWTID(), event)).get();
-		}
-		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
-		int status = 200;
-		while (status != 401 && System.nanoTime() < deadline) {
-			status = this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange()
-				.returnResult(String.class).getStatus().value();
-			Thread.sleep(50);
-		}
+		publishAuthEvent("sciport.auth.token.revoked", claims.getJWTID(), "{\"jti\":\"" + claims.getJWTID()
+				+ "\",\"user_id\":\"" + claims.getSubject() + "\",\"expires_at\":\""
+				+ claims.getExpirationTime().toInstant() + "\"}");
+		int status = awaitStatus(token, 401);
 		assertThat(status).isEqualTo(401);
 		// Another instance started now knows the revocation before it reports started.
 		RevokedTokens restarted = new RevokedTokens();
@@ -397,23 +414,9 @@ class GatewayRoutingTests {
 			.notBeforeTime(Date.from(Instant.now().minusSeconds(30)))
 			.build());
 		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + before).exchange().expectStatus().isOk();
-		String event = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID()
-				+ "\",\"source\":\"/sciport/auth-service\",\"type\":\"sciport.auth.user.deactivated\",\"subject\":\""
-				+ claims.getSubject() + "\",\"time\":\"" + Instant.now() + "\",\"datacontenttype\":\"application/json\","
-				+ "\"data\":{\"user_id\":\"" + claims.getSubject() + "\",\"deactivated_at\":\""
-				+ Instant.now().minusSeconds(5) + "\"}}";
-		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()), new StringSerializer(),
-				new StringSerializer())) {
-			producer.send(new ProducerRecord<>("sciport.auth", claims.getSubject(), event)).get();
-		}
-		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
-		int status = 200;
-		while (status != 401 && System.nanoTime() < deadline) {
-			status = this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + before).exchange()
-				.returnResult(String.class).getStatus().value();
-			Thread.sleep(50);
-		}
+		publishAuthEvent("sciport.auth.user.deactivated", claims.getSubject(), "{\"user_id\":\"" + claims.getSubject()
+				+ "\",\"deactivated_at\":\"" + Instant.now().minusSeconds(5) + "\"}");
+		int status = awaitStatus(before, 401);
 		assertThat(status).isEqualTo(401);
 		// A token issued after the deactivation (the account was reactivated since) is accepted.
 		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token(signingKey, claims)).exchange()

@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The standalone suite end to end: the packaged jar started as a process, used through the
  * gateway, stopped with SIGTERM and started again on the same data.
  */
-class StandaloneSuiteIT {
+class StandaloneSuiteE2eTests {
 
 	private static final Duration READY = Duration.ofSeconds(180);
 
