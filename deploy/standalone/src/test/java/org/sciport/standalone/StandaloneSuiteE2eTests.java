@@ -97,8 +97,8 @@ class StandaloneSuiteE2eTests {
 			assertThat(checked.statusCode()).as(checked.body()).isEqualTo(404);
 			assertThat(post(port, "/v1/auth/logout", "", access).statusCode()).isEqualTo(204);
 			long loggedOut = System.nanoTime();
-			// dataset-service does not look revocations up: the 401 comes from the gateway, which
-			// learnt of the logout from Kafka. The delay is reported, not asserted.
+			// The gateway (and dataset-service behind it) learn of the logout from Kafka. The delay
+			// is reported, not asserted.
 			assertThat(awaitStatus(port, "/v1/datasets/none", access, 401)).isEqualTo(401);
 			System.out.printf("measured: the gateway refused the logged-out token %d ms after the logout answered%n",
 					(System.nanoTime() - loggedOut) / 1_000_000);
