@@ -1,0 +1,51 @@
+package org.sciport.dataset.catalogue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A dataset as the native API shows it.
+ *
+ * @param id the dataset id
+ * @param name its name
+ * @param description its description
+ * @param tags its tags
+ * @param folderId the owner's folder it sits in, if any
+ * @param status {@code uploading}, {@code conversion_queued}, {@code converting}, {@code done}
+ * or {@code conversion_failed}
+ * @param metadata free-form metadata
+ * @param sizeBytes total size of its files
+ * @param fileCount number of its files
+ * @param ownerId its owner
+ * @param access what the caller may do: {@code owner}, {@code write} or {@code read}
+ * ({@code admin} for an administrator who is none of these)
+ * @param shares the teams it is shared with
+ * @param createdAt when it was created
+ * @param updatedAt last change
+ */
+public record Dataset(UUID id, String name, String description, List<String> tags, @Nullable UUID folderId,
+		String status, JsonNode metadata, long sizeBytes, int fileCount, UUID ownerId, String access,
+		List<Share> shares, Instant createdAt, Instant updatedAt) {
+
+	/**
+	 * A share with a team.
+	 *
+	 * @param teamId the team
+	 * @param level {@code read} or {@code write}
+	 */
+	public record Share(UUID teamId, String level) {
+	}
+
+	boolean writable() {
+		return !"read".equals(this.access);
+	}
+
+	boolean owned() {
+		return "owner".equals(this.access) || "admin".equals(this.access);
+	}
+
+}

@@ -1,0 +1,427 @@
+package org.sciport.dataset.catalogue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import io.r2dbc.postgresql.codec.Json;
+import io.r2dbc.spi.Readable;
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.error.NotFoundException;
+import org.sciport.commons.error.PermissionDeniedException;
+import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.Topics;
+import org.sciport.commons.outbox.OutboxWriter;
+import org.sciport.commons.page.Page;
+import org.sciport.commons.security.Caller;
+import org.sciport.dataset.teams.TeamService;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Datasets and who may do what with them. The owner may do everything; members of a team the
+ * dataset is shared with may read it, or also change it with a {@code write} share;
+ * administrators may do everything. A dataset the caller may not see does not exist for them
+ * (404), so ids cannot be probed.
+ */
+@Service
+public class DatasetService {
+
+	static final String SOURCE = "/sciport/dataset-service";
+
+	private static final Set<String> CHANGEABLE = Set.of("name", "description", "tags", "folder_id", "metadata");
+
+	private static final String ACCESS = "CASE WHEN d.owner_id = :me THEN 'owner' ELSE (SELECT max(s.level) "
+			+ "FROM dataset_share s JOIN team_member m ON m.team_id = s.team_id AND m.user_id = :me "
+			+ "WHERE s.dataset_id = d.id) END AS access";
+
+	private static final String VISIBLE = "(d.owner_id = :me OR :admin OR EXISTS (SELECT 1 FROM dataset_share s "
+			+ "JOIN team_member m ON m.team_id = s.team_id AND m.user_id = :me WHERE s.dataset_id = d.id))";
+
+	private final DatabaseClient database;
+
+	private final TransactionalOperator transactions;
+
+	private final OutboxWriter outbox;
+
+	private final CloudEventCodec codec;
+
+	private final JsonMapper json;
+
+	private final TeamService teams;
+
+	DatasetService(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox,
+			CloudEventCodec codec, JsonMapper json, TeamService teams) {
+		this.database = database;
+		this.transactions = transactions;
+		this.outbox = outbox;
+		this.codec = codec;
+		this.json = json;
+		this.teams = teams;
+	}
+
+	public Mono<Dataset> create(Caller caller, JsonNode body) {
+		DatasetChange change = DatasetChange.from(body, true);
+		UUID id = UUID.randomUUID();
+		UUID me = UUID.fromString(caller.userId());
+		Instant now = Instant.now();
+		Map<String, Object> values = new LinkedHashMap<>();
+		values.put("id", id);
+		values.put("owner", me);
+		values.put("name", change.name());
+		values.put("description", (change.description() != null) ? change.description() : "");
+		values.put("tags", (change.tags() != null) ? change.tags().toArray(String[]::new) : new String[0]);
+		values.put("folder", nullable(change.folderId()));
+		values.put("metadata", Json.of((change.metadata() != null) ? change.metadata().toString() : "{}"));
+		values.put("now", now);
+		Mono<Void> insert = ownFolder(me, change.folderId())
+			.then(bindAll(this.database
+				.sql("INSERT INTO dataset (id, owner_id, name, description, tags, folder_id, metadata, created_at, updated_at) "
+						+ "VALUES (:id, :owner, :name, :description, :tags, :folder, :metadata, :now, :now)"), values)
+				.then())
+			.then(announce("sciport.dataset.created", id, Map.of("dataset_id", id.toString(), "owner_id", me.toString(),
+					"name", change.name())));
+		return this.transactions.transactional(insert).then(Mono.defer(() -> get(caller, id)));
+	}
+
+	public Mono<Dataset> get(Caller caller, UUID id) {
+		return this.database.sql("SELECT d.*, " + ACCESS + " FROM dataset d WHERE d.id = :id AND d.deleted_at IS NULL")
+			.bind("id", id)
+			.bind("me", UUID.fromString(caller.userId()))
+			.map((row) -> row(row, caller))
+			.one()
+			.filter((dataset) -> dataset.access() != null)
+			.switchIfEmpty(Mono.error(() -> new NotFoundException("No such dataset")))
+			.flatMap((dataset) -> withShares(List.of(dataset)).map((list) -> list.get(0)));
+	}
+
+	public Mono<Page<Dataset>> list(Caller caller, DatasetQuery query, String basePath) {
+		List<String> where = new ArrayList<>(List.of("d.deleted_at IS NULL", VISIBLE));
+		Map<String, Object> binds = new LinkedHashMap<>();
+		binds.put("me", UUID.fromString(caller.userId()));
+		binds.put("admin", caller.isAdmin());
+		if (query.folderId() != null) {
+			where.add("d.folder_id = :folder");
+			binds.put("folder", query.folderId());
+		}
+		if (query.status() != null) {
+			where.add("d.status = :status");
+			binds.put("status", query.status());
+		}
+		if (query.teamId() != null) {
+			where.add("EXISTS (SELECT 1 FROM dataset_share t WHERE t.dataset_id = d.id AND t.team_id = :team)");
+			binds.put("team", query.teamId());
+		}
+		if (query.ownerId() != null) {
+			where.add("d.owner_id = :owner");
+			binds.put("owner", query.ownerId());
+		}
+		if (query.tag() != null) {
+			where.add("d.tags @> ARRAY[:tag]::text[]");
+			binds.put("tag", query.tag());
+		}
+		if (query.createdFrom() != null) {
+			where.add("d.created_at >= :from");
+			binds.put("from", query.createdFrom());
+		}
+		if (query.createdTo() != null) {
+			where.add("d.created_at < :to");
+			binds.put("to", query.createdTo());
+		}
+		if (query.text() != null) {
+			where.add("(d.name ILIKE :text ESCAPE '\\' OR d.description ILIKE :text ESCAPE '\\')");
+			binds.put("text", "%" + query.text().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+		}
+		String condition = String.join(" AND ", where);
+		DatabaseClient.GenericExecuteSpec count = bindAll(
+				this.database.sql("SELECT count(*) AS n FROM dataset d WHERE " + condition), binds);
+		DatabaseClient.GenericExecuteSpec page = bindAll(this.database.sql("SELECT d.*, " + ACCESS
+				+ " FROM dataset d WHERE " + condition + " ORDER BY " + query.orderBy() + " LIMIT :limit OFFSET :offset"),
+				binds)
+			.bind("limit", query.page().perPage())
+			.bind("offset", query.page().offset());
+		Mono<Long> total = count.map((row) -> row.get("n", Long.class)).one();
+		Mono<List<Dataset>> data = page.map((row) -> row(row, caller)).all().collectList().flatMap(this::withShares);
+		return Mono.zip(data, total).map((both) -> Page.of(both.getT1(), both.getT2(), query.page(), basePath));
+	}
+
+	public Mono<Dataset> update(Caller caller, UUID id, JsonNode body) {
+		DatasetChange change = DatasetChange.from(body, false);
+		return get(caller, id).flatMap((dataset) -> {
+			if (!dataset.writable()) {
+				return Mono.error(new PermissionDeniedException("This dataset is shared with you read-only"));
+			}
+			List<String> sets = new ArrayList<>(List.of("updated_at = now()"));
+			Map<String, Object> binds = new LinkedHashMap<>();
+			binds.put("id", id);
+			if (change.name() != null) {
+				sets.add("name = :name");
+				binds.put("name", change.name());
+			}
+			if (change.description() != null) {
+				sets.add("description = :description");
+				binds.put("description", change.description());
+			}
+			if (change.tags() != null) {
+				sets.add("tags = :tags");
+				binds.put("tags", change.tags().toArray(String[]::new));
+			}
+			if (change.metadata() != null) {
+				sets.add("metadata = :metadata");
+				binds.put("metadata", Json.of(change.metadata().toString()));
+			}
+			Mono<Void> folder = Mono.empty();
+			if (change.folderChanged()) {
+				sets.add("folder_id = :folder");
+				binds.put("folder", nullable(change.folderId()));
+				// A folder belongs to the dataset's owner's tree.
+				folder = ownFolder(dataset.ownerId(), change.folderId());
+			}
+			Mono<Void> write = folder
+				.then(bindAll(this.database.sql("UPDATE dataset SET " + String.join(", ", sets) + " WHERE id = :id"), binds)
+					.then())
+				.then(announce("sciport.dataset.updated", id,
+						Map.of("dataset_id", id.toString(), "fields", change.fields().toString())));
+			return this.transactions.transactional(write).then(Mono.defer(() -> get(caller, id)));
+		});
+	}
+
+	public Mono<Void> delete(Caller caller, UUID id) {
+		return get(caller, id).flatMap((dataset) -> {
+			if (!dataset.owned()) {
+				return Mono.error(new PermissionDeniedException("Only the owner deletes a dataset"));
+			}
+			Mono<Void> delete = this.database
+				.sql("UPDATE dataset SET deleted_at = now(), updated_at = now() WHERE id = :id AND deleted_at IS NULL")
+				.bind("id", id)
+				.then()
+				.then(announce("sciport.dataset.deleted", id,
+						Map.of("dataset_id", id.toString(), "owner_id", dataset.ownerId().toString())));
+			return this.transactions.transactional(delete);
+		});
+	}
+
+	public Mono<Dataset> share(Caller caller, UUID id, UUID teamId, @Nullable String level) {
+		if (!"read".equals(level) && !"write".equals(level)) {
+			return Mono.error(new ValidationException("level", "level must be read or write"));
+		}
+		UUID me = UUID.fromString(caller.userId());
+		return get(caller, id).flatMap((dataset) -> {
+			if (!dataset.owned()) {
+				return Mono.error(new PermissionDeniedException("Only the owner shares a dataset"));
+			}
+			return (caller.isAdmin() ? this.teams.get(caller, teamId).thenReturn(true) : this.teams.isMember(teamId, me))
+				.flatMap((member) -> member ? Mono.<Void>empty()
+						: Mono.error(new NotFoundException("No such team among yours: share with a team you are in")))
+				.then(this.transactions.transactional(this.database
+					.sql("INSERT INTO dataset_share (dataset_id, team_id, level, shared_by, shared_at) "
+							+ "VALUES (:id, :team, :level, :me, now()) ON CONFLICT (dataset_id, team_id) "
+							+ "DO UPDATE SET level = :level, shared_by = :me, shared_at = now()")
+					.bind("id", id)
+					.bind("team", teamId)
+					.bind("level", level)
+					.bind("me", me)
+					.then()
+					.then(announce("sciport.dataset.shared", id,
+							Map.of("dataset_id", id.toString(), "team_id", teamId.toString(), "level", level)))))
+				.then(Mono.defer(() -> get(caller, id)));
+		});
+	}
+
+	public Mono<Void> unshare(Caller caller, UUID id, UUID teamId) {
+		return get(caller, id).flatMap((dataset) -> {
+			if (!dataset.owned()) {
+				return Mono.error(new PermissionDeniedException("Only the owner unshares a dataset"));
+			}
+			return this.transactions.transactional(this.database
+				.sql("DELETE FROM dataset_share WHERE dataset_id = :id AND team_id = :team")
+				.bind("id", id)
+				.bind("team", teamId)
+				.fetch()
+				.rowsUpdated()
+				.flatMap((deleted) -> (deleted == 0) ? Mono.error(new NotFoundException("The dataset is not shared with that team"))
+						: announce("sciport.dataset.unshared", id,
+								Map.of("dataset_id", id.toString(), "team_id", teamId.toString()))));
+		});
+	}
+
+	private Mono<Void> ownFolder(UUID owner, @Nullable UUID folderId) {
+		if (folderId == null) {
+			return Mono.empty();
+		}
+		return this.database.sql("SELECT 1 FROM folder WHERE id = :id AND owner_id = :owner")
+			.bind("id", folderId)
+			.bind("owner", owner)
+			.map((row) -> true)
+			.one()
+			.switchIfEmpty(Mono.error(() -> new ValidationException("folder_id", "no such folder of the dataset's owner")))
+			.then();
+	}
+
+	private Mono<Void> announce(String type, UUID id, Map<String, String> data) {
+		return this.outbox.append(Topics.DATASET, CloudEvent.create(SOURCE, type, id.toString(), this.codec.toData(data)));
+	}
+
+	private Mono<List<Dataset>> withShares(List<Dataset> datasets) {
+		if (datasets.isEmpty()) {
+			return Mono.just(datasets);
+		}
+		UUID[] ids = datasets.stream().map(Dataset::id).toArray(UUID[]::new);
+		return this.database
+			.sql("SELECT dataset_id, team_id, level FROM dataset_share WHERE dataset_id = ANY(:ids) ORDER BY shared_at, team_id")
+			.bind("ids", ids)
+			.map((row) -> Map.entry(row.get("dataset_id", UUID.class),
+					new Dataset.Share(row.get("team_id", UUID.class), row.get("level", String.class))))
+			.all()
+			.collectMultimap(Map.Entry::getKey, Map.Entry::getValue)
+			.map((shares) -> datasets.stream()
+				.map((d) -> new Dataset(d.id(), d.name(), d.description(), d.tags(), d.folderId(), d.status(), d.metadata(),
+						d.sizeBytes(), d.fileCount(), d.ownerId(), d.access(),
+						List.copyOf(shares.getOrDefault(d.id(), List.of())), d.createdAt(), d.updatedAt()))
+				.toList());
+	}
+
+	private Dataset row(Readable row, Caller caller) {
+		String access = row.get("access", String.class);
+		if (access == null && caller.isAdmin()) {
+			access = "admin";
+		}
+		Json metadata = row.get("metadata", Json.class);
+		String[] tags = row.get("tags", String[].class);
+		return new Dataset(row.get("id", UUID.class), row.get("name", String.class), row.get("description", String.class),
+				(tags != null) ? Arrays.asList(tags) : List.of(), row.get("folder_id", UUID.class),
+				row.get("status", String.class),
+				(metadata != null) ? this.json.readTree(metadata.asString()) : this.json.createObjectNode(),
+				row.get("size_bytes", Long.class), row.get("file_count", Integer.class), row.get("owner_id", UUID.class),
+				access, List.of(), row.get("created_at", Instant.class), row.get("updated_at", Instant.class));
+	}
+
+	private static DatabaseClient.GenericExecuteSpec bindAll(DatabaseClient.GenericExecuteSpec spec, Map<String, Object> binds) {
+		DatabaseClient.GenericExecuteSpec bound = spec;
+		for (Map.Entry<String, Object> bind : binds.entrySet()) {
+			bound = (bind.getValue() instanceof NullUuid) ? bound.bindNull(bind.getKey(), UUID.class)
+					: bound.bind(bind.getKey(), bind.getValue());
+		}
+		return bound;
+	}
+
+	private static Object nullable(@Nullable UUID value) {
+		return (value != null) ? value : NullUuid.INSTANCE;
+	}
+
+	private enum NullUuid {
+
+		INSTANCE
+
+	}
+
+	/**
+	 * The fields of a create or update request, validated.
+	 */
+	record DatasetChange(@Nullable String name, @Nullable String description, @Nullable List<String> tags,
+			@Nullable UUID folderId, boolean folderChanged, @Nullable ObjectNode metadata, List<String> fields) {
+
+		static DatasetChange from(JsonNode body, boolean creating) {
+			if (body == null || !body.isObject()) {
+				throw new ValidationException(null, "the body must be a JSON object");
+			}
+			List<String> fields = new ArrayList<>();
+			for (String field : body.propertyNames()) {
+				if (!CHANGEABLE.contains(field)) {
+					throw new ValidationException(field, "unknown field '" + field + "'");
+				}
+				fields.add(field);
+			}
+			String name = text(body, "name", 200);
+			if (creating && name == null) {
+				throw new ValidationException("name", "name is required");
+			}
+			if (!creating && fields.isEmpty()) {
+				throw new ValidationException(null, "nothing to change");
+			}
+			String description = body.has("description") ? textOrEmpty(body, "description", 10_000) : null;
+			List<String> tags = tags(body);
+			UUID folder = null;
+			boolean folderChanged = body.has("folder_id");
+			if (folderChanged && !body.get("folder_id").isNull()) {
+				try {
+					folder = UUID.fromString(body.get("folder_id").asString());
+				}
+				catch (IllegalArgumentException ex) {
+					throw new ValidationException("folder_id", "folder_id is not a valid id");
+				}
+			}
+			ObjectNode metadata = null;
+			if (body.has("metadata")) {
+				if (!body.get("metadata").isObject()) {
+					throw new ValidationException("metadata", "metadata must be a JSON object");
+				}
+				metadata = (ObjectNode) body.get("metadata");
+				if (metadata.toString().length() > 65_536) {
+					throw new ValidationException("metadata", "metadata must be at most 64 KiB");
+				}
+			}
+			return new DatasetChange(name, description, tags, folder, folderChanged, metadata, fields);
+		}
+
+		private static @Nullable String text(JsonNode body, String field, int max) {
+			if (!body.has(field)) {
+				return null;
+			}
+			JsonNode value = body.get(field);
+			if (!value.isString() || value.asString().isBlank()) {
+				throw new ValidationException(field, field + " must be a non-empty string");
+			}
+			String text = value.asString().trim();
+			if (text.length() > max || text.chars().anyMatch(Character::isISOControl)) {
+				throw new ValidationException(field, field + " must be at most " + max + " printable characters");
+			}
+			return text;
+		}
+
+		private static String textOrEmpty(JsonNode body, String field, int max) {
+			JsonNode value = body.get(field);
+			if (!value.isString()) {
+				throw new ValidationException(field, field + " must be a string");
+			}
+			if (value.asString().length() > max) {
+				throw new ValidationException(field, field + " must be at most " + max + " characters");
+			}
+			return value.asString();
+		}
+
+		private static @Nullable List<String> tags(JsonNode body) {
+			if (!body.has("tags")) {
+				return null;
+			}
+			JsonNode tags = body.get("tags");
+			if (!tags.isArray() || tags.size() > 50) {
+				throw new ValidationException("tags", "tags must be a list of at most 50 strings");
+			}
+			List<String> list = new ArrayList<>();
+			for (JsonNode tag : tags) {
+				if (!tag.isString() || tag.asString().isBlank() || tag.asString().length() > 64) {
+					throw new ValidationException("tags", "each tag must be a string of 1 to 64 characters");
+				}
+				if (!list.contains(tag.asString().trim())) {
+					list.add(tag.asString().trim());
+				}
+			}
+			return list;
+		}
+
+	}
+
+}

@@ -1,0 +1,207 @@
+package org.sciport.dataset.catalogue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.sciport.commons.event.Topics;
+import org.sciport.dataset.TestTokens;
+import org.sciport.dataset.TestTokens.User;
+import org.sciport.testsupport.TestInfrastructure;
+import org.sciport.testsupport.TopicReader;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The catalogue on a real database and broker: datasets, teams and shares, who may do what,
+ * lists with their filters, sorts and pages, and the refusals of bad input.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "spring.config.name=dataset-service")
+@AutoConfigureWebTestClient
+@Import(TestTokens.class)
+class CatalogueIntegrationTests {
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) {
+		TestInfrastructure.register(registry, "dataset_catalogue");
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Test
+	void ownersCreateReadUpdateAndDeleteAndEachChangeIsAnnounced() {
+		User owner = TestTokens.user();
+		Map<String, Object> created = create(owner, Map.of("name", "Spectra 2026", "description", "XRD runs",
+				"tags", List.of("xrd", "chess"), "metadata", Map.of("beamline", "ID3A")));
+		String id = (String) created.get("id");
+		assertThat(created).containsEntry("status", "uploading").containsEntry("access", "owner")
+			.containsEntry("owner_id", owner.id().toString());
+		call(owner, HttpMethod.PATCH, "/v1/datasets/" + id, Map.of("description", "XRD runs, cleaned", "tags", List.of("xrd")))
+			.expectStatus().isOk()
+			.expectBody().jsonPath("$.description").isEqualTo("XRD runs, cleaned").jsonPath("$.tags.length()").isEqualTo(1)
+			.jsonPath("$.metadata.beamline").isEqualTo("ID3A");
+		call(owner, HttpMethod.DELETE, "/v1/datasets/" + id, null).expectStatus().isNoContent();
+		call(owner, HttpMethod.GET, "/v1/datasets/" + id, null).expectStatus().isNotFound();
+		try (TopicReader reader = new TopicReader(TestInfrastructure.kafkaBootstrap(), Topics.DATASET)) {
+			List<ConsumerRecord<String, String>> events = reader.awaitRecords((record) -> id.equals(record.key()), 3,
+					Duration.ofSeconds(30));
+			assertThat(events).extracting((record) -> record.value().replaceAll(".*\"type\":\"([^\"]+)\".*", "$1"))
+				.containsExactly("sciport.dataset.created", "sciport.dataset.updated", "sciport.dataset.deleted");
+		}
+	}
+
+	@Test
+	void onlyTheRightPeopleReachADatasetAndStrangersCannotTellItExists() {
+		User owner = TestTokens.user();
+		User stranger = TestTokens.user();
+		User colleague = TestTokens.user();
+		User admin = TestTokens.admin();
+		String team = (String) body(call(owner, HttpMethod.POST, "/v1/teams",
+				Map.of("name", "Beamline", "members", List.of(Map.of("user_id", colleague.id().toString()))))
+			.expectStatus().isCreated()).get("id");
+		String id = (String) create(owner, Map.of("name", "Private run")).get("id");
+		String path = "/v1/datasets/" + id;
+
+		for (User outsider : List.of(stranger, colleague)) {
+			call(outsider, HttpMethod.GET, path, null).expectStatus().isNotFound();
+			call(outsider, HttpMethod.PATCH, path, Map.of("name", "mine")).expectStatus().isNotFound();
+			call(outsider, HttpMethod.DELETE, path, null).expectStatus().isNotFound();
+			call(outsider, HttpMethod.PUT, path + "/shares/" + team, Map.of("level", "read")).expectStatus().isNotFound();
+		}
+		call(stranger, HttpMethod.GET, "/v1/datasets/" + UUID.randomUUID(), null).expectStatus().isNotFound()
+			.expectBody().jsonPath("$.error.code").isEqualTo("RESOURCE_NOT_FOUND");
+		call(admin, HttpMethod.GET, path, null).expectStatus().isOk().expectBody().jsonPath("$.access").isEqualTo("admin");
+
+		call(owner, HttpMethod.PUT, path + "/shares/" + team, Map.of("level", "read")).expectStatus().isOk()
+			.expectBody().jsonPath("$.shares[0].team_id").isEqualTo(team).jsonPath("$.shares[0].level").isEqualTo("read");
+		call(colleague, HttpMethod.GET, path, null).expectStatus().isOk().expectBody().jsonPath("$.access").isEqualTo("read");
+		call(colleague, HttpMethod.PATCH, path, Map.of("name", "changed")).expectStatus().isForbidden();
+		call(stranger, HttpMethod.GET, path, null).expectStatus().isNotFound();
+
+		call(owner, HttpMethod.PUT, path + "/shares/" + team, Map.of("level", "write")).expectStatus().isOk();
+		call(colleague, HttpMethod.PATCH, path, Map.of("name", "changed")).expectStatus().isOk()
+			.expectBody().jsonPath("$.name").isEqualTo("changed");
+		call(colleague, HttpMethod.DELETE, path, null).expectStatus().isForbidden();
+		call(colleague, HttpMethod.PUT, path + "/shares/" + team, Map.of("level", "read")).expectStatus().isForbidden();
+
+		call(owner, HttpMethod.DELETE, path + "/shares/" + team, null).expectStatus().isNoContent();
+		call(colleague, HttpMethod.GET, path, null).expectStatus().isNotFound();
+		call(admin, HttpMethod.DELETE, path, null).expectStatus().isNoContent();
+		call(owner, HttpMethod.GET, path, null).expectStatus().isNotFound();
+	}
+
+	@Test
+	void teamsAreManagedByTheirOwnersAndSharingNeedsMembership() {
+		User owner = TestTokens.user();
+		User member = TestTokens.user();
+		User stranger = TestTokens.user();
+		String team = (String) body(call(owner, HttpMethod.POST, "/v1/teams", Map.of("name", "Lab")).expectStatus()
+			.isCreated()).get("id");
+		call(owner, HttpMethod.POST, "/v1/teams/" + team + "/members", Map.of("user_id", member.id().toString()))
+			.expectStatus().isCreated()
+			.expectBody().jsonPath("$.members.length()").isEqualTo(2);
+		call(owner, HttpMethod.POST, "/v1/teams/" + team + "/members", Map.of("user_id", member.id().toString()))
+			.expectStatus().isEqualTo(409);
+		call(member, HttpMethod.GET, "/v1/teams", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.data[0].name").isEqualTo("Lab").jsonPath("$.pagination.total").isEqualTo(1);
+		call(member, HttpMethod.PATCH, "/v1/teams/" + team, Map.of("name", "Mine now")).expectStatus().isForbidden();
+		call(stranger, HttpMethod.GET, "/v1/teams/" + team, null).expectStatus().isNotFound();
+		call(owner, HttpMethod.DELETE, "/v1/teams/" + team + "/members/" + owner.id(), null).expectStatus().isEqualTo(409);
+		call(owner, HttpMethod.POST, "/v1/teams", Map.of("name", "Twice", "members",
+				List.of(Map.of("user_id", member.id().toString()), Map.of("user_id", member.id().toString()))))
+			.expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("members");
+
+		// A stranger cannot share a dataset of theirs with a team they are not in.
+		String mine = (String) create(stranger, Map.of("name", "Stranger's")).get("id");
+		call(stranger, HttpMethod.PUT, "/v1/datasets/" + mine + "/shares/" + team, Map.of("level", "read"))
+			.expectStatus().isNotFound()
+			.expectBody().jsonPath("$.error.message").value((String message) -> assertThat(message).contains("team"));
+		call(owner, HttpMethod.PUT, "/v1/datasets/" + mine + "/shares/" + team, Map.of("level", "read"))
+			.expectStatus().isNotFound();
+	}
+
+	@Test
+	void listsFilterSortAndPage() {
+		User owner = TestTokens.user();
+		for (String name : List.of("alpha run", "beta run", "gamma scan", "delta scan", "epsilon run")) {
+			create(owner, Map.of("name", name, "tags", name.endsWith("scan") ? List.of("scan") : List.of("run")));
+		}
+		create(TestTokens.user(), Map.of("name", "someone else's run"));
+		call(owner, HttpMethod.GET, "/v1/datasets?sort=name&order=asc&per_page=2", null).expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.data[0].name").isEqualTo("alpha run")
+			.jsonPath("$.data[1].name").isEqualTo("beta run")
+			.jsonPath("$.pagination.total").isEqualTo(5)
+			.jsonPath("$.pagination.total_pages").isEqualTo(3)
+			.jsonPath("$.links.next").isEqualTo("/v1/datasets?sort=name&order=asc&page=2&per_page=2");
+		call(owner, HttpMethod.GET, "/v1/datasets?sort=name&order=asc&per_page=2&page=3", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.data[0].name").isEqualTo("gamma scan").jsonPath("$.links.next").doesNotExist();
+		call(owner, HttpMethod.GET, "/v1/datasets?tag=scan&sort=name&order=desc", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.data.length()").isEqualTo(2).jsonPath("$.data[0].name").isEqualTo("gamma scan");
+		call(owner, HttpMethod.GET, "/v1/datasets?q=RUN", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.pagination.total").isEqualTo(3);
+		call(owner, HttpMethod.GET, "/v1/datasets?q=100%25", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.pagination.total").isEqualTo(0);
+		call(owner, HttpMethod.GET, "/v1/datasets?status=uploading&owner_id=" + owner.id(), null).expectStatus().isOk()
+			.expectBody().jsonPath("$.pagination.total").isEqualTo(5);
+		for (String bad : List.of("sort=colour", "order=sideways", "status=lost", "per_page=101", "page=0",
+				"folder_id=not-a-uuid", "created_from=yesterday", "shape=round")) {
+			String field = bad.substring(0, bad.indexOf('='));
+			call(owner, HttpMethod.GET, "/v1/datasets?" + bad, null).expectStatus().isBadRequest()
+				.expectBody().jsonPath("$.error.code").isEqualTo("VALIDATION_ERROR").jsonPath("$.error.field").isEqualTo(field);
+		}
+	}
+
+	@Test
+	void refusesBadInputWithTheFieldNamed() {
+		User owner = TestTokens.user();
+		this.client.post().uri("/v1/datasets").headers((h) -> h.setBearerAuth(owner.token()))
+			.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\": ").exchange()
+			.expectStatus().isBadRequest().expectBody().jsonPath("$.error.code").isEqualTo("VALIDATION_ERROR");
+		call(owner, HttpMethod.POST, "/v1/datasets", Map.of("name", "x", "colour", "blue")).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("colour");
+		call(owner, HttpMethod.POST, "/v1/datasets", Map.of("name", "n".repeat(201))).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("name");
+		call(owner, HttpMethod.POST, "/v1/datasets", Map.of("description", "no name")).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("name");
+		call(owner, HttpMethod.POST, "/v1/datasets", Map.of("name", "x", "metadata", List.of(1))).expectStatus()
+			.isBadRequest().expectBody().jsonPath("$.error.field").isEqualTo("metadata");
+		call(owner, HttpMethod.POST, "/v1/datasets", Map.of("name", "x", "folder_id", UUID.randomUUID().toString()))
+			.expectStatus().isBadRequest().expectBody().jsonPath("$.error.field").isEqualTo("folder_id");
+		call(owner, HttpMethod.GET, "/v1/datasets/not-a-uuid", null).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("id");
+		this.client.get().uri("/v1/datasets").exchange().expectStatus().isUnauthorized();
+	}
+
+	private Map<String, Object> create(User user, Map<String, Object> dataset) {
+		return body(call(user, HttpMethod.POST, "/v1/datasets", dataset).expectStatus().isCreated());
+	}
+
+	private WebTestClient.ResponseSpec call(User user, HttpMethod method, String path, Object body) {
+		WebTestClient.RequestBodySpec request = this.client.method(method).uri(path).headers((h) -> h.setBearerAuth(user.token()));
+		return (body != null) ? request.contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+				: request.exchange();
+	}
+
+	private static Map<String, Object> body(WebTestClient.ResponseSpec response) {
+		return response.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+		}).returnResult().getResponseBody();
+	}
+
+}
