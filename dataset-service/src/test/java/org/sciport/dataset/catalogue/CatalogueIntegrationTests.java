@@ -169,6 +169,68 @@ class CatalogueIntegrationTests {
 	}
 
 	@Test
+	void followsTheUploadLifeCycleFromEventsAppliedOnceAndInOrder() throws Exception {
+		User owner = TestTokens.user();
+		String id = (String) create(owner, Map.of("name", "Detector frames")).get("id");
+		String completed = uploadEvent("sciport.upload.completed", id, ",\"size_bytes\":1048576,\"file_count\":3");
+		awaitStatus(owner, id, "conversion_queued");
+		call(owner, HttpMethod.GET, "/v1/datasets/" + id, null)
+			.expectBody().jsonPath("$.size_bytes").isEqualTo(1048576).jsonPath("$.file_count").isEqualTo(3);
+		uploadEvent("sciport.conversion.started", id, "");
+		awaitStatus(owner, id, "converting");
+		uploadEvent("sciport.conversion.failed", id, "");
+		awaitStatus(owner, id, "conversion_failed");
+		// A retry starts again and succeeds.
+		uploadEvent("sciport.conversion.started", id, "");
+		awaitStatus(owner, id, "converting");
+		uploadEvent("sciport.conversion.completed", id, "");
+		awaitStatus(owner, id, "done");
+		// A replay of an old event, and a stale one, change nothing.
+		publish(id, completed);
+		uploadEvent("sciport.conversion.started", id, "");
+		// An event about another dataset, on the same key (so the same partition, after the two
+		// above): once it has been applied, so have they.
+		String marker = (String) create(owner, Map.of("name", "marker")).get("id");
+		publish(id, uploadEventJson("sciport.upload.completed", marker, ""));
+		awaitStatus(owner, marker, "conversion_queued");
+		call(owner, HttpMethod.GET, "/v1/datasets/" + id, null).expectBody().jsonPath("$.status").isEqualTo("done");
+	}
+
+	private String uploadEvent(String type, String dataset, String extra) throws Exception {
+		String event = uploadEventJson(type, dataset, extra);
+		publish(dataset, event);
+		return event;
+	}
+
+	private static String uploadEventJson(String type, String dataset, String extra) {
+		return "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"/sciport/upload-service\","
+				+ "\"type\":\"" + type + "\",\"subject\":\"" + dataset + "\",\"time\":\"" + java.time.Instant.now()
+				+ "\",\"datacontenttype\":\"application/json\",\"data\":{\"dataset_id\":\"" + dataset + "\"" + extra + "}}";
+	}
+
+	private static void publish(String key, String event) throws Exception {
+		try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+				Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()),
+				new org.apache.kafka.common.serialization.StringSerializer(),
+				new org.apache.kafka.common.serialization.StringSerializer())) {
+			producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.UPLOAD, key, event)).get();
+		}
+	}
+
+	private void awaitStatus(User user, String id, String status) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		String seen = null;
+		while (System.nanoTime() < deadline) {
+			seen = (String) body(call(user, HttpMethod.GET, "/v1/datasets/" + id, null).expectStatus().isOk()).get("status");
+			if (status.equals(seen)) {
+				return;
+			}
+			Thread.sleep(100);
+		}
+		assertThat(seen).as("status of " + id).isEqualTo(status);
+	}
+
+	@Test
 	void refusesBadInputWithTheFieldNamed() {
 		User owner = TestTokens.user();
 		this.client.post().uri("/v1/datasets").headers((h) -> h.setBearerAuth(owner.token()))
