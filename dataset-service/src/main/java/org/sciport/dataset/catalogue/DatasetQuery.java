@@ -28,7 +28,7 @@ import org.springframework.util.MultiValueMap;
  * @param descending the sort direction
  * @param page the page
  */
-record DatasetQuery(@Nullable UUID folderId, @Nullable String status, @Nullable UUID teamId, @Nullable UUID ownerId,
+public record DatasetQuery(@Nullable UUID folderId, @Nullable String status, @Nullable UUID teamId, @Nullable UUID ownerId,
 		@Nullable String tag, @Nullable Instant createdFrom, @Nullable Instant createdTo, @Nullable String text,
 		String sort, boolean descending, PageRequest page) {
 
@@ -41,7 +41,7 @@ record DatasetQuery(@Nullable UUID folderId, @Nullable String status, @Nullable 
 	private static final Set<String> KNOWN = Set.of("folder_id", "status", "team_id", "owner_id", "tag", "created_from",
 			"created_to", "q", "sort", "order", "page", "per_page");
 
-	static DatasetQuery from(MultiValueMap<String, String> query) {
+	public static DatasetQuery from(MultiValueMap<String, String> query) {
 		for (String name : query.keySet()) {
 			if (!KNOWN.contains(name)) {
 				throw new ValidationException(name, "unknown parameter '" + name + "'; known: " + KNOWN.stream().sorted().toList());

@@ -52,6 +52,21 @@ public class FolderService {
 			.map(FolderService::nest);
 	}
 
+	/**
+	 * The caller's folder with this name (ignoring case), the one nearest the top if several.
+	 */
+	public Mono<UUID> findByName(Caller caller, String name) {
+		return this.database
+			.sql("WITH RECURSIVE depth AS (SELECT id, parent_id, 0 AS level FROM folder WHERE owner_id = :me AND parent_id IS NULL "
+					+ "UNION ALL SELECT f.id, f.parent_id, d.level + 1 FROM folder f JOIN depth d ON f.parent_id = d.id) "
+					+ "SELECT f.id FROM folder f JOIN depth d ON d.id = f.id WHERE lower(f.name) = lower(:name) "
+					+ "ORDER BY d.level, f.created_at LIMIT 1")
+			.bind("me", UUID.fromString(caller.userId()))
+			.bind("name", name)
+			.map((row) -> row.get("id", UUID.class))
+			.one();
+	}
+
 	public Mono<Folder> create(Caller caller, @Nullable String name, @Nullable UUID parentId) {
 		String folderName = validName(name);
 		UUID me = UUID.fromString(caller.userId());

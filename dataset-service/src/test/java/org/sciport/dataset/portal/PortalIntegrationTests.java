@@ -1,0 +1,139 @@
+package org.sciport.dataset.portal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.sciport.dataset.TestTokens;
+import org.sciport.dataset.TestTokens.User;
+import org.sciport.testsupport.TestInfrastructure;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The data portal's dataset, folder and team endpoints in the portal's own shapes, on top of
+ * the same catalogue and the same access checks as the native API.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "spring.config.name=dataset-service")
+@AutoConfigureWebTestClient
+@Import(TestTokens.class)
+class PortalIntegrationTests {
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) {
+		TestInfrastructure.register(registry, "dataset_portal");
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Test
+	void listsDetailsUpdatesAndDeletesInThePortalEnvelope() {
+		User owner = TestTokens.user();
+		String folder = (String) data(call(owner, HttpMethod.POST, "/v1/folders", Map.of("name", "CHESS_4D")), false)
+			.get("id");
+		String inFolder = (String) data(call(owner, HttpMethod.POST, "/v1/datasets",
+				Map.of("name", "Run 1", "folder_id", folder)), false).get("id");
+		call(owner, HttpMethod.POST, "/v1/datasets", Map.of("name", "Run 2")).expectStatus().isCreated();
+
+		call(owner, HttpMethod.GET, "/portal/api/datasets?folder=chess_4d&page=1&limit=50", null).expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.success").isEqualTo(true)
+			.jsonPath("$.data.datasets.length()").isEqualTo(1)
+			.jsonPath("$.data.datasets[0].id").isEqualTo(inFolder)
+			.jsonPath("$.data.pagination.limit").isEqualTo(50)
+			.jsonPath("$.data.pagination.total").isEqualTo(1);
+		call(owner, HttpMethod.GET, "/portal/api/datasets?sort=name&order=desc", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.data.datasets[0].name").isEqualTo("Run 2");
+		call(owner, HttpMethod.GET, "/portal/api/datasets?folder=nowhere", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.data.datasets.length()").isEqualTo(0);
+		call(owner, HttpMethod.GET, "/portal/api/dataset-details?dataset_uuid=" + inFolder, null).expectStatus().isOk()
+			.expectBody().jsonPath("$.data.name").isEqualTo("Run 1");
+		call(owner, HttpMethod.GET, "/portal/api/dataset-status?dataset_id=" + inFolder, null).expectStatus().isOk()
+			.expectBody().jsonPath("$.data.status").isEqualTo("uploading");
+		call(owner, HttpMethod.GET, "/portal/api/dataset-files?dataset_id=" + inFolder, null).expectStatus().isOk()
+			.expectBody().jsonPath("$.data.file_count").isEqualTo(0);
+		call(owner, HttpMethod.POST, "/portal/api/update-dataset", Map.of("dataset_id", inFolder, "description", "first"))
+			.expectStatus().isOk()
+			.expectBody().jsonPath("$.data.description").isEqualTo("first");
+		call(owner, HttpMethod.GET, "/portal/api/get-folders", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.data.folders[0].name").isEqualTo("CHESS_4D");
+		call(owner, HttpMethod.POST, "/portal/api/delete-dataset", Map.of("dataset_id", inFolder)).expectStatus().isOk()
+			.expectBody().jsonPath("$.success").isEqualTo(true);
+		call(owner, HttpMethod.GET, "/portal/api/dataset-details?dataset_id=" + inFolder, null).expectStatus().isNotFound()
+			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("RESOURCE_NOT_FOUND");
+	}
+
+	@Test
+	void createsUpdatesListsTeamsAndSharesThroughThePortal() {
+		User owner = TestTokens.user();
+		User colleague = TestTokens.user();
+		User newcomer = TestTokens.user();
+		String team = (String) data(call(owner, HttpMethod.POST, "/portal/api/create-team",
+				Map.of("name", "Beamline", "members", List.of(colleague.id().toString()))), true).get("id");
+		call(owner, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", team, "name", "Beamline 3",
+				"add_members", List.of(Map.of("user_id", newcomer.id().toString())),
+				"remove_members", List.of(colleague.id().toString())))
+			.expectStatus().isOk()
+			.expectBody().jsonPath("$.data.name").isEqualTo("Beamline 3").jsonPath("$.data.members.length()").isEqualTo(2);
+		call(newcomer, HttpMethod.GET, "/portal/api/get-teams", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.data.teams[0].name").isEqualTo("Beamline 3");
+		String dataset = (String) data(call(owner, HttpMethod.POST, "/v1/datasets", Map.of("name", "Shared run")), false)
+			.get("id");
+		call(newcomer, HttpMethod.GET, "/portal/api/dataset-details?dataset_id=" + dataset, null).expectStatus()
+			.isNotFound();
+		call(owner, HttpMethod.POST, "/portal/api/share-dataset", Map.of("dataset_id", dataset, "team_id", team))
+			.expectStatus().isOk()
+			.expectBody().jsonPath("$.data.shares[0].level").isEqualTo("read");
+		call(newcomer, HttpMethod.GET, "/portal/api/dataset-details?dataset_id=" + dataset, null).expectStatus().isOk();
+		call(newcomer, HttpMethod.POST, "/portal/api/update-dataset", Map.of("dataset_id", dataset, "name", "mine"))
+			.expectStatus().isForbidden()
+			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("INSUFFICIENT_PERMISSIONS");
+		call(colleague, HttpMethod.GET, "/portal/api/dataset-details?dataset_id=" + dataset, null).expectStatus()
+			.isNotFound();
+	}
+
+	@Test
+	void refusesBadPortalInputInThePortalShape() {
+		User owner = TestTokens.user();
+		call(owner, HttpMethod.GET, "/portal/api/dataset-details", null).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("VALIDATION_ERROR")
+			.jsonPath("$.error").value((String error) -> assertThat(error).contains("dataset_id"));
+		call(owner, HttpMethod.GET, "/portal/api/dataset-details?dataset_id=42", null).expectStatus().isBadRequest();
+		call(owner, HttpMethod.GET, "/portal/api/datasets?limit=1000", null).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.code").isEqualTo("VALIDATION_ERROR");
+		call(owner, HttpMethod.GET, "/portal/api/datasets?colour=red", null).expectStatus().isBadRequest();
+		call(owner, HttpMethod.POST, "/portal/api/share-dataset", Map.of("dataset_id", UUID.randomUUID().toString()))
+			.expectStatus().isBadRequest();
+		this.client.get().uri("/portal/api/datasets").exchange().expectStatus().isUnauthorized()
+			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("INVALID_API_KEY");
+	}
+
+	private Map<String, Object> data(WebTestClient.ResponseSpec response, boolean enveloped) {
+		Map<String, Object> body = response.expectStatus().is2xxSuccessful()
+			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+			}).returnResult().getResponseBody();
+		@SuppressWarnings("unchecked")
+		Map<String, Object> data = enveloped ? (Map<String, Object>) body.get("data") : body;
+		return data;
+	}
+
+	private WebTestClient.ResponseSpec call(User user, HttpMethod method, String path, Object body) {
+		WebTestClient.RequestBodySpec request = this.client.method(method).uri(path).headers((h) -> h.setBearerAuth(user.token()));
+		return (body != null) ? request.contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+				: request.exchange();
+	}
+
+}
