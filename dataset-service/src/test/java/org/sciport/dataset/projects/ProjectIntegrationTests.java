@@ -1,0 +1,112 @@
+package org.sciport.dataset.projects;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.sciport.commons.event.Topics;
+import org.sciport.dataset.TestTokens;
+import org.sciport.dataset.TestTokens.User;
+import org.sciport.testsupport.TestInfrastructure;
+import org.sciport.testsupport.TopicReader;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code /v1/projects} in the documented shapes, private to their owner.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "spring.config.name=dataset-service")
+@AutoConfigureWebTestClient
+@Import(TestTokens.class)
+class ProjectIntegrationTests {
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) {
+		TestInfrastructure.register(registry, "dataset_projects");
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Test
+	void createsListsReadsUpdatesAndDeletesAndAnnouncesEachChange() {
+		User owner = TestTokens.user();
+		Map<String, Object> created = this.client.post().uri("/v1/projects").headers((h) -> h.setBearerAuth(owner.token()))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("name", "New Project", "description", "A new project", "settings", Map.of("visibility", "private")))
+			.exchange()
+			.expectStatus().isCreated()
+			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+			}).returnResult().getResponseBody();
+		String id = (String) created.get("id");
+		assertThat(id).matches("proj_[0-9a-f]{24}");
+		assertThat(created).containsEntry("settings", Map.of("visibility", "private")).containsKeys("created_at", "updated_at");
+		for (int i = 0; i < 3; i++) {
+			call(owner, HttpMethod.POST, "/v1/projects", Map.of("name", "Project " + i)).expectStatus().isCreated();
+		}
+		call(owner, HttpMethod.GET, "/v1/projects?page=1&per_page=2&sort=name&order=asc", null).expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.data[0].name").isEqualTo("New Project")
+			.jsonPath("$.pagination.total").isEqualTo(4)
+			.jsonPath("$.pagination.per_page").isEqualTo(2)
+			.jsonPath("$.pagination.total_pages").isEqualTo(2)
+			.jsonPath("$.links.prev").doesNotExist()
+			.jsonPath("$.links.next").isEqualTo("/v1/projects?sort=name&order=asc&page=2&per_page=2");
+		call(owner, HttpMethod.PUT, "/v1/projects/" + id, Map.of("name", "Updated Project Name")).expectStatus().isOk()
+			.expectBody().jsonPath("$.name").isEqualTo("Updated Project Name")
+			.jsonPath("$.settings.visibility").isEqualTo("private");
+		call(owner, HttpMethod.DELETE, "/v1/projects/" + id, null).expectStatus().isOk()
+			.expectBody().jsonPath("$.success").isEqualTo(true).jsonPath("$.message").isEqualTo("Project deleted successfully");
+		call(owner, HttpMethod.GET, "/v1/projects/" + id, null).expectStatus().isNotFound();
+		try (TopicReader reader = new TopicReader(TestInfrastructure.kafkaBootstrap(), Topics.DATASET)) {
+			List<ConsumerRecord<String, String>> events = reader.awaitRecords((record) -> id.equals(record.key()), 3,
+					Duration.ofSeconds(30));
+			assertThat(events).extracting((record) -> record.value().replaceAll(".*\"type\":\"([^\"]+)\".*", "$1"))
+				.containsExactly("sciport.project.created", "sciport.project.updated", "sciport.project.deleted");
+		}
+	}
+
+	@Test
+	void projectsArePrivateAndBadInputIsNamed() {
+		User owner = TestTokens.user();
+		User other = TestTokens.user();
+		String id = (String) call(owner, HttpMethod.POST, "/v1/projects", Map.of("name", "Mine")).expectStatus().isCreated()
+			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+			}).returnResult().getResponseBody().get("id");
+		call(other, HttpMethod.GET, "/v1/projects/" + id, null).expectStatus().isNotFound();
+		call(other, HttpMethod.PUT, "/v1/projects/" + id, Map.of("name", "Ours")).expectStatus().isNotFound();
+		call(other, HttpMethod.DELETE, "/v1/projects/" + id, null).expectStatus().isNotFound();
+		call(other, HttpMethod.GET, "/v1/projects", null).expectBody().jsonPath("$.pagination.total").isEqualTo(0);
+		call(TestTokens.admin(), HttpMethod.GET, "/v1/projects/" + id, null).expectStatus().isOk();
+		call(owner, HttpMethod.POST, "/v1/projects", Map.of("description", "no name")).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("name");
+		call(owner, HttpMethod.POST, "/v1/projects", Map.of("name", "x", "settings", "loud")).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("settings");
+		call(owner, HttpMethod.POST, "/v1/projects", Map.of("name", "x", "owner", "me")).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("owner");
+		call(owner, HttpMethod.GET, "/v1/projects?sort=colour", null).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("sort");
+		call(owner, HttpMethod.GET, "/v1/projects?per_page=101", null).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("per_page");
+	}
+
+	private WebTestClient.ResponseSpec call(User user, HttpMethod method, String path, Object body) {
+		WebTestClient.RequestBodySpec request = this.client.method(method).uri(path).headers((h) -> h.setBearerAuth(user.token()));
+		return (body != null) ? request.contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+				: request.exchange();
+	}
+
+}
