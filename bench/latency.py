@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Times N sequential GETs over one keep-alive connection; prints p50 and p99 in ms.
+
+usage: latency.py URL TOKEN N
+"""
+import http.client
+import sys
+import time
+import urllib.parse
+
+
+def main():
+    url, token, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path + ("?" + parts.query if parts.query else "")
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    headers = {"Authorization": "Bearer " + token}
+    timings = []
+    for i in range(count + 20):
+        start = time.perf_counter()
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status != 200:
+            sys.exit("GET %s answered %d: %s" % (path, response.status, body[:300]))
+        if i >= 20:  # the first requests warm the JIT and the caches
+            timings.append(elapsed)
+    print_percentiles(timings)
+
+
+def print_percentiles(timings):
+    timings.sort()
+    p50 = timings[len(timings) // 2]
+    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    print("%.2f %.2f" % (p50, p99))
+
+
+if __name__ == "__main__":
+    main()
