@@ -47,8 +47,14 @@ public class DatasetService {
 			+ "FROM dataset_share s JOIN team_member m ON m.team_id = s.team_id AND m.user_id = :me "
 			+ "WHERE s.dataset_id = d.id) END AS access";
 
-	private static final String VISIBLE = "(d.owner_id = :me OR :admin OR EXISTS (SELECT 1 FROM dataset_share s "
-			+ "JOIN team_member m ON m.team_id = s.team_id AND m.user_id = :me WHERE s.dataset_id = d.id))";
+	/**
+	 * The datasets a (non-administrator) caller may see: owned, or shared with one of their
+	 * teams. Written as a union of two index lookups rather than an OR, so that a list reads
+	 * only the caller's rows, however large the catalogue.
+	 */
+	private static final String VISIBLE = "d.id IN (SELECT o.id FROM dataset o WHERE o.owner_id = :me "
+			+ "UNION SELECT s.dataset_id FROM dataset_share s JOIN team_member m ON m.team_id = s.team_id "
+			+ "WHERE m.user_id = :me)";
 
 	private final DatabaseClient database;
 
@@ -108,10 +114,12 @@ public class DatasetService {
 	}
 
 	public Mono<Page<Dataset>> list(Caller caller, DatasetQuery query, String basePath) {
-		List<String> where = new ArrayList<>(List.of("d.deleted_at IS NULL", VISIBLE));
+		List<String> where = new ArrayList<>(List.of("d.deleted_at IS NULL"));
+		if (!caller.isAdmin()) {
+			where.add(VISIBLE);
+		}
 		Map<String, Object> binds = new LinkedHashMap<>();
 		binds.put("me", UUID.fromString(caller.userId()));
-		binds.put("admin", caller.isAdmin());
 		if (query.folderId() != null) {
 			where.add("d.folder_id = :folder");
 			binds.put("folder", query.folderId());
@@ -145,8 +153,13 @@ public class DatasetService {
 			binds.put("text", "%" + query.text().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
 		}
 		String condition = String.join(" AND ", where);
+		Map<String, Object> countBinds = new LinkedHashMap<>(binds);
+		if (caller.isAdmin()) {
+			// The count has no access column: nothing else names :me.
+			countBinds.remove("me");
+		}
 		DatabaseClient.GenericExecuteSpec count = bindAll(
-				this.database.sql("SELECT count(*) AS n FROM dataset d WHERE " + condition), binds);
+				this.database.sql("SELECT count(*) AS n FROM dataset d WHERE " + condition), countBinds);
 		DatabaseClient.GenericExecuteSpec page = bindAll(this.database.sql("SELECT d.*, " + ACCESS
 				+ " FROM dataset d WHERE " + condition + " ORDER BY " + query.orderBy() + " LIMIT :limit OFFSET :offset"),
 				binds)
