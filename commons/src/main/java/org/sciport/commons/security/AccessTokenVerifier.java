@@ -29,7 +29,15 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class AccessTokenVerifier {
 
+	private static final int REMEMBERED = 10_000;
+
 	private final DefaultJWTProcessor<SecurityContext> processor;
+
+	/**
+	 * Tokens already verified, until they expire: a token cannot change, so its signature need
+	 * not be checked on every request. Revocation is checked on every request, after this.
+	 */
+	private final java.util.Map<String, Caller> verified = new java.util.concurrent.ConcurrentHashMap<>();
 
 	public AccessTokenVerifier(JWKSource<SecurityContext> keys, JwtSettings settings) {
 		DefaultJWTProcessor<SecurityContext> jwtProcessor = new DefaultJWTProcessor<>();
@@ -47,8 +55,24 @@ public final class AccessTokenVerifier {
 	 * the token was not accepted (the reason goes no further than this process).
 	 */
 	public Mono<Caller> verify(String token) {
+		Caller known = this.verified.get(token);
+		if (known != null && known.expiresAt().isAfter(Instant.now())) {
+			return Mono.just(known);
+		}
 		// Fetching keys may block on the network: never on the event loop.
-		return Mono.fromCallable(() -> verifyNow(token)).subscribeOn(Schedulers.boundedElastic());
+		return Mono.fromCallable(() -> remember(token, verifyNow(token))).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	private Caller remember(String token, Caller caller) {
+		if (this.verified.size() >= REMEMBERED) {
+			Instant now = Instant.now();
+			this.verified.values().removeIf((entry) -> !entry.expiresAt().isAfter(now));
+			if (this.verified.size() >= REMEMBERED) {
+				this.verified.clear();
+			}
+		}
+		this.verified.put(token, caller);
+		return caller;
 	}
 
 	Caller verifyNow(String token) {

@@ -52,7 +52,7 @@ public class DatasetService {
 	 * teams. Written as a union of two index lookups rather than an OR, so that a list reads
 	 * only the caller's rows, however large the catalogue.
 	 */
-	private static final String VISIBLE = "d.id IN (SELECT o.id FROM dataset o WHERE o.owner_id = :me "
+	private static final String VISIBLE = "d.id IN (SELECT o.id FROM dataset o WHERE o.owner_id = :me AND o.deleted_at IS NULL "
 			+ "UNION SELECT s.dataset_id FROM dataset_share s JOIN team_member m ON m.team_id = s.team_id "
 			+ "WHERE m.user_id = :me)";
 
