@@ -87,19 +87,24 @@ class StandaloneSuiteE2eTests {
 				.isEqualTo("INVALID_API_KEY");
 
 			// A session through the gateway; dataset-service checks the token itself against
-			// auth-service's published keys (it has no endpoint there yet, so: 404, not 401).
+			// auth-service's published keys: a dataset that does not exist is a 404, not a 401.
 			String access = this.json.readTree(post(port, "/v1/auth/login",
 					"{\"email\":\"lovelace@example.org\",\"password\":\"a long enough password\"}", null).body())
 				.path("access_token")
 				.asString();
 			assertThat(get(port, "/v1/users/me", access).body()).contains("\"email\":\"lovelace@example.org\"");
-			HttpResponse<String> checked = get(port, "/v1/datasets/none", access);
+			HttpResponse<String> checked = get(port, "/v1/datasets/" + java.util.UUID.randomUUID(), access);
 			assertThat(checked.statusCode()).as(checked.body()).isEqualTo(404);
+			// ... and one it creates is there through the gateway.
+			HttpResponse<String> dataset = post(port, "/v1/datasets", "{\"name\":\"E2E run\"}", access);
+			assertThat(dataset.statusCode()).as(dataset.body()).isEqualTo(201);
+			String datasetPath = "/v1/datasets/" + this.json.readTree(dataset.body()).path("id").asString();
+			assertThat(get(port, datasetPath, access).statusCode()).isEqualTo(200);
 			assertThat(post(port, "/v1/auth/logout", "", access).statusCode()).isEqualTo(204);
 			long loggedOut = System.nanoTime();
 			// The gateway (and dataset-service behind it) learn of the logout from Kafka. The delay
 			// is reported, not asserted.
-			assertThat(awaitStatus(port, "/v1/datasets/none", access, 401)).isEqualTo(401);
+			assertThat(awaitStatus(port, datasetPath, access, 401)).isEqualTo(401);
 			System.out.printf("measured: the gateway refused the logged-out token %d ms after the logout answered%n",
 					(System.nanoTime() - loggedOut) / 1_000_000);
 			assertThat(get(port, "/v1/users/me", access).statusCode()).isEqualTo(401);
