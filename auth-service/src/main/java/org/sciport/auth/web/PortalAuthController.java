@@ -6,8 +6,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.sciport.auth.tokens.Sessions;
 import org.sciport.auth.users.User;
-import org.sciport.commons.error.ApiError;
 import org.sciport.commons.error.ErrorRenderer;
+import org.sciport.commons.error.PortalErrorRenderer;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.AccessTokenVerifier;
 import org.springframework.context.annotation.Bean;
@@ -138,24 +138,7 @@ class PortalAuthController {
 
 		@Bean
 		ErrorRenderer portalAuthErrors() {
-			return new ErrorRenderer() {
-
-				@Override
-				public boolean supports(ServerWebExchange exchange) {
-					return exchange.getRequest().getPath().value().startsWith("/api/auth/");
-				}
-
-				@Override
-				public Object render(ApiError error, String requestId) {
-					Map<String, Object> body = new LinkedHashMap<>();
-					body.put("success", false);
-					body.put("error", error.message());
-					body.put("code", error.code().name());
-					body.put("request_id", requestId);
-					return body;
-				}
-
-			};
+			return new PortalErrorRenderer("/api/auth/");
 		}
 
 	}

@@ -22,6 +22,7 @@ import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.commons.page.Page;
 import org.sciport.commons.security.Caller;
 import org.sciport.dataset.teams.TeamService;
+import org.sciport.dataset.web.JsonFields;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -347,16 +348,7 @@ public class DatasetService {
 			@Nullable UUID folderId, boolean folderChanged, @Nullable ObjectNode metadata, List<String> fields) {
 
 		static DatasetChange from(JsonNode body, boolean creating) {
-			if (body == null || !body.isObject()) {
-				throw new ValidationException(null, "the body must be a JSON object");
-			}
-			List<String> fields = new ArrayList<>();
-			for (String field : body.propertyNames()) {
-				if (!CHANGEABLE.contains(field)) {
-					throw new ValidationException(field, "unknown field '" + field + "'");
-				}
-				fields.add(field);
-			}
+			List<String> fields = JsonFields.known(body, CHANGEABLE);
 			String name = text(body, "name", 200);
 			if (creating && name == null) {
 				throw new ValidationException("name", "name is required");
@@ -390,18 +382,7 @@ public class DatasetService {
 		}
 
 		private static @Nullable String text(JsonNode body, String field, int max) {
-			if (!body.has(field)) {
-				return null;
-			}
-			JsonNode value = body.get(field);
-			if (!value.isString() || value.asString().isBlank()) {
-				throw new ValidationException(field, field + " must be a non-empty string");
-			}
-			String text = value.asString().trim();
-			if (text.length() > max || text.chars().anyMatch(Character::isISOControl)) {
-				throw new ValidationException(field, field + " must be at most " + max + " printable characters");
-			}
-			return text;
+			return JsonFields.name(body, field, max);
 		}
 
 		private static String textOrEmpty(JsonNode body, String field, int max) {

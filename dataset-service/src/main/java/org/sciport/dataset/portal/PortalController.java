@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
-import org.sciport.commons.error.ApiError;
 import org.sciport.commons.error.ErrorRenderer;
+import org.sciport.commons.error.PortalErrorRenderer;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.Caller;
@@ -279,24 +279,7 @@ class PortalController {
 
 		@Bean
 		ErrorRenderer portalErrors() {
-			return new ErrorRenderer() {
-
-				@Override
-				public boolean supports(ServerWebExchange exchange) {
-					return exchange.getRequest().getPath().value().startsWith("/portal/api/");
-				}
-
-				@Override
-				public Object render(ApiError error, String requestId) {
-					Map<String, Object> body = new LinkedHashMap<>();
-					body.put("success", false);
-					body.put("error", error.message());
-					body.put("code", error.code().name());
-					body.put("request_id", requestId);
-					return body;
-				}
-
-			};
+			return new PortalErrorRenderer("/portal/api/");
 		}
 
 	}

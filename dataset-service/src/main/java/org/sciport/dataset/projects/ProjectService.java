@@ -21,6 +21,7 @@ import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.commons.page.Page;
 import org.sciport.commons.page.PageRequest;
 import org.sciport.commons.security.Caller;
+import org.sciport.dataset.web.JsonFields;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -185,32 +186,11 @@ public class ProjectService {
 	}
 
 	private static List<String> fields(JsonNode body) {
-		if (body == null || !body.isObject()) {
-			throw new ValidationException(null, "the body must be a JSON object");
-		}
-		List<String> fields = new ArrayList<>();
-		for (String field : body.propertyNames()) {
-			if (!FIELDS.contains(field)) {
-				throw new ValidationException(field, "unknown field '" + field + "'");
-			}
-			fields.add(field);
-		}
-		return fields;
+		return JsonFields.known(body, FIELDS);
 	}
 
 	private static @Nullable String text(JsonNode body, String field, int max) {
-		if (!body.has(field)) {
-			return null;
-		}
-		JsonNode value = body.get(field);
-		if (!value.isString() || value.asString().isBlank()) {
-			throw new ValidationException(field, field + " must be a non-empty string");
-		}
-		String text = value.asString().trim();
-		if (text.length() > max || text.chars().anyMatch(Character::isISOControl)) {
-			throw new ValidationException(field, field + " must be at most " + max + " printable characters");
-		}
-		return text;
+		return JsonFields.name(body, field, max);
 	}
 
 	private static String description(JsonNode body) {

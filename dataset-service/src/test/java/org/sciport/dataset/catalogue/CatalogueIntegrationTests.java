@@ -8,14 +8,12 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.sciport.commons.event.Topics;
+import org.sciport.dataset.DatasetServiceIntegrationTest;
 import org.sciport.dataset.TestTokens;
 import org.sciport.dataset.TestTokens.User;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TopicReader;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -29,10 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The catalogue on a real database and broker: datasets, teams and shares, who may do what,
  * lists with their filters, sorts and pages, and the refusals of bad input.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "spring.config.name=dataset-service")
-@AutoConfigureWebTestClient
-@Import(TestTokens.class)
+@DatasetServiceIntegrationTest
 class CatalogueIntegrationTests {
 
 	@DynamicPropertySource

@@ -4,13 +4,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.sciport.dataset.DatasetServiceIntegrationTest;
 import org.sciport.dataset.TestTokens;
 import org.sciport.dataset.TestTokens.User;
 import org.sciport.testsupport.TestInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -21,10 +19,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 /**
  * Each user's folder tree: create, nest, rename, move, delete, and what may not be done.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "spring.config.name=dataset-service")
-@AutoConfigureWebTestClient
-@Import(TestTokens.class)
+@DatasetServiceIntegrationTest
 class FolderIntegrationTests {
 
 	@DynamicPropertySource

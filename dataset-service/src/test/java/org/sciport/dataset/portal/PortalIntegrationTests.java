@@ -5,13 +5,11 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.sciport.dataset.DatasetServiceIntegrationTest;
 import org.sciport.dataset.TestTokens;
 import org.sciport.dataset.TestTokens.User;
 import org.sciport.testsupport.TestInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -25,10 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The data portal's dataset, folder and team endpoints in the portal's own shapes, on top of
  * the same catalogue and the same access checks as the native API.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "spring.config.name=dataset-service")
-@AutoConfigureWebTestClient
-@Import(TestTokens.class)
+@DatasetServiceIntegrationTest
 class PortalIntegrationTests {
 
 	@DynamicPropertySource

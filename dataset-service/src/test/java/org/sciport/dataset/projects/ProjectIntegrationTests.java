@@ -7,14 +7,12 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.sciport.commons.event.Topics;
+import org.sciport.dataset.DatasetServiceIntegrationTest;
 import org.sciport.dataset.TestTokens;
 import org.sciport.dataset.TestTokens.User;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TopicReader;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -27,10 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code /v1/projects} in the documented shapes, private to their owner.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "spring.config.name=dataset-service")
-@AutoConfigureWebTestClient
-@Import(TestTokens.class)
+@DatasetServiceIntegrationTest
 class ProjectIntegrationTests {
 
 	@DynamicPropertySource
