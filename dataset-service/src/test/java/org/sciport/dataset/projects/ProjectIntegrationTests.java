@@ -98,6 +98,61 @@ class ProjectIntegrationTests {
 			.expectBody().jsonPath("$.error.field").isEqualTo("per_page");
 	}
 
+	@Test
+	void keepsDataRecordsFromUploadEventsForTheProjectsOwnerOnly() throws Exception {
+		User owner = TestTokens.user();
+		String project = (String) call(owner, HttpMethod.POST, "/v1/projects", Map.of("name", "Data")).expectStatus()
+			.isCreated()
+			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+			}).returnResult().getResponseBody().get("id");
+		String dataId = "data_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		publish(dataId, "sciport.upload.completed", "{\"data_id\":\"" + dataId + "\",\"project_id\":\"" + project
+				+ "\",\"owner_id\":\"" + owner.id() + "\",\"filename\":\"data.csv\",\"size_bytes\":1024000}");
+		awaitData(owner, dataId, "processing");
+		call(owner, HttpMethod.GET, "/v1/data/" + dataId, null).expectBody()
+			.jsonPath("$.project_id").isEqualTo(project)
+			.jsonPath("$.filename").isEqualTo("data.csv")
+			.jsonPath("$.size").isEqualTo(1024000)
+			.jsonPath("$.rows").doesNotExist();
+		publish(dataId, "sciport.data.processed", "{\"data_id\":\"" + dataId + "\",\"rows\":5000}");
+		awaitData(owner, dataId, "processed");
+		call(owner, HttpMethod.GET, "/v1/data/" + dataId, null).expectBody().jsonPath("$.rows").isEqualTo(5000);
+		call(TestTokens.user(), HttpMethod.GET, "/v1/data/" + dataId, null).expectStatus().isNotFound();
+		call(owner, HttpMethod.GET, "/v1/data/data_nothing", null).expectStatus().isNotFound();
+		try (TopicReader reader = new TopicReader(TestInfrastructure.kafkaBootstrap(), Topics.DATASET)) {
+			assertThat(reader.awaitRecords((record) -> dataId.equals(record.key()), 2, Duration.ofSeconds(30)))
+				.extracting((record) -> record.value().replaceAll(".*\"type\":\"([^\"]+)\".*", "$1"))
+				.containsExactly("sciport.data.uploaded", "sciport.data.processed");
+		}
+	}
+
+	private static void publish(String key, String type, String data) throws Exception {
+		String event = "{\"specversion\":\"1.0\",\"id\":\"" + java.util.UUID.randomUUID()
+				+ "\",\"source\":\"/sciport/upload-service\",\"type\":\"" + type + "\",\"subject\":\"" + key
+				+ "\",\"time\":\"" + java.time.Instant.now() + "\",\"datacontenttype\":\"application/json\",\"data\":"
+				+ data + "}";
+		try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+				Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()),
+				new org.apache.kafka.common.serialization.StringSerializer(),
+				new org.apache.kafka.common.serialization.StringSerializer())) {
+			producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.UPLOAD, key, event)).get();
+		}
+	}
+
+	private void awaitData(User user, String id, String status) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (System.nanoTime() < deadline) {
+			Map<String, Object> body = call(user, HttpMethod.GET, "/v1/data/" + id, null)
+				.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+				}).returnResult().getResponseBody();
+			if (body != null && status.equals(body.get("status"))) {
+				return;
+			}
+			Thread.sleep(100);
+		}
+		throw new AssertionError("data " + id + " did not reach " + status);
+	}
+
 	private WebTestClient.ResponseSpec call(User user, HttpMethod method, String path, Object body) {
 		WebTestClient.RequestBodySpec request = this.client.method(method).uri(path).headers((h) -> h.setBearerAuth(user.token()));
 		return (body != null) ? request.contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()

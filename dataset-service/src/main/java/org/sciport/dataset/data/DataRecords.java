@@ -1,0 +1,141 @@
+package org.sciport.dataset.data;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.error.NotFoundException;
+import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.Topics;
+import org.sciport.commons.inbox.ProcessedEvents;
+import org.sciport.commons.outbox.OutboxWriter;
+import org.sciport.commons.security.Caller;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Data records, kept from upload-service's events: {@code sciport.upload.completed} naming a
+ * {@code project_id} (with {@code data_id}, {@code owner_id}, {@code filename},
+ * {@code size_bytes}) creates one as {@code processing}; {@code sciport.data.processed}
+ * ({@code data_id}, {@code rows}) or {@code sciport.data.failed} ({@code data_id}) finishes
+ * it. Each event is applied once; each change is announced as {@code sciport.data.uploaded} or
+ * {@code sciport.data.processed}. A record is seen by its project's owner (and administrators).
+ */
+@Service
+public class DataRecords {
+
+	private static final Log logger = LogFactory.getLog(DataRecords.class);
+
+	static final String CONSUMER = "data-records";
+
+	private final DatabaseClient database;
+
+	private final ProcessedEvents processed;
+
+	private final OutboxWriter outbox;
+
+	private final CloudEventCodec codec;
+
+	DataRecords(DatabaseClient database, ProcessedEvents processed, OutboxWriter outbox, CloudEventCodec codec) {
+		this.database = database;
+		this.processed = processed;
+		this.outbox = outbox;
+		this.codec = codec;
+	}
+
+	public Mono<DataRecord> get(Caller caller, String id) {
+		return this.database
+			.sql("SELECT r.* FROM data_record r JOIN project p ON p.id = r.project_id "
+					+ "WHERE r.id = :id AND (p.owner_id = :me OR :admin)")
+			.bind("id", id)
+			.bind("me", UUID.fromString(caller.userId()))
+			.bind("admin", caller.isAdmin())
+			.map((row) -> new DataRecord(row.get("id", String.class), row.get("project_id", String.class),
+					row.get("filename", String.class), row.get("size_bytes", Long.class), row.get("rows", Long.class),
+					row.get("status", String.class), row.get("created_at", Instant.class)))
+			.one()
+			.switchIfEmpty(Mono.error(() -> new NotFoundException("No such data")));
+	}
+
+	// On Kafka's listener thread: waiting for the transaction keeps the offset behind the change.
+	@KafkaListener(topics = Topics.UPLOAD, groupId = "dataset-service-data")
+	void onUploadEvent(ConsumerRecord<String, String> record) {
+		CloudEvent event;
+		try {
+			event = this.codec.read(record.value());
+		}
+		catch (IllegalArgumentException ex) {
+			logger.warn("Skipping a record on " + record.topic() + " that is not a CloudEvent: " + ex.getMessage());
+			return;
+		}
+		JsonNode data = event.data();
+		String dataId = text(data, "data_id");
+		if (dataId == null) {
+			return;
+		}
+		Mono<?> change = switch (event.type()) {
+			case "sciport.upload.completed" -> (text(data, "project_id") != null) ? uploaded(dataId, data) : null;
+			case "sciport.data.processed" -> finished(dataId, "processed",
+					data.path("rows").isIntegralNumber() ? data.path("rows").asLong() : null);
+			case "sciport.data.failed" -> finished(dataId, "failed", null);
+			default -> null;
+		};
+		if (change != null) {
+			this.processed.processOnce(CONSUMER, event.id(), () -> change).block(Duration.ofSeconds(30));
+		}
+	}
+
+	private Mono<Void> uploaded(String dataId, JsonNode data) {
+		String projectId = text(data, "project_id");
+		String owner = text(data, "owner_id");
+		Instant now = Instant.now();
+		return this.database
+			.sql("INSERT INTO data_record (id, project_id, owner_id, filename, size_bytes, status, created_at, updated_at) "
+					+ "SELECT :id, p.id, :owner, :filename, :size, 'processing', :now, :now FROM project p WHERE p.id = :project "
+					+ "ON CONFLICT (id) DO NOTHING")
+			.bind("id", dataId)
+			.bind("owner", (owner != null) ? UUID.fromString(owner) : new UUID(0, 0))
+			.bind("filename", (text(data, "filename") != null) ? text(data, "filename") : dataId)
+			.bind("size", data.path("size_bytes").asLong(0))
+			.bind("now", now)
+			.bind("project", projectId)
+			.fetch()
+			.rowsUpdated()
+			.flatMap((inserted) -> (inserted == 0) ? Mono.empty()
+					: announce("sciport.data.uploaded", dataId, Map.of("data_id", dataId, "project_id", projectId)));
+	}
+
+	private Mono<Void> finished(String dataId, String status, @Nullable Long rows) {
+		DatabaseClient.GenericExecuteSpec update = this.database
+			.sql("UPDATE data_record SET status = :status, rows = :rows, updated_at = now() "
+					+ "WHERE id = :id AND status = 'processing'")
+			.bind("status", status)
+			.bind("id", dataId);
+		update = (rows != null) ? update.bind("rows", rows) : update.bindNull("rows", Long.class);
+		return update.fetch()
+			.rowsUpdated()
+			.flatMap((updated) -> (updated == 0) ? Mono.empty()
+					: announce("sciport.data." + status, dataId, Map.of("data_id", dataId, "status", status,
+							"rows", (rows != null) ? rows.toString() : "")));
+	}
+
+	private Mono<Void> announce(String type, String id, Map<String, String> data) {
+		return this.outbox.append(Topics.DATASET, CloudEvent.create("/sciport/dataset-service", type, id,
+				this.codec.toData(data)));
+	}
+
+	private static @Nullable String text(@Nullable JsonNode data, String field) {
+		return (data != null && data.path(field).isString() && !data.path(field).asString().isBlank())
+				? data.path(field).asString() : null;
+	}
+
+}
