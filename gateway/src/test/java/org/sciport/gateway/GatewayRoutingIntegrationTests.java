@@ -115,6 +115,7 @@ class GatewayRoutingIntegrationTests {
 				() -> "http://127.0.0.1:" + server.port()));
 		registry.add("spring.kafka.bootstrap-servers", TestInfrastructure::kafkaBootstrap);
 		registry.add("sciport.gateway.resilience.open-for", () -> "500ms");
+		registry.add("sciport.gateway.usage.every", () -> "200ms");
 		registry.add("sciport.gateway.resilience.minimum-calls", () -> "4");
 		registry.add("sciport.security.jwks-uri",
 				() -> "http://127.0.0.1:" + backends.get("auth").port() + "/.well-known/jwks.json");
@@ -456,6 +457,27 @@ class GatewayRoutingIntegrationTests {
 		forged.forEach((what, token) -> this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token)
 			.exchange()
 			.expectStatus().value((status) -> assertThat(status).as(what).isEqualTo(401)));
+	}
+
+	@Test
+	void publishesWhatItServedPerUserAndHour() throws Exception {
+		String token = freshToken("free");
+		String user = SignedJWT.parse(token).getJWTClaimsSet().getSubject();
+		for (int i = 0; i < 3; i++) {
+			this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange().expectStatus().isOk();
+		}
+		try (org.sciport.testsupport.TopicReader reader = new org.sciport.testsupport.TopicReader(
+				TestInfrastructure.kafkaBootstrap(), "sciport.gateway")) {
+			long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+			long calls = 0;
+			while (calls < 3 && System.nanoTime() < deadline) {
+				calls = reader.awaitRecords((record) -> user.equals(record.key()), 1, java.time.Duration.ofSeconds(1))
+					.stream()
+					.mapToLong((record) -> Long.parseLong(record.value().replaceAll(".*\"api_calls\":(\\d+).*", "$1")))
+					.sum();
+			}
+			assertThat(calls).isEqualTo(3);
+		}
 	}
 
 	@Test

@@ -169,7 +169,8 @@ public final class SciportServiceAutoConfiguration {
 		KafkaAdmin.NewTopics sciportTopics(Environment environment) {
 			int partitions = environment.getProperty("sciport.events.partitions", Integer.class, 3);
 			int replicas = environment.getProperty("sciport.events.replication-factor", Integer.class, 1);
-			List<String> names = List.of(Topics.AUTH, Topics.UPLOAD, Topics.DATASET, Topics.HARVEST, Topics.WORKFLOW);
+			List<String> names = List.of(Topics.AUTH, Topics.UPLOAD, Topics.DATASET, Topics.HARVEST, Topics.WORKFLOW,
+					Topics.GATEWAY);
 			return new KafkaAdmin.NewTopics(names.stream()
 				.map((name) -> TopicBuilder.name(name).partitions(partitions).replicas(replicas).build())
 				.toArray(NewTopic[]::new));

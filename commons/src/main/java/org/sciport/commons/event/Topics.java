@@ -16,6 +16,9 @@ public final class Topics {
 
 	public static final String WORKFLOW = "sciport.workflow";
 
+	/** The gateway's usage counts ({@code sciport.gateway.usage}), keyed by user. */
+	public static final String GATEWAY = "sciport.gateway";
+
 	private Topics() {
 	}
 

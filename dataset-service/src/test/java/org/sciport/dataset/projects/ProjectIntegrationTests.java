@@ -126,7 +126,59 @@ class ProjectIntegrationTests {
 		}
 	}
 
+	@Test
+	void reportsUsageFromWhatTheGatewayServedAndWhatWasCreated() throws Exception {
+		User owner = TestTokens.user();
+		java.time.Instant hour = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+		String usage = "{\"user_id\":\"" + owner.id() + "\",\"hour\":\"" + hour + "\",\"api_calls\":";
+		publishTo(Topics.GATEWAY, owner.id().toString(), "sciport.gateway.usage", usage + "1200}");
+		publishTo(Topics.GATEWAY, owner.id().toString(), "sciport.gateway.usage", usage + "50}");
+		// Someone else's calls do not count.
+		publishTo(Topics.GATEWAY, "x", "sciport.gateway.usage",
+				"{\"user_id\":\"" + java.util.UUID.randomUUID() + "\",\"hour\":\"" + hour + "\",\"api_calls\":7}");
+		for (int i = 0; i < 3; i++) {
+			call(owner, HttpMethod.POST, "/v1/projects", Map.of("name", "P" + i)).expectStatus().isCreated();
+		}
+		String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+		String path = "/v1/analytics/usage?start_date=" + today + "&end_date=" + today + "&granularity=day";
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		Map<String, Object> answer = null;
+		while (System.nanoTime() < deadline) {
+			answer = call(owner, HttpMethod.GET, path, null).expectStatus().isOk()
+				.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+				}).returnResult().getResponseBody();
+			if (((Map<?, ?>) answer.get("summary")).get("total_api_calls").equals(1250)) {
+				break;
+			}
+			Thread.sleep(100);
+		}
+		assertThat(answer.get("data")).asList().hasSize(1);
+		@SuppressWarnings("unchecked")
+		Map<String, Object> bucket = (Map<String, Object>) ((List<?>) answer.get("data")).get(0);
+		assertThat(bucket).containsEntry("date", today)
+			.containsEntry("api_calls", 1250)
+			.containsEntry("projects_created", 3)
+			.containsEntry("data_processed", 0);
+		@SuppressWarnings("unchecked")
+		Map<String, Object> summary = (Map<String, Object>) answer.get("summary");
+		assertThat(summary).containsEntry("total_api_calls", 1250).containsEntry("total_projects", 3);
+		call(owner, HttpMethod.GET, "/v1/analytics/usage?start_date=" + hour + "&end_date=" + hour.plusSeconds(7200)
+				+ "&granularity=hour", null)
+			.expectStatus().isOk()
+			.expectBody().jsonPath("$.data.length()").isEqualTo(2).jsonPath("$.data[0].api_calls").isEqualTo(1250)
+			.jsonPath("$.data[0].date").isEqualTo(hour.toString());
+		for (String bad : List.of("granularity=minute", "start_date=yesterday", "start_date=2026-02-01&end_date=2026-01-01",
+				"start_date=2020-01-01&end_date=2026-01-01&granularity=hour")) {
+			call(owner, HttpMethod.GET, "/v1/analytics/usage?" + bad, null).expectStatus().isBadRequest()
+				.expectBody().jsonPath("$.error.code").isEqualTo("VALIDATION_ERROR");
+		}
+	}
+
 	private static void publish(String key, String type, String data) throws Exception {
+		publishTo(Topics.UPLOAD, key, type, data);
+	}
+
+	private static void publishTo(String topic, String key, String type, String data) throws Exception {
 		String event = "{\"specversion\":\"1.0\",\"id\":\"" + java.util.UUID.randomUUID()
 				+ "\",\"source\":\"/sciport/upload-service\",\"type\":\"" + type + "\",\"subject\":\"" + key
 				+ "\",\"time\":\"" + java.time.Instant.now() + "\",\"datacontenttype\":\"application/json\",\"data\":"
@@ -135,7 +187,7 @@ class ProjectIntegrationTests {
 				Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()),
 				new org.apache.kafka.common.serialization.StringSerializer(),
 				new org.apache.kafka.common.serialization.StringSerializer())) {
-			producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.UPLOAD, key, event)).get();
+			producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, event)).get();
 		}
 	}
 

@@ -1,0 +1,23 @@
+package org.sciport.gateway.usage;
+
+import java.time.Duration;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * The usage reporter ({@code sciport.gateway.usage.enabled}, on by default).
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "sciport.gateway.usage.enabled", matchIfMissing = true)
+class UsageConfiguration {
+
+	@Bean
+	UsageReporter usageReporter(Environment environment) {
+		return new UsageReporter(environment.getRequiredProperty("spring.kafka.bootstrap-servers"),
+				environment.getProperty("sciport.gateway.usage.every", Duration.class, Duration.ofSeconds(5)));
+	}
+
+}
