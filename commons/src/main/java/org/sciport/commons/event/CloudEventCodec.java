@@ -7,6 +7,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class CloudEventCodec {
 
+	private static final org.apache.commons.logging.Log logger = org.apache.commons.logging.LogFactory
+		.getLog(CloudEventCodec.class);
+
 	private final JsonMapper jsonMapper;
 
 	public CloudEventCodec(JsonMapper jsonMapper) {
@@ -28,6 +31,20 @@ public final class CloudEventCodec {
 		catch (tools.jackson.core.JacksonException ex) {
 			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
 			throw new IllegalArgumentException("Not a CloudEvents 1.0 JSON event: " + cause.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Reads a consumed record's value; one that is not a CloudEvents 1.0 JSON event is logged
+	 * and skipped (empty), so a consumer never stalls on it.
+	 */
+	public java.util.Optional<CloudEvent> readConsumed(String topic, String json) {
+		try {
+			return java.util.Optional.of(read(json));
+		}
+		catch (IllegalArgumentException ex) {
+			logger.warn("Skipping a record on " + topic + " that is not a CloudEvent: " + ex.getMessage());
+			return java.util.Optional.empty();
 		}
 	}
 

@@ -137,12 +137,8 @@ public class UsageAnalytics {
 	// On Kafka's listener thread: waiting for the transaction keeps the offset behind the change.
 	@KafkaListener(topics = Topics.GATEWAY, groupId = "dataset-service-usage")
 	void onUsage(ConsumerRecord<String, String> record) {
-		CloudEvent event;
-		try {
-			event = this.codec.read(record.value());
-		}
-		catch (IllegalArgumentException ex) {
-			logger.warn("Skipping a record on " + record.topic() + " that is not a CloudEvent: " + ex.getMessage());
+		CloudEvent event = this.codec.readConsumed(record.topic(), record.value()).orElse(null);
+		if (event == null) {
 			return;
 		}
 		JsonNode data = event.data();

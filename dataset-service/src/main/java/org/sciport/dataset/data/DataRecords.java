@@ -5,8 +5,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.NotFoundException;
@@ -32,8 +30,6 @@ import tools.jackson.databind.JsonNode;
  */
 @Service
 public class DataRecords {
-
-	private static final Log logger = LogFactory.getLog(DataRecords.class);
 
 	static final String CONSUMER = "data-records";
 
@@ -69,12 +65,8 @@ public class DataRecords {
 	// On Kafka's listener thread: waiting for the transaction keeps the offset behind the change.
 	@KafkaListener(topics = Topics.UPLOAD, groupId = "dataset-service-data")
 	void onUploadEvent(ConsumerRecord<String, String> record) {
-		CloudEvent event;
-		try {
-			event = this.codec.read(record.value());
-		}
-		catch (IllegalArgumentException ex) {
-			logger.warn("Skipping a record on " + record.topic() + " that is not a CloudEvent: " + ex.getMessage());
+		CloudEvent event = this.codec.readConsumed(record.topic(), record.value()).orElse(null);
+		if (event == null) {
 			return;
 		}
 		JsonNode data = event.data();

@@ -5,8 +5,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.event.CloudEvent;
@@ -29,8 +27,6 @@ import tools.jackson.databind.JsonNode;
  */
 @Component
 class DatasetStatusListener {
-
-	private static final Log logger = LogFactory.getLog(DatasetStatusListener.class);
 
 	static final String CONSUMER = "dataset-status";
 
@@ -60,12 +56,8 @@ class DatasetStatusListener {
 	// and keeps the offset from being committed before the change is.
 	@KafkaListener(topics = Topics.UPLOAD, groupId = "dataset-service-status")
 	void onUploadEvent(ConsumerRecord<String, String> record) {
-		CloudEvent event;
-		try {
-			event = this.codec.read(record.value());
-		}
-		catch (IllegalArgumentException ex) {
-			logger.warn("Skipping a record on " + record.topic() + " that is not a CloudEvent: " + ex.getMessage());
+		CloudEvent event = this.codec.readConsumed(record.topic(), record.value()).orElse(null);
+		if (event == null) {
 			return;
 		}
 		String target = TARGETS.get(event.type());
