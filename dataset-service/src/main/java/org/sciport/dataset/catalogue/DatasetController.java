@@ -55,6 +55,12 @@ class DatasetController {
 		return Mono.defer(() -> this.datasets.get(AccessTokenFilter.requireCaller(exchange), Paths.uuid("id", id)));
 	}
 
+	@GetMapping("/v1/datasets/{id}/files")
+	Mono<java.util.Map<String, Object>> files(@PathVariable String id, ServerWebExchange exchange) {
+		return Mono.defer(() -> this.datasets.files(AccessTokenFilter.requireCaller(exchange), Paths.uuid("id", id)))
+			.map((files) -> java.util.Map.of("data", files));
+	}
+
 	@PatchMapping("/v1/datasets/{id}")
 	Mono<Dataset> update(@PathVariable String id, @RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> this.datasets.update(AccessTokenFilter.requireCaller(exchange), Paths.uuid("id", id), body));

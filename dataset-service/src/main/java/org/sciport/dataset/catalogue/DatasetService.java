@@ -114,6 +114,28 @@ public class DatasetService {
 			.flatMap((dataset) -> withShares(List.of(dataset)).map((list) -> list.get(0)));
 	}
 
+	/** The dataset's files, oldest first, for whoever may see the dataset. */
+	public Mono<List<DatasetFile>> files(Caller caller, UUID id) {
+		return get(caller, id).flatMap((dataset) -> this.database
+			.sql("SELECT * FROM dataset_file WHERE dataset_id = :id ORDER BY created_at, id")
+			.bind("id", id)
+			.map((row) -> {
+				Json metadata = row.get("metadata", Json.class);
+				return new DatasetFile(row.get("id", UUID.class), row.get("filename", String.class),
+						row.get("size_bytes", Long.class), emptyToNull(row.get("content_type", String.class)),
+						row.get("format", String.class), emptyToNull(row.get("sha256", String.class)),
+						emptyToNull(row.get("xxhash64", String.class)), row.get("status", String.class),
+						(metadata != null) ? this.json.readTree(metadata.asString()) : null,
+						row.get("created_at", Instant.class));
+			})
+			.all()
+			.collectList());
+	}
+
+	private static @Nullable String emptyToNull(@Nullable String value) {
+		return (value == null || value.isEmpty()) ? null : value;
+	}
+
 	public Mono<Page<Dataset>> list(Caller caller, DatasetQuery query, String basePath) {
 		List<String> where = new ArrayList<>(List.of("d.deleted_at IS NULL"));
 		if (!caller.isAdmin()) {

@@ -115,15 +115,16 @@ class PortalController {
 					Map.of("dataset_id", dataset.id(), "status", dataset.status(), "updated_at", dataset.updatedAt())));
 	}
 
-	/**
-	 * The dataset's files. Files are registered as uploads complete (upload-service's work);
-	 * until then the list is empty and {@code file_count} says how many the dataset holds.
-	 */
+	/** The dataset's files, registered as upload-service reports completed uploads. */
 	@GetMapping("/portal/api/dataset-files")
 	Mono<Envelope> files(ServerWebExchange exchange) {
-		return Mono.defer(() -> this.datasets.get(AccessTokenFilter.requireCaller(exchange), datasetId(exchange, null)))
-			.map((dataset) -> new Envelope(true, "Dataset files",
-					Map.of("dataset_id", dataset.id(), "files", List.of(), "file_count", dataset.fileCount())));
+		return Mono.defer(() -> {
+			Caller caller = AccessTokenFilter.requireCaller(exchange);
+			UUID id = datasetId(exchange, null);
+			return this.datasets.files(caller, id)
+				.map((files) -> new Envelope(true, "Dataset files",
+						Map.of("dataset_id", id, "files", files, "file_count", files.size())));
+		});
 	}
 
 	@PostMapping("/portal/api/update-dataset")

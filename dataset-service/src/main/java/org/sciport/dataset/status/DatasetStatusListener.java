@@ -37,7 +37,7 @@ class DatasetStatusListener {
 
 	/** Target status → the statuses it may be reached from. */
 	private static final Map<String, Set<String>> FROM = Map.of("conversion_queued",
-			Set.of("uploading", "conversion_failed"), "converting", Set.of("conversion_queued", "conversion_failed"),
+			Set.of("uploading", "conversion_failed", "done"), "converting", Set.of("conversion_queued", "conversion_failed"),
 			"done", Set.of("converting", "conversion_queued"), "conversion_failed", Set.of("converting", "conversion_queued"));
 
 	private final ProcessedEvents processed;
@@ -65,8 +65,59 @@ class DatasetStatusListener {
 		if (target == null || dataset == null) {
 			return;
 		}
-		this.processed.processOnce(CONSUMER, event.id(), () -> apply(dataset, target, event.data()))
+		this.processed.processOnce(CONSUMER, event.id(),
+				() -> apply(dataset, target, event.data()).then(files(event.type(), dataset, event.data())))
 			.block(Duration.ofSeconds(30));
+	}
+
+	/**
+	 * Registers a completed upload's file, and records on the file and the dataset what its
+	 * conversion extracted ({@code metadata.extracted.<file name>}).
+	 */
+	private Mono<Long> files(String type, UUID dataset, @Nullable JsonNode data) {
+		UUID file = uuid(data, "upload_id");
+		if (data == null || file == null) {
+			return Mono.empty();
+		}
+		return switch (type) {
+			case "sciport.upload.completed" -> this.database
+				.sql("INSERT INTO dataset_file (id, dataset_id, filename, size_bytes, content_type, format, sha256, xxhash64, "
+						+ "status, created_at) SELECT :id, d.id, :filename, :size, :contentType, :format, :sha256, :xxhash, "
+						+ "'stored', now() FROM dataset d WHERE d.id = :dataset ON CONFLICT (id) DO NOTHING")
+				.bind("id", file)
+				.bind("dataset", dataset)
+				.bind("filename", data.path("filename").asString("unnamed"))
+				.bind("size", data.path("size_bytes").asLong(0))
+				.bind("contentType", data.path("content_type").asString(""))
+				.bind("format", data.path("format").asString("binary"))
+				.bind("sha256", data.path("sha256").asString(""))
+				.bind("xxhash", data.path("xxhash64").asString(""))
+				.fetch()
+				.rowsUpdated();
+			case "sciport.conversion.completed" -> {
+				String metadata = data.path("metadata").isObject() ? data.path("metadata").toString() : "{}";
+				yield this.database
+					.sql("UPDATE dataset_file SET status = 'converted', metadata = :metadata::jsonb WHERE id = :id")
+					.bind("metadata", metadata)
+					.bind("id", file)
+					.fetch()
+					.rowsUpdated()
+					.then(this.database
+						.sql("UPDATE dataset SET metadata = jsonb_set(dataset.metadata, '{extracted}', "
+								+ "coalesce(dataset.metadata->'extracted', '{}'::jsonb) || jsonb_build_object(f.filename, :metadata::jsonb)) "
+								+ "FROM dataset_file f WHERE f.id = :id AND dataset.id = f.dataset_id AND dataset.deleted_at IS NULL")
+						.bind("metadata", metadata)
+						.bind("id", file)
+						.fetch()
+						.rowsUpdated());
+			}
+			case "sciport.conversion.failed" -> this.database
+				.sql("UPDATE dataset_file SET status = 'conversion_failed' WHERE id = :id")
+				.bind("id", file)
+				.fetch()
+				.rowsUpdated();
+			default -> Mono.empty();
+		};
 	}
 
 	private Mono<Long> apply(UUID dataset, String target, @Nullable JsonNode data) {
@@ -90,11 +141,15 @@ class DatasetStatusListener {
 	}
 
 	private static @Nullable UUID datasetId(@Nullable JsonNode data) {
-		if (data == null || !data.path("dataset_id").isString()) {
+		return uuid(data, "dataset_id");
+	}
+
+	private static @Nullable UUID uuid(@Nullable JsonNode data, String field) {
+		if (data == null || !data.path(field).isString()) {
 			return null;
 		}
 		try {
-			return UUID.fromString(data.path("dataset_id").asString());
+			return UUID.fromString(data.path(field).asString());
 		}
 		catch (IllegalArgumentException ex) {
 			return null;
@@ -102,11 +157,13 @@ class DatasetStatusListener {
 	}
 
 	private static @Nullable Long sizeOf(@Nullable JsonNode data) {
-		return (data != null && data.path("size_bytes").isIntegralNumber()) ? data.path("size_bytes").asLong() : null;
+		return (data != null && data.path("dataset_size_bytes").isIntegralNumber())
+				? data.path("dataset_size_bytes").asLong() : null;
 	}
 
 	private static @Nullable Integer filesOf(@Nullable JsonNode data) {
-		return (data != null && data.path("file_count").isIntegralNumber()) ? data.path("file_count").asInt() : null;
+		return (data != null && data.path("dataset_file_count").isIntegralNumber())
+				? data.path("dataset_file_count").asInt() : null;
 	}
 
 }

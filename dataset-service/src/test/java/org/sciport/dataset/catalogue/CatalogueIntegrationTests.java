@@ -9,8 +9,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.sciport.commons.event.Topics;
 import org.sciport.dataset.DatasetServiceIntegrationTest;
-import org.sciport.dataset.TestTokens;
-import org.sciport.dataset.TestTokens.User;
+import org.sciport.testsupport.TestTokens;
+import org.sciport.testsupport.TestTokens.User;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TopicReader;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -167,7 +167,7 @@ class CatalogueIntegrationTests {
 	void followsTheUploadLifeCycleFromEventsAppliedOnceAndInOrder() throws Exception {
 		User owner = TestTokens.user();
 		String id = (String) create(owner, Map.of("name", "Detector frames")).get("id");
-		String completed = uploadEvent("sciport.upload.completed", id, ",\"size_bytes\":1048576,\"file_count\":3");
+		String completed = uploadEvent("sciport.upload.completed", id, ",\"dataset_size_bytes\":1048576,\"dataset_file_count\":3");
 		awaitStatus(owner, id, "conversion_queued");
 		call(owner, HttpMethod.GET, "/v1/datasets/" + id, null)
 			.expectBody().jsonPath("$.size_bytes").isEqualTo(1048576).jsonPath("$.file_count").isEqualTo(3);

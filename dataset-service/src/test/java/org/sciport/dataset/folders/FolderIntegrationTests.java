@@ -5,8 +5,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.sciport.dataset.DatasetServiceIntegrationTest;
-import org.sciport.dataset.TestTokens;
-import org.sciport.dataset.TestTokens.User;
+import org.sciport.testsupport.TestTokens;
+import org.sciport.testsupport.TestTokens.User;
 import org.sciport.testsupport.TestInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.ParameterizedTypeReference;

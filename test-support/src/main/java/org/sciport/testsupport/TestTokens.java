@@ -1,4 +1,4 @@
-package org.sciport.dataset;
+package org.sciport.testsupport;
 
 import java.time.Instant;
 import java.util.Date;

@@ -1,0 +1,346 @@
+package org.sciport.upload.jobs;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.error.ConflictException;
+import org.sciport.commons.error.NotFoundException;
+import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.Topics;
+import org.sciport.commons.outbox.OutboxWriter;
+import org.sciport.commons.page.Page;
+import org.sciport.commons.page.PageRequest;
+import org.sciport.commons.security.Caller;
+import org.sciport.commons.storage.BlobStore;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Upload jobs: their rows, their life cycle, and the events that announce it. Every state
+ * change is one conditional update, so two racing changes (a cancel and a completion, two
+ * workers) cannot both win; the event of a change is written in the same transaction.
+ */
+@Service
+public class UploadJobs {
+
+	static final String SOURCE = "/sciport/upload-service";
+
+	private final DatabaseClient database;
+
+	private final TransactionalOperator transactions;
+
+	private final OutboxWriter outbox;
+
+	private final CloudEventCodec codec;
+
+	private final JsonMapper json;
+
+	private final BlobStore blobs;
+
+	UploadJobs(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
+			JsonMapper json, BlobStore blobs) {
+		this.database = database;
+		this.transactions = transactions;
+		this.outbox = outbox;
+		this.codec = codec;
+		this.json = json;
+		this.blobs = blobs;
+	}
+
+	/**
+	 * A new upload, before its first byte.
+	 *
+	 * @param id the job id
+	 * @param owner who uploads
+	 * @param protocol {@code single}, {@code chunked} or {@code tus}
+	 * @param filename the file name, already checked
+	 * @param contentType the declared content type
+	 * @param format the declared or detected format
+	 * @param datasetId the target dataset
+	 * @param projectId the target project
+	 * @param dataId the data record id, for project uploads
+	 * @param sizeBytes the declared size, if known
+	 * @param chunkSize the chunk size of a chunked upload
+	 * @param totalChunks the number of chunks of a chunked upload
+	 * @param expectedSha256 the whole-file SHA-256 the client promised
+	 * @param expiresAt when an unfinished upload is removed
+	 * @param tusMetadata the raw {@code Upload-Metadata} of a tus upload
+	 * @param tusConcat {@code partial} or {@code final} for tus concatenation
+	 * @param tusParts the partial uploads a final tus upload joins
+	 */
+	public record NewUpload(UUID id, UUID owner, String protocol, String filename, @Nullable String contentType,
+			@Nullable String format, @Nullable UUID datasetId, @Nullable String projectId, @Nullable String dataId,
+			@Nullable Long sizeBytes, @Nullable Integer chunkSize, @Nullable Integer totalChunks,
+			@Nullable String expectedSha256, @Nullable Instant expiresAt, @Nullable String tusMetadata,
+			@Nullable String tusConcat, @Nullable List<UUID> tusParts) {
+	}
+
+	/**
+	 * A complete file, as stored.
+	 *
+	 * @param blobKey where it is
+	 * @param size its size
+	 * @param xxhash64 its xxHash64
+	 * @param sha256 its SHA-256
+	 */
+	public record StoredFile(String blobKey, long size, String xxhash64, String sha256) {
+	}
+
+	public Mono<UploadJob> create(NewUpload upload) {
+		Instant now = Instant.now();
+		DatabaseClient.GenericExecuteSpec insert = this.database.sql(
+				"INSERT INTO upload (id, owner_id, protocol, status, filename, content_type, format, dataset_id, project_id, "
+						+ "data_id, size_bytes, chunk_size, total_chunks, expected_sha256, expires_at, tus_metadata, tus_concat, "
+						+ "tus_parts, created_at, updated_at) VALUES (:id, :owner, :protocol, 'uploading', :filename, :contentType, "
+						+ ":format, :dataset, :project, :data, :size, :chunkSize, :totalChunks, :sha256, :expires, :tusMetadata, "
+						+ ":tusConcat, :tusParts, :now, :now)")
+			.bind("id", upload.id())
+			.bind("owner", upload.owner())
+			.bind("protocol", upload.protocol())
+			.bind("filename", upload.filename())
+			.bind("now", now);
+		insert = bindNullable(insert, "contentType", upload.contentType(), String.class);
+		insert = bindNullable(insert, "format", upload.format(), String.class);
+		insert = bindNullable(insert, "dataset", upload.datasetId(), UUID.class);
+		insert = bindNullable(insert, "project", upload.projectId(), String.class);
+		insert = bindNullable(insert, "data", upload.dataId(), String.class);
+		insert = bindNullable(insert, "size", upload.sizeBytes(), Long.class);
+		insert = bindNullable(insert, "chunkSize", upload.chunkSize(), Integer.class);
+		insert = bindNullable(insert, "totalChunks", upload.totalChunks(), Integer.class);
+		insert = bindNullable(insert, "sha256", upload.expectedSha256(), String.class);
+		insert = bindNullable(insert, "expires", upload.expiresAt(), Instant.class);
+		insert = bindNullable(insert, "tusMetadata", upload.tusMetadata(), String.class);
+		insert = bindNullable(insert, "tusConcat", upload.tusConcat(), String.class);
+		insert = bindNullable(insert, "tusParts", (upload.tusParts() != null) ? upload.tusParts().toArray(UUID[]::new) : null,
+				UUID[].class);
+		return insert.then().then(Mono.defer(() -> get(upload.id())));
+	}
+
+	/** The job, for whoever owns it (or an administrator); 404 for everyone else. */
+	public Mono<UploadJob> find(Caller caller, UUID id) {
+		return get(id).filter((job) -> caller.isAdmin() || job.ownerId().toString().equals(caller.userId()))
+			.switchIfEmpty(Mono.error(() -> new NotFoundException("No such job")));
+	}
+
+	/** The job, whoever owns it; empty if there is none. */
+	public Mono<UploadJob> get(UUID id) {
+		return this.database.sql("SELECT * FROM upload WHERE id = :id")
+			.bind("id", id)
+			.map((row) -> UploadJob.from(row, this.json))
+			.one();
+	}
+
+	/** The caller's jobs, newest first, optionally of one status. */
+	public Mono<Page<UploadJob>> list(Caller caller, PageRequest page, @Nullable String status, String basePath) {
+		String where = "owner_id = :owner AND (tus_concat IS NULL OR tus_concat = 'final')"
+				+ ((status != null) ? " AND status = :status" : "");
+		DatabaseClient.GenericExecuteSpec rows = this.database
+			.sql("SELECT * FROM upload WHERE " + where + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset")
+			.bind("owner", UUID.fromString(caller.userId()))
+			.bind("limit", page.perPage())
+			.bind("offset", page.offset());
+		DatabaseClient.GenericExecuteSpec count = this.database.sql("SELECT count(*) AS total FROM upload WHERE " + where)
+			.bind("owner", UUID.fromString(caller.userId()));
+		if (status != null) {
+			rows = rows.bind("status", status);
+			count = count.bind("status", status);
+		}
+		return rows.map((row) -> UploadJob.from(row, this.json))
+			.all()
+			.collectList()
+			.zipWith(count.map((row) -> row.get("total", Long.class)).one())
+			.map((result) -> Page.of(result.getT1(), result.getT2(), page, basePath));
+	}
+
+	/** Records progress of an upload still in flight. */
+	public Mono<Void> progress(UUID id, long bytesReceived) {
+		return this.database
+			.sql("UPDATE upload SET bytes_received = :bytes, updated_at = now(), expires_at = greatest(expires_at, "
+					+ "now() + (expires_at - created_at)) WHERE id = :id AND status = 'uploading'")
+			.bind("bytes", bytesReceived)
+			.bind("id", id)
+			.then();
+	}
+
+	/**
+	 * The last byte is stored: the job moves to {@code conversion_queued} and
+	 * {@code sciport.upload.completed} is announced with the dataset's new totals. If the job
+	 * is no longer uploading (cancelled meanwhile), the stored file is removed and the answer
+	 * is a conflict.
+	 */
+	public Mono<UploadJob> complete(UUID id, StoredFile file) {
+		Mono<UploadJob> change = this.database
+			.sql("UPDATE upload SET status = 'conversion_queued', bytes_received = :size, size_bytes = :size, "
+					+ "xxhash64 = :xxhash, sha256 = :sha256, blob_key = :key, completed_at = now(), updated_at = now(), "
+					+ "next_attempt_at = now(), expires_at = NULL WHERE id = :id AND status = 'uploading'")
+			.bind("size", file.size())
+			.bind("xxhash", file.xxhash64())
+			.bind("sha256", file.sha256())
+			.bind("key", file.blobKey())
+			.bind("id", id)
+			.fetch()
+			.rowsUpdated()
+			.flatMap((updated) -> (updated == 0) ? Mono.error(new ConflictException("The upload is no longer in progress"))
+					: get(id))
+			.flatMap((job) -> announceCompleted(job).thenReturn(job));
+		return this.transactions.transactional(change)
+			.onErrorResume(ConflictException.class,
+					(ex) -> this.blobs.delete(file.blobKey()).onErrorComplete().then(Mono.error(ex)));
+	}
+
+	/** Names where a job's file goes, once the request has said so. */
+	public Mono<Void> target(UUID id, @Nullable UUID datasetId, @Nullable String projectId, @Nullable String dataId) {
+		DatabaseClient.GenericExecuteSpec update = this.database
+			.sql("UPDATE upload SET dataset_id = :dataset, project_id = :project, data_id = :data, updated_at = now() "
+					+ "WHERE id = :id")
+			.bind("id", id);
+		update = bindNullable(update, "dataset", datasetId, UUID.class);
+		update = bindNullable(update, "project", projectId, String.class);
+		update = bindNullable(update, "data", dataId, String.class);
+		return update.then();
+	}
+
+	/** Records the format conversion will treat the file as. */
+	public Mono<Void> setFormat(UUID id, String format) {
+		return this.database.sql("UPDATE upload SET format = :format WHERE id = :id")
+			.bind("format", format)
+			.bind("id", id)
+			.then();
+	}
+
+	/** A finished tus partial upload: stored, waiting to be joined; announces nothing. */
+	public Mono<UploadJob> stored(UUID id, StoredFile file) {
+		return this.database
+			.sql("UPDATE upload SET status = 'uploaded', bytes_received = :size, size_bytes = :size, xxhash64 = :xxhash, "
+					+ "sha256 = :sha256, blob_key = :key, completed_at = now(), updated_at = now() "
+					+ "WHERE id = :id AND status = 'uploading'")
+			.bind("size", file.size())
+			.bind("xxhash", file.xxhash64())
+			.bind("sha256", file.sha256())
+			.bind("key", file.blobKey())
+			.bind("id", id)
+			.then()
+			.then(Mono.defer(() -> get(id)));
+	}
+
+	/** The upload failed; what it stored so far is the caller's to remove. */
+	public Mono<Void> fail(UUID id, String error) {
+		Mono<Void> change = this.database
+			.sql("UPDATE upload SET status = 'failed', error = :error, updated_at = now() "
+					+ "WHERE id = :id AND status = 'uploading'")
+			.bind("error", error)
+			.bind("id", id)
+			.fetch()
+			.rowsUpdated()
+			.flatMap((updated) -> (updated == 0) ? Mono.empty()
+					: get(id).flatMap((job) -> announce("sciport.upload.failed", job, Map.of("error", error))));
+		return this.transactions.transactional(change);
+	}
+
+	/**
+	 * Cancels an upload in progress or a queued or running conversion. The upload's partial
+	 * data is the caller's to free; a conversion that is running notices at its next step.
+	 */
+	public Mono<UploadJob> cancel(Caller caller, UUID id) {
+		Mono<UploadJob> change = find(caller, id).flatMap((job) -> this.database
+			.sql("UPDATE upload SET status = 'cancelled', error = 'cancelled by the owner', lease_owner = NULL, "
+					+ "lease_until = NULL, updated_at = now() WHERE id = :id "
+					+ "AND status IN ('uploading', 'conversion_queued', 'converting')")
+			.bind("id", id)
+			.fetch()
+			.rowsUpdated()
+			.flatMap((updated) -> {
+				if (updated == 0) {
+					return Mono.error(new ConflictException("Only an upload in progress or a queued or running "
+							+ "conversion can be cancelled; this job is " + job.status()));
+				}
+				String type = "uploading".equals(job.status()) ? "sciport.upload.cancelled" : "sciport.conversion.failed";
+				return get(id).flatMap((cancelled) -> announce(type, cancelled, Map.of("error", "cancelled"))
+					.thenReturn(cancelled));
+			}));
+		return this.transactions.transactional(change);
+	}
+
+	/** Queues a failed conversion again, with a fresh count of attempts. */
+	public Mono<UploadJob> retry(Caller caller, UUID id) {
+		Mono<UploadJob> change = find(caller, id).flatMap((job) -> this.database
+			.sql("UPDATE upload SET status = 'conversion_queued', attempts = 0, error = NULL, next_attempt_at = now(), "
+					+ "updated_at = now() WHERE id = :id AND status = 'conversion_failed' AND blob_key IS NOT NULL")
+			.bind("id", id)
+			.fetch()
+			.rowsUpdated()
+			.flatMap((updated) -> (updated == 0)
+					? Mono.error(new ConflictException("Only a failed conversion can be retried; this job is "
+							+ job.status()))
+					: get(id).flatMap((queued) -> announce("sciport.conversion.queued", queued, Map.of())
+						.thenReturn(queued))));
+		return this.transactions.transactional(change);
+	}
+
+	/** Appends one event about {@code job} to the outbox, with the job's common fields. */
+	public Mono<Void> announce(String type, UploadJob job, Map<String, Object> extra) {
+		Map<String, Object> data = new LinkedHashMap<>();
+		data.put("upload_id", job.jobId().toString());
+		data.put("job_id", job.jobId().toString());
+		putIfPresent(data, "dataset_id", job.datasetId());
+		putIfPresent(data, "project_id", job.projectId());
+		putIfPresent(data, "data_id", job.dataId());
+		data.put("owner_id", job.ownerId().toString());
+		data.put("filename", job.filename());
+		data.putAll(extra);
+		return this.outbox.append(Topics.UPLOAD,
+				CloudEvent.create(SOURCE, type, job.jobId().toString(), this.codec.toData(data)));
+	}
+
+	private Mono<Void> announceCompleted(UploadJob job) {
+		Mono<Map<String, Object>> totals = (job.datasetId() == null) ? Mono.just(Map.of())
+				: this.database
+					.sql("SELECT coalesce(sum(size_bytes), 0) AS size, count(*) AS files FROM upload WHERE dataset_id = :dataset "
+							+ "AND completed_at IS NOT NULL AND status NOT IN ('cancelled', 'uploaded') "
+							+ "AND (tus_concat IS NULL OR tus_concat = 'final')")
+					.bind("dataset", job.datasetId())
+					.map((row) -> Map.<String, Object>of("dataset_size_bytes", row.get("size", Long.class),
+							"dataset_file_count", row.get("files", Long.class)))
+					.one();
+		return totals.flatMap((sums) -> {
+			Map<String, Object> data = new LinkedHashMap<>(sums);
+			data.put("path", job.blobKey());
+			data.put("size_bytes", job.bytesTotal());
+			putIfPresent(data, "content_type", job.contentType());
+			putIfPresent(data, "format", job.format());
+			data.put("xxhash64", job.xxhash64());
+			data.put("sha256", job.sha256());
+			return announce("sciport.upload.completed", job, data);
+		});
+	}
+
+	private static void putIfPresent(Map<String, Object> data, String key, @Nullable Object value) {
+		if (value != null) {
+			data.put(key, value.toString());
+		}
+	}
+
+	private static <T> DatabaseClient.GenericExecuteSpec bindNullable(DatabaseClient.GenericExecuteSpec spec, String name,
+			@Nullable T value, Class<T> type) {
+		return (value != null) ? spec.bind(name, value) : spec.bindNull(name, type);
+	}
+
+	/** Ids of every job that stored a file into the dataset, for removing its blobs. */
+	public Mono<List<String>> blobKeysOf(UUID datasetId) {
+		return this.database.sql("SELECT blob_key FROM upload WHERE dataset_id = :dataset AND blob_key IS NOT NULL")
+			.bind("dataset", datasetId)
+			.map((row) -> row.get("blob_key", String.class))
+			.all()
+			.collect(ArrayList::new, List::add);
+	}
+
+}

@@ -1,0 +1,129 @@
+package org.sciport.upload.maintenance;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.Topics;
+import org.sciport.commons.inbox.ProcessedEvents;
+import org.sciport.commons.storage.BlobStore;
+import org.sciport.upload.receive.Spool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Keeps storage in step with the catalogue: unfinished uploads past their expiry are marked
+ * {@code expired} and their spooled bytes removed (checked every minute), and a deleted
+ * dataset's files are removed from storage when {@code sciport.dataset.deleted} arrives
+ * (applied once per event).
+ */
+@Component
+class UploadHousekeeping implements DisposableBean {
+
+	static final String CONSUMER = "dataset-blobs";
+
+	private static final Logger logger = LoggerFactory.getLogger(UploadHousekeeping.class);
+
+	private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
+
+	private final DatabaseClient database;
+
+	private final Spool spool;
+
+	private final BlobStore blobs;
+
+	private final ProcessedEvents processed;
+
+	private final CloudEventCodec codec;
+
+	private @Nullable Disposable sweeper;
+
+	UploadHousekeeping(DatabaseClient database, Spool spool, BlobStore blobs, ProcessedEvents processed,
+			CloudEventCodec codec) {
+		this.database = database;
+		this.spool = spool;
+		this.blobs = blobs;
+		this.processed = processed;
+		this.codec = codec;
+	}
+
+	@EventListener(ApplicationReadyEvent.class)
+	void start() {
+		this.sweeper = Flux.interval(Duration.ofSeconds(5), SWEEP_EVERY)
+			.onBackpressureDrop()
+			.concatMap((tick) -> expire().onErrorResume((ex) -> {
+				logger.warn("Expiry sweep failed: {}", ex.toString());
+				return Mono.empty();
+			}), 1)
+			.subscribe();
+	}
+
+	/** Marks expired uploads and frees what they collected; emits how many there were. */
+	Mono<Long> expire() {
+		return this.database
+			.sql("UPDATE upload SET status = 'expired', error = 'expired before it was complete', updated_at = now() "
+					+ "WHERE status = 'uploading' AND expires_at < now() RETURNING id")
+			.map((row) -> row.get("id", UUID.class))
+			.all()
+			.concatMap((id) -> this.spool.delete(id).thenReturn(id))
+			.count();
+	}
+
+	// Kafka's listener thread: waiting keeps the offset behind the deletion.
+	@KafkaListener(topics = Topics.DATASET, groupId = "upload-service-blobs")
+	void onDatasetEvent(ConsumerRecord<String, String> record) {
+		CloudEvent event = this.codec.readConsumed(record.topic(), record.value()).orElse(null);
+		if (event == null || !"sciport.dataset.deleted".equals(event.type())) {
+			return;
+		}
+		UUID dataset;
+		try {
+			dataset = UUID.fromString(event.subject());
+		}
+		catch (IllegalArgumentException ex) {
+			return;
+		}
+		this.processed.processOnce(CONSUMER, event.id(), () -> removeFiles(dataset)).block(Duration.ofMinutes(5));
+	}
+
+	/** Removes the files, their derived files and spooled parts, then forgets the keys. */
+	Mono<Long> removeFiles(UUID dataset) {
+		return this.database.sql("SELECT id, blob_key FROM upload WHERE dataset_id = :dataset")
+			.bind("dataset", dataset)
+			.map((row) -> new Stored(row.get("id", UUID.class), row.get("blob_key", String.class)))
+			.all()
+			.concatMap((stored) -> ((stored.key() != null) ? this.blobs.delete(stored.key()) : Mono.<Void>empty())
+				.then(this.blobs.deleteAll("derived/" + stored.id()))
+				.then(this.spool.delete(stored.id())))
+			.then(this.database
+				.sql("UPDATE upload SET status = CASE WHEN status IN ('uploading', 'conversion_queued', 'converting') "
+						+ "THEN 'cancelled' ELSE status END, blob_key = NULL, updated_at = now() WHERE dataset_id = :dataset")
+				.bind("dataset", dataset)
+				.fetch()
+				.rowsUpdated());
+	}
+
+	private record Stored(UUID id, @Nullable String key) {
+	}
+
+	@Override
+	public void destroy() {
+		Disposable running = this.sweeper;
+		if (running != null) {
+			running.dispose();
+		}
+	}
+
+}

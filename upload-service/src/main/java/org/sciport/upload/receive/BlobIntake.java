@@ -1,0 +1,92 @@
+package org.sciport.upload.receive;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.sciport.commons.error.ErrorCode;
+import org.sciport.commons.error.SciportException;
+import org.sciport.commons.storage.BlobStore;
+import org.sciport.upload.UploadProperties;
+import org.sciport.upload.jobs.UploadJobs;
+import org.sciport.upload.jobs.UploadJobs.StoredFile;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Streams a file's bytes into the blob store: checksums in the same pass, the size limit
+ * enforced as bytes arrive, progress written to the job about once a second. Nothing is held
+ * in memory beyond the buffers in flight, and a stream that fails or is cancelled leaves no
+ * blob behind (the store's guarantee).
+ */
+@Component
+public class BlobIntake {
+
+	private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+
+	private final BlobStore blobs;
+
+	private final UploadJobs jobs;
+
+	private final long maxFileSize;
+
+	BlobIntake(BlobStore blobs, UploadJobs jobs, UploadProperties properties) {
+		this.blobs = blobs;
+		this.jobs = jobs;
+		this.maxFileSize = properties.maxFileSize().toBytes();
+	}
+
+	/** Where the complete file of job {@code id} is kept. */
+	public static String blobKey(UUID id) {
+		String text = id.toString();
+		return "uploads/" + text.substring(0, 2) + "/" + text;
+	}
+
+	public long maxFileSize() {
+		return this.maxFileSize;
+	}
+
+	/** Stores {@code content} as the file of job {@code id}. */
+	public Mono<StoredFile> store(UUID id, Flux<DataBuffer> content) {
+		return Mono.defer(() -> {
+			Checksums checksums = new Checksums();
+			AtomicLong received = new AtomicLong();
+			Flux<DataBuffer> counted = content.<DataBuffer>handle((buffer, sink) -> {
+				long total = received.addAndGet(buffer.readableByteCount());
+				if (total > this.maxFileSize) {
+					DataBufferUtils.release(buffer);
+					sink.error(tooLarge(this.maxFileSize));
+					return;
+				}
+				checksums.update(buffer);
+				sink.next(buffer);
+			});
+			Disposable progress = Flux.interval(PROGRESS_EVERY)
+				.concatMap((tick) -> this.jobs.progress(id, received.get()).onErrorComplete())
+				.subscribe();
+			String key = blobKey(id);
+			return this.blobs.write(key, counted)
+				.map((blob) -> new StoredFile(key, blob.size(), checksums.xxhash64(), checksums.sha256Hex()))
+				.doFinally((signal) -> progress.dispose());
+		});
+	}
+
+	/** Streams a stored file. */
+	public Flux<DataBuffer> read(@org.jspecify.annotations.Nullable String key) {
+		return (key != null) ? this.blobs.read(key) : Flux.empty();
+	}
+
+	/** Removes a stored file that turned out not to be wanted. */
+	public Mono<Void> discard(StoredFile file) {
+		return this.blobs.delete(file.blobKey()).onErrorComplete();
+	}
+
+	public static SciportException tooLarge(long max) {
+		return new SciportException(ErrorCode.PAYLOAD_TOO_LARGE, "The file is larger than the limit of " + max + " bytes");
+	}
+
+}

@@ -1,0 +1,84 @@
+package org.sciport.upload.receive;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import net.jpountz.xxhash.StreamingXXHash64;
+import net.jpountz.xxhash.XXHashFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+
+/**
+ * xxHash64 (seed 0) and SHA-256 of one byte stream, computed in the same pass as the bytes
+ * go by. Not thread-safe: one stream, one instance, fed in order.
+ */
+public final class Checksums {
+
+	private static final XXHashFactory XXHASH = XXHashFactory.fastestInstance();
+
+	private static final int COPY_BUFFER = 64 * 1024;
+
+	private final StreamingXXHash64 xxhash = XXHASH.newStreamingHash64(0);
+
+	private final MessageDigest sha256 = sha256();
+
+	private final byte[] copy = new byte[COPY_BUFFER];
+
+	private long length;
+
+	/** Adds the readable bytes of {@code buffer}, leaving its read position where it was. */
+	public void update(DataBuffer buffer) {
+		try (DataBuffer.ByteBufferIterator iterator = buffer.readableByteBuffers()) {
+			while (iterator.hasNext()) {
+				update(iterator.next());
+			}
+		}
+	}
+
+	/** Adds the remaining bytes of {@code buffer}, consuming them. */
+	public void update(ByteBuffer buffer) {
+		if (buffer.hasArray()) {
+			int offset = buffer.arrayOffset() + buffer.position();
+			int count = buffer.remaining();
+			update(buffer.array(), offset, count);
+			buffer.position(buffer.limit());
+			return;
+		}
+		while (buffer.hasRemaining()) {
+			int count = Math.min(buffer.remaining(), this.copy.length);
+			buffer.get(this.copy, 0, count);
+			update(this.copy, 0, count);
+		}
+	}
+
+	public void update(byte[] bytes, int offset, int count) {
+		this.xxhash.update(bytes, offset, count);
+		this.sha256.update(bytes, offset, count);
+		this.length += count;
+	}
+
+	public long length() {
+		return this.length;
+	}
+
+	/** The xxHash64 as 16 lower-case hex digits. */
+	public String xxhash64() {
+		return HexFormat.of().toHexDigits(this.xxhash.getValue());
+	}
+
+	/** The SHA-256 as 64 lower-case hex digits. Ends the digest: call once, at the end. */
+	public String sha256Hex() {
+		return HexFormat.of().formatHex(this.sha256.digest());
+	}
+
+	static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is required of every Java runtime", ex);
+		}
+	}
+
+}

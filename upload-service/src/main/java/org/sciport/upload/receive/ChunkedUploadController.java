@@ -1,0 +1,396 @@
+package org.sciport.upload.receive;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.error.ConflictException;
+import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.security.AccessTokenFilter;
+import org.sciport.commons.security.Caller;
+import org.sciport.upload.UploadProperties;
+import org.sciport.upload.conversion.Formats;
+import org.sciport.upload.jobs.UploadJob;
+import org.sciport.upload.jobs.UploadJobs;
+import org.sciport.upload.jobs.UploadJobs.NewUpload;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Chunked uploads (seed 000's {@code /api/upload/initiate}, and the steps after it): initiate
+ * with the file's name, size and chunk size; send chunks in any order, each checksummed and
+ * kept in the spool; ask which are present; complete, which joins them into storage and
+ * checks the whole file's SHA-256 if the client gave one. Everything lives in the database and
+ * the spool, so an upload resumes after a client or server restart.
+ */
+@RestController
+class ChunkedUploadController {
+
+	static final String CHUNK_SHA256 = "X-Chunk-SHA256";
+
+	private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+	private static final int MIN_CHUNK = 64 * 1024;
+
+	private static final int MAX_CHUNKS = 100_000;
+
+	private final UploadJobs jobs;
+
+	private final UploadTargets targets;
+
+	private final BlobIntake intake;
+
+	private final Spool spool;
+
+	private final DatabaseClient database;
+
+	private final UploadProperties properties;
+
+	ChunkedUploadController(UploadJobs jobs, UploadTargets targets, BlobIntake intake, Spool spool,
+			DatabaseClient database, UploadProperties properties) {
+		this.jobs = jobs;
+		this.targets = targets;
+		this.intake = intake;
+		this.spool = spool;
+		this.database = database;
+		this.properties = properties;
+	}
+
+	@PostMapping("/api/upload/initiate")
+	@ResponseStatus(HttpStatus.CREATED)
+	Mono<Map<String, Object>> initiate(@RequestBody JsonNode body, ServerWebExchange exchange) {
+		return Mono.defer(() -> {
+			Caller caller = AccessTokenFilter.requireCaller(exchange);
+			String filename = FileNames.require(text(body, "filename", "file_name"), "filename");
+			long size = positiveLong(body, "size", "file_size", "total_size");
+			if (size > this.intake.maxFileSize()) {
+				throw BlobIntake.tooLarge(this.intake.maxFileSize());
+			}
+			long chunkSize = positiveLong(body, "chunk_size");
+			long maxChunk = this.properties.maxChunkSize().toBytes();
+			if (chunkSize < MIN_CHUNK && chunkSize < size || chunkSize > maxChunk) {
+				throw new ValidationException("chunk_size",
+						"chunk_size must be between " + MIN_CHUNK + " and " + maxChunk + " bytes");
+			}
+			long chunks = (size + chunkSize - 1) / chunkSize;
+			if (chunks > MAX_CHUNKS) {
+				throw new ValidationException("chunk_size", "chunk_size is too small: at most " + MAX_CHUNKS + " chunks");
+			}
+			String expected = sha256(text(body, "sha256", "checksum"), "sha256");
+			String format = Formats.resolve(text(body, "format"), filename);
+			UUID id = UUID.randomUUID();
+			return this.targets.dataset(exchange.getRequest(), text(body, "dataset_id", "dataset_uuid"),
+					text(body, "dataset_name"), text(body, "folder_id"))
+				.flatMap((dataset) -> this.jobs.create(new NewUpload(id, UUID.fromString(caller.userId()), "chunked",
+						filename, text(body, "content_type"), format, dataset, null, null, size, (int) chunkSize,
+						(int) chunks, expected, Instant.now().plus(this.properties.tusExpiry()), null, null, null)))
+				.map((job) -> {
+					Map<String, Object> answer = envelope("Chunked upload initiated", job);
+					answer.put("job_id", job.jobId());
+					answer.put("dataset_id", job.datasetId());
+					answer.put("chunk_size", chunkSize);
+					answer.put("total_chunks", chunks);
+					return answer;
+				});
+		});
+	}
+
+	@PutMapping("/api/upload/chunk/{jobId}/{index}")
+	Mono<Map<String, Object>> chunk(@PathVariable String jobId, @PathVariable String index,
+			@RequestBody Flux<DataBuffer> content, ServerWebExchange exchange) {
+		return Mono.defer(() -> {
+			Caller caller = AccessTokenFilter.requireCaller(exchange);
+			UUID id = UploadTargets.uuid(jobId, "job_id");
+			String claimed = sha256(exchange.getRequest().getHeaders().getFirst(CHUNK_SHA256), CHUNK_SHA256);
+			return this.jobs.find(caller, id).flatMap((job) -> {
+				requireUploading(job);
+				int chunkIndex = chunkIndex(index, job);
+				long expectedSize = expectedChunkSize(job, chunkIndex);
+				return receiveChunk(job, chunkIndex, expectedSize, claimed, content);
+			});
+		});
+	}
+
+	@GetMapping("/api/upload/chunks/{jobId}")
+	Mono<Map<String, Object>> present(@PathVariable String jobId, ServerWebExchange exchange) {
+		return Mono.defer(() -> this.jobs.find(AccessTokenFilter.requireCaller(exchange), UploadTargets.uuid(jobId, "job_id")))
+			.flatMap((job) -> receivedChunks(job.jobId()).map((received) -> {
+				List<Integer> missing = new ArrayList<>();
+				int total = (job.bytesTotal() != null) ? totalChunks(job) : 0;
+				for (int i = 0, r = 0; i < total; i++) {
+					if (r < received.size() && received.get(r) == i) {
+						r++;
+					}
+					else {
+						missing.add(i);
+					}
+				}
+				Map<String, Object> data = new LinkedHashMap<>();
+				data.put("job_id", job.jobId());
+				data.put("status", job.status());
+				data.put("total_chunks", total);
+				data.put("received", received);
+				data.put("missing", missing);
+				data.put("bytes_received", job.bytesReceived());
+				return envelope("Chunks received", data);
+			}));
+	}
+
+	@PostMapping("/api/upload/complete/{jobId}")
+	Mono<Map<String, Object>> complete(@PathVariable String jobId, @RequestBody(required = false) @Nullable JsonNode body,
+			ServerWebExchange exchange) {
+		return Mono.defer(() -> {
+			Caller caller = AccessTokenFilter.requireCaller(exchange);
+			UUID id = UploadTargets.uuid(jobId, "job_id");
+			String given = (body != null) ? sha256(text(body, "sha256", "checksum"), "sha256") : null;
+			return this.jobs.find(caller, id).flatMap((job) -> {
+				requireUploading(job);
+				return receivedChunks(id).flatMap((received) -> join(job, received, given));
+			}).map((job) -> {
+				Map<String, Object> answer = envelope("Upload complete", job);
+				answer.put("job_id", job.jobId());
+				answer.put("dataset_id", job.datasetId());
+				return answer;
+			});
+		});
+	}
+
+	private Mono<Map<String, Object>> receiveChunk(UploadJob job, int index, long expectedSize, @Nullable String claimed,
+			Flux<DataBuffer> content) {
+		UUID id = job.jobId();
+		return Mono.fromCallable(() -> this.spool.directory(id).resolve("incoming-" + index + "-" + UUID.randomUUID()))
+			.subscribeOn(Schedulers.boundedElastic())
+			.flatMap((temp) -> {
+				Checksums checksums = new Checksums();
+				AtomicLong size = new AtomicLong();
+				Flux<DataBuffer> checked = content.<DataBuffer>handle((buffer, sink) -> {
+					if (size.addAndGet(buffer.readableByteCount()) > expectedSize) {
+						DataBufferUtils.release(buffer);
+						sink.error(new ValidationException("chunk", "Chunk " + index + " must be " + expectedSize + " bytes"));
+						return;
+					}
+					checksums.update(buffer);
+					sink.next(buffer);
+				});
+				return DataBufferUtils.write(checked, temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+					.then(Mono.defer(() -> {
+						if (size.get() != expectedSize) {
+							return Mono.error(new ValidationException("chunk",
+									"Chunk " + index + " must be " + expectedSize + " bytes; " + size.get() + " arrived"));
+						}
+						String actual = checksums.sha256Hex();
+						if (claimed != null && !claimed.equals(actual)) {
+							return Mono.error(new ValidationException(CHUNK_SHA256,
+									"Chunk " + index + " does not match its SHA-256; it was not stored"));
+						}
+						return keep(id, index, temp, expectedSize, actual);
+					}))
+					.onErrorResume((ex) -> deleteQuietly(temp).then(Mono.error(ex)))
+					.doOnCancel(() -> deleteQuietly(temp).subscribe());
+			});
+	}
+
+	/** Records the chunk, then moves it into place; a second, different copy is refused. */
+	private Mono<Map<String, Object>> keep(UUID id, int index, Path temp, long size, String sha256) {
+		return this.database
+			.sql("INSERT INTO upload_chunk (upload_id, chunk_index, size_bytes, sha256) VALUES (:id, :index, :size, :sha) "
+					+ "ON CONFLICT DO NOTHING")
+			.bind("id", id)
+			.bind("index", index)
+			.bind("size", (int) size)
+			.bind("sha", sha256)
+			.fetch()
+			.rowsUpdated()
+			.flatMap((inserted) -> {
+				if (inserted == 1) {
+					return Mono.fromCallable(() -> Files.move(temp, this.spool.chunk(id, index),
+							StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE))
+						.subscribeOn(Schedulers.boundedElastic())
+						.then(this.database
+							.sql("UPDATE upload SET bytes_received = (SELECT coalesce(sum(size_bytes), 0) FROM upload_chunk "
+									+ "WHERE upload_id = :id), updated_at = now(), expires_at = :expires WHERE id = :id")
+							.bind("id", id)
+							.bind("expires", Instant.now().plus(this.properties.tusExpiry()))
+							.then())
+						.thenReturn(true);
+				}
+				return this.database.sql("SELECT sha256 FROM upload_chunk WHERE upload_id = :id AND chunk_index = :index")
+					.bind("id", id)
+					.bind("index", index)
+					.map((row) -> row.get("sha256", String.class))
+					.one()
+					.flatMap((existing) -> deleteQuietly(temp).then(sha256.equals(existing) ? Mono.just(false)
+							: Mono.error(new ConflictException("Chunk " + index
+									+ " was already received with different content; the stored chunk is kept"))));
+			})
+			.map((stored) -> {
+				Map<String, Object> data = new LinkedHashMap<>();
+				data.put("job_id", id);
+				data.put("index", index);
+				data.put("size", size);
+				data.put("sha256", sha256);
+				data.put("duplicate", !stored);
+				return envelope(stored ? "Chunk stored" : "Chunk already stored", data);
+			});
+	}
+
+	private Mono<UploadJob> join(UploadJob job, List<Integer> received, @Nullable String given) {
+		int total = totalChunks(job);
+		if (received.size() != total) {
+			List<Integer> missing = new ArrayList<>();
+			for (int i = 0; i < total; i++) {
+				if (!received.contains(i)) {
+					missing.add(i);
+				}
+			}
+			return Mono.error(new ConflictException("Chunks missing: " + summary(missing)));
+		}
+		UUID id = job.jobId();
+		Flux<DataBuffer> whole = Flux.range(0, total)
+			.concatMap((i) -> Mono.fromCallable(() -> this.spool.chunk(id, i))
+				.flatMapMany((path) -> DataBufferUtils.read(path, DefaultDataBufferFactory.sharedInstance, 256 * 1024)));
+		String expected = (given != null) ? given : sha(job);
+		return this.intake.store(id, whole).flatMap((file) -> {
+			if (file.size() != job.bytesTotal()) {
+				return this.intake.discard(file).then(Mono.error(new ConflictException("The chunks add up to " + file.size()
+						+ " bytes, not the " + job.bytesTotal() + " announced")));
+			}
+			if (expected != null && !expected.equals(file.sha256())) {
+				return this.intake.discard(file).then(Mono.error(new ValidationException("sha256",
+						"The joined file does not match the SHA-256 given; the chunks are kept")));
+			}
+			return this.jobs.complete(id, file).flatMap((done) -> this.spool.delete(id).thenReturn(done));
+		});
+	}
+
+	private static @Nullable String sha(UploadJob job) {
+		return job.expectedSha256();
+	}
+
+	private Mono<List<Integer>> receivedChunks(UUID id) {
+		return this.database.sql("SELECT chunk_index FROM upload_chunk WHERE upload_id = :id ORDER BY chunk_index")
+			.bind("id", id)
+			.map((row) -> row.get("chunk_index", Integer.class))
+			.all()
+			.collectList();
+	}
+
+	private static void requireUploading(UploadJob job) {
+		if (!"chunked".equals(job.protocol())) {
+			throw new ConflictException("This job is not a chunked upload");
+		}
+		if (!"uploading".equals(job.status())) {
+			throw new ConflictException("This upload is " + job.status() + "; it takes no more chunks");
+		}
+	}
+
+	private static int chunkIndex(String value, UploadJob job) {
+		int total = totalChunks(job);
+		int index;
+		try {
+			index = Integer.parseInt(value.trim());
+		}
+		catch (NumberFormatException ex) {
+			throw new ValidationException("index", "index must be an integer");
+		}
+		if (index < 0 || index >= total) {
+			throw new ValidationException("index", "index must be between 0 and " + (total - 1));
+		}
+		return index;
+	}
+
+	private static int totalChunks(UploadJob job) {
+		return (int) ((job.bytesTotal() + job.chunkSize() - 1) / job.chunkSize());
+	}
+
+	private static long expectedChunkSize(UploadJob job, int index) {
+		long start = (long) index * job.chunkSize();
+		return Math.min(job.chunkSize(), job.bytesTotal() - start);
+	}
+
+	private static String summary(List<Integer> missing) {
+		List<String> shown = missing.stream().limit(20).map(String::valueOf).toList();
+		return String.join(", ", shown) + ((missing.size() > 20) ? " and " + (missing.size() - 20) + " more" : "");
+	}
+
+	private static Mono<Void> deleteQuietly(Path path) {
+		return Mono.<Void>fromRunnable(() -> {
+			try {
+				Files.deleteIfExists(path);
+			}
+			catch (IOException ex) {
+				// left for the expiry sweep
+			}
+		}).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	private static @Nullable String text(JsonNode body, String... names) {
+		for (String name : names) {
+			JsonNode value = body.path(name);
+			if (value.isString() && !value.asString().isBlank()) {
+				return value.asString().trim();
+			}
+		}
+		return null;
+	}
+
+	private static long positiveLong(JsonNode body, String... names) {
+		for (String name : names) {
+			JsonNode value = body.path(name);
+			if (!value.isMissingNode() && !value.isNull()) {
+				if (!value.isIntegralNumber() || value.asLong() <= 0) {
+					throw new ValidationException(names[0], names[0] + " must be a positive integer");
+				}
+				return value.asLong();
+			}
+		}
+		throw new ValidationException(names[0], names[0] + " is required");
+	}
+
+	static @Nullable String sha256(@Nullable String value, String field) {
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		String hex = value.trim().toLowerCase(Locale.ROOT);
+		if (!SHA256.matcher(hex).matches()) {
+			throw new ValidationException(field, field + " must be 64 hexadecimal digits");
+		}
+		return hex;
+	}
+
+	private static Map<String, Object> envelope(String message, Object data) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("success", true);
+		body.put("message", message);
+		body.put("data", data);
+		return body;
+	}
+
+}

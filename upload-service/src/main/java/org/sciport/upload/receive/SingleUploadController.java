@@ -1,0 +1,235 @@
+package org.sciport.upload.receive;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.security.AccessTokenFilter;
+import org.sciport.commons.security.Caller;
+import org.sciport.commons.storage.BlobStore;
+import org.sciport.upload.UploadProperties;
+import org.sciport.upload.conversion.Formats;
+import org.sciport.upload.jobs.UploadJob;
+import org.sciport.upload.jobs.UploadJobs;
+import org.sciport.upload.jobs.UploadJobs.NewUpload;
+import org.sciport.upload.jobs.UploadJobs.StoredFile;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.multipart.FilePartEvent;
+import org.springframework.http.codec.multipart.FormPartEvent;
+import org.springframework.http.codec.multipart.PartEvent;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Whole files in one multipart request: seed 000's {@code /api/upload/upload} (into a new or
+ * existing dataset), seed 001's {@code /v1/data/upload} (into a project) and the native
+ * {@code /v1/uploads}. The file part streams straight into storage as it arrives; the other
+ * fields may come before or after it. When they come first, an existing dataset's or
+ * project's permission is checked before a byte is stored.
+ */
+@RestController
+class SingleUploadController {
+
+	/** Room for the multipart framing and form fields on top of the file itself. */
+	private static final long FORM_OVERHEAD = 1024 * 1024;
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private final UploadJobs jobs;
+
+	private final BlobIntake intake;
+
+	private final UploadTargets targets;
+
+	private final BlobStore blobs;
+
+	private final java.time.Duration expiry;
+
+	SingleUploadController(UploadJobs jobs, BlobIntake intake, UploadTargets targets, BlobStore blobs,
+			UploadProperties properties) {
+		this.jobs = jobs;
+		this.intake = intake;
+		this.targets = targets;
+		this.blobs = blobs;
+		this.expiry = properties.tusExpiry();
+	}
+
+	@PostMapping(path = "/api/upload/upload", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	@ResponseStatus(HttpStatus.CREATED)
+	Mono<Map<String, Object>> portalUpload(@RequestBody Flux<PartEvent> parts, ServerWebExchange exchange) {
+		return receive(parts, exchange, false).map((job) -> {
+			Map<String, Object> body = new LinkedHashMap<>();
+			body.put("success", true);
+			body.put("message", "File uploaded");
+			body.put("job_id", job.jobId());
+			body.put("dataset_id", job.datasetId());
+			body.put("data", job);
+			return body;
+		});
+	}
+
+	@PostMapping(path = "/v1/uploads", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	@ResponseStatus(HttpStatus.CREATED)
+	Mono<UploadJob> nativeUpload(@RequestBody Flux<PartEvent> parts, ServerWebExchange exchange) {
+		return receive(parts, exchange, false);
+	}
+
+	@PostMapping(path = "/v1/data/upload", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	@ResponseStatus(HttpStatus.CREATED)
+	Mono<Map<String, Object>> dataUpload(@RequestBody Flux<PartEvent> parts, ServerWebExchange exchange) {
+		return receive(parts, exchange, true).map((job) -> {
+			Map<String, Object> record = new LinkedHashMap<>();
+			record.put("id", job.dataId());
+			record.put("project_id", job.projectId());
+			record.put("filename", job.filename());
+			record.put("size", job.bytesTotal());
+			record.put("rows", null);
+			record.put("format", job.format());
+			record.put("status", "processing");
+			record.put("created_at", job.createdAt());
+			return record;
+		});
+	}
+
+	private Mono<UploadJob> receive(Flux<PartEvent> parts, ServerWebExchange exchange, boolean intoProject) {
+		Caller caller = AccessTokenFilter.requireCaller(exchange);
+		ServerHttpRequest request = exchange.getRequest();
+		long declared = request.getHeaders().getContentLength();
+		if (declared > this.intake.maxFileSize() + FORM_OVERHEAD) {
+			return parts.map(PartEvent::content).doOnNext(DataBufferUtils::release).then()
+				.then(Mono.error(BlobIntake.tooLarge(this.intake.maxFileSize())));
+		}
+		UUID id = UUID.randomUUID();
+		Map<String, String> fields = new ConcurrentHashMap<>();
+		AtomicReference<@Nullable StoredFile> stored = new AtomicReference<>();
+		AtomicReference<@Nullable String> filename = new AtomicReference<>();
+		AtomicReference<@Nullable String> contentType = new AtomicReference<>();
+		AtomicReference<@Nullable Boolean> checked = new AtomicReference<>();
+		Mono<Void> streamed = parts.windowUntil(PartEvent::isLast).concatMap((window) -> window.switchOnFirst((signal, events) -> {
+			PartEvent first = signal.get();
+			if (first instanceof FilePartEvent file) {
+				if (!"file".equals(file.name())) {
+					return drain(events).then(Mono.error(new ValidationException(file.name(),
+							"Only the field 'file' may carry a file")));
+				}
+				if (filename.get() != null) {
+					return drain(events).then(Mono.error(new ValidationException("file", "Send one file per request")));
+				}
+				String name;
+				try {
+					name = FileNames.require(file.filename(), "filename");
+				}
+				catch (ValidationException ex) {
+					return drain(events).then(Mono.error(ex));
+				}
+				filename.set(name);
+				MediaType type = file.headers().getContentType();
+				contentType.set((type != null) ? type.toString() : null);
+				Mono<Boolean> early = earlyCheck(request, fields, intoProject).doOnNext(checked::set);
+				NewUpload upload = new NewUpload(id, UUID.fromString(caller.userId()), "single", name, contentType.get(),
+						null, null, null, null, (declared > 0) ? declared : null, null, null, null,
+						Instant.now().plus(this.expiry), null, null, null);
+				return early.then(this.jobs.create(upload))
+					.then(this.intake.store(id, events.map(PartEvent::content)))
+					.doOnNext(stored::set)
+					.onErrorResume((ex) -> this.jobs.fail(id, failure(ex)).onErrorComplete().then(Mono.error(ex)))
+					.doOnCancel(() -> this.jobs.fail(id, "The client disconnected").onErrorComplete().subscribe())
+					.then();
+			}
+			if (first instanceof FormPartEvent form) {
+				fields.put(form.name(), form.value());
+			}
+			return drain(events);
+		})).then();
+		return streamed.then(Mono.defer(() -> {
+			StoredFile file = stored.get();
+			if (file == null) {
+				return Mono.error(new ValidationException("file", "file is required"));
+			}
+			return Mono.defer(() -> finish(request, caller, id, Objects.requireNonNull(filename.get()), fields, file,
+					intoProject, Boolean.TRUE.equals(checked.get())))
+				.onErrorResume((ex) -> this.blobs.delete(file.blobKey())
+					.then(this.jobs.fail(id, failure(ex)))
+					.onErrorComplete()
+					.then(Mono.error(ex)));
+		}));
+	}
+
+	/** Checks an existing target before the file streams in, when its field came first. */
+	private Mono<Boolean> earlyCheck(ServerHttpRequest request, Map<String, String> fields, boolean intoProject) {
+		if (intoProject) {
+			String project = fields.get("project_id");
+			return (project != null && !project.isBlank()) ? this.targets.project(request, project.trim()).thenReturn(true)
+					: Mono.just(false);
+		}
+		String dataset = datasetField(fields);
+		return (dataset != null) ? this.targets.dataset(request, dataset, null, null).thenReturn(true) : Mono.just(false);
+	}
+
+	private Mono<UploadJob> finish(ServerHttpRequest request, Caller caller, UUID id, String filename,
+			Map<String, String> fields, StoredFile file, boolean intoProject, boolean checked) {
+		if (file.size() == 0) {
+			return Mono.error(new ValidationException("file", "The file is empty"));
+		}
+		String format = Formats.resolve(fields.get("format"), filename);
+		if (intoProject) {
+			String project = fields.get("project_id");
+			if (project == null || project.isBlank()) {
+				return Mono.error(new ValidationException("project_id", "project_id is required"));
+			}
+			String dataId = "data_" + HexFormat.of().formatHex(randomBytes(8));
+			Mono<Void> access = checked ? Mono.empty() : this.targets.project(request, project.trim());
+			return access.then(this.jobs.target(id, null, project.trim(), dataId))
+				.then(this.jobs.setFormat(id, format))
+				.then(this.jobs.complete(id, file));
+		}
+		String existing = datasetField(fields);
+		Mono<UUID> dataset = (existing != null && checked) ? Mono.just(UploadTargets.uuid(existing, "dataset_id"))
+				: this.targets.dataset(request, existing, fields.get("dataset_name"), fields.get("folder_id"));
+		return dataset.flatMap((datasetId) -> this.jobs.target(id, datasetId, null, null))
+			.then(this.jobs.setFormat(id, format))
+			.then(this.jobs.complete(id, file));
+	}
+
+	private static @Nullable String datasetField(Map<String, String> fields) {
+		for (String name : new String[] { "dataset_id", "dataset_uuid" }) {
+			String value = fields.get(name);
+			if (value != null && !value.isBlank()) {
+				return value;
+			}
+		}
+		return null;
+	}
+
+	private static Mono<Void> drain(Flux<PartEvent> events) {
+		return events.doOnNext((event) -> DataBufferUtils.release(event.content())).then();
+	}
+
+	static String failure(Throwable error) {
+		return (error instanceof org.sciport.commons.error.SciportException known) ? known.getMessage()
+				: "The upload was interrupted";
+	}
+
+	private static byte[] randomBytes(int count) {
+		byte[] bytes = new byte[count];
+		RANDOM.nextBytes(bytes);
+		return bytes;
+	}
+
+}

@@ -1,0 +1,568 @@
+package org.sciport.upload.tus;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.error.ConflictException;
+import org.sciport.commons.error.ErrorCode;
+import org.sciport.commons.error.NotFoundException;
+import org.sciport.commons.error.PermissionDeniedException;
+import org.sciport.commons.error.SciportException;
+import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.security.AccessTokenFilter;
+import org.sciport.commons.security.Caller;
+import org.sciport.upload.UploadProperties;
+import org.sciport.upload.conversion.Formats;
+import org.sciport.upload.jobs.UploadJob;
+import org.sciport.upload.jobs.UploadJobs;
+import org.sciport.upload.jobs.UploadJobs.NewUpload;
+import org.sciport.upload.receive.BlobIntake;
+import org.sciport.upload.receive.FileNames;
+import org.sciport.upload.receive.Spool;
+import org.sciport.upload.receive.UploadTargets;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.util.UriComponentsBuilder;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * tus 1.0.0 at {@code /v1/uploads/tus}: core, creation, creation-with-upload,
+ * creation-defer-length, expiration, checksum (sha1, sha256, md5), termination and
+ * concatenation. An upload is an upload job (its id is the job id); its bytes grow in one spool
+ * file and move into storage when the last byte is there. {@code Upload-Metadata} names the file
+ * ({@code filename} or {@code name}) and its target ({@code dataset_id} or
+ * {@code dataset_name}, optionally {@code folder_id}).
+ */
+@RestController
+class TusController {
+
+	static final String BASE = "/v1/uploads/tus";
+
+	static final String OFFSET_OCTET_STREAM = "application/offset+octet-stream";
+
+	private static final String EXTENSIONS = "creation,creation-with-upload,creation-defer-length,expiration,checksum,"
+			+ "termination,concatenation";
+
+	private static final Set<String> ALGORITHMS = Set.of("sha1", "sha256", "md5");
+
+	/** The status tus gives a checksum mismatch. */
+	private static final int CHECKSUM_MISMATCH = 460;
+
+	private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+	private final UploadJobs jobs;
+
+	private final UploadTargets targets;
+
+	private final BlobIntake intake;
+
+	private final Spool spool;
+
+	private final DatabaseClient database;
+
+	private final UploadProperties properties;
+
+	/** Uploads with a PATCH in flight on this instance: a second, concurrent one is refused. */
+	private final Set<UUID> writing = ConcurrentHashMap.newKeySet();
+
+	TusController(UploadJobs jobs, UploadTargets targets, BlobIntake intake, Spool spool, DatabaseClient database,
+			UploadProperties properties) {
+		this.jobs = jobs;
+		this.targets = targets;
+		this.intake = intake;
+		this.spool = spool;
+		this.database = database;
+		this.properties = properties;
+	}
+
+	@RequestMapping(path = { BASE, BASE + "/{id}" }, method = RequestMethod.OPTIONS)
+	ResponseEntity<Void> options() {
+		return ResponseEntity.noContent()
+			.header("Tus-Version", TusProtocolFilter.VERSION)
+			.header("Tus-Extension", EXTENSIONS)
+			.header("Tus-Max-Size", Long.toString(this.intake.maxFileSize()))
+			.header("Tus-Checksum-Algorithm", "sha1,sha256,md5")
+			.build();
+	}
+
+	@PostMapping(BASE)
+	Mono<ResponseEntity<Void>> create(ServerWebExchange exchange, @RequestBody(required = false) @Nullable Flux<DataBuffer> body) {
+		return Mono.defer(() -> {
+			Caller caller = AccessTokenFilter.requireCaller(exchange);
+			HttpHeaders headers = exchange.getRequest().getHeaders();
+			Map<String, String> metadata = metadata(headers.getFirst("Upload-Metadata"));
+			String concat = headers.getFirst("Upload-Concat");
+			if (concat != null && concat.trim().startsWith("final")) {
+				return createFinal(exchange, caller, metadata, concat.trim());
+			}
+			boolean partial = concat != null && concat.trim().equals("partial");
+			if (concat != null && !partial) {
+				throw new ValidationException("Upload-Concat", "Upload-Concat must be 'partial' or 'final;<urls>'");
+			}
+			Long length = length(headers);
+			String filename = FileNames.require(first(metadata, "filename", "name"), "filename");
+			String format = Formats.resolve(metadata.get("format"), filename);
+			UUID id = UUID.randomUUID();
+			Instant expires = Instant.now().plus(this.properties.tusExpiry());
+			Mono<@Nullable UUID> dataset = partial ? Mono.empty()
+					: this.targets.dataset(exchange.getRequest(), first(metadata, "dataset_id", "dataset_uuid"),
+							metadata.get("dataset_name"), metadata.get("folder_id"));
+			return dataset.map(java.util.Optional::of)
+				.defaultIfEmpty(java.util.Optional.empty())
+				.flatMap((target) -> this.jobs.create(new NewUpload(id, UUID.fromString(caller.userId()), "tus", filename,
+						first(metadata, "filetype", "content_type"), format, target.orElse(null), null, null, length, null,
+						null, null, expires, headers.getFirst("Upload-Metadata"), partial ? "partial" : null, null)))
+				.flatMap((job) -> {
+					ResponseEntity.BodyBuilder created = ResponseEntity.status(HttpStatus.CREATED)
+						.location(location(exchange.getRequest(), id))
+						.header("Upload-Expires", HTTP_DATE.format(expires));
+					if (isOffsetStream(headers) && headers.getContentLength() != 0) {
+						// creation-with-upload: the body is the first PATCH.
+						return append(job, 0, headers, body).map((offset) -> created.header("Upload-Offset",
+								Long.toString(offset)).<Void>build());
+					}
+					return Mono.just(created.<Void>build());
+				});
+		});
+	}
+
+	@RequestMapping(path = BASE + "/{id}", method = RequestMethod.HEAD)
+	Mono<ResponseEntity<Void>> head(@PathVariable String id, ServerWebExchange exchange) {
+		return Mono.defer(() -> upload(exchange, id)).map((job) -> {
+			ResponseEntity.BodyBuilder answer = ResponseEntity.ok()
+				.header(HttpHeaders.CACHE_CONTROL, "no-store")
+				.header("Upload-Offset", Long.toString(offset(job)));
+			if (job.bytesTotal() != null) {
+				answer.header("Upload-Length", Long.toString(job.bytesTotal()));
+			}
+			else {
+				answer.header("Upload-Defer-Length", "1");
+			}
+			String metadata = rawMetadata(job);
+			if (metadata != null) {
+				answer.header("Upload-Metadata", metadata);
+			}
+			if (job.expiresAt() != null) {
+				answer.header("Upload-Expires", HTTP_DATE.format(job.expiresAt()));
+			}
+			return answer.build();
+		});
+	}
+
+	@PatchMapping(BASE + "/{id}")
+	Mono<ResponseEntity<Object>> patch(@PathVariable String id, ServerWebExchange exchange,
+			@RequestBody(required = false) @Nullable Flux<DataBuffer> body) {
+		return Mono.defer(() -> {
+			HttpHeaders headers = exchange.getRequest().getHeaders();
+			if (!isOffsetStream(headers)) {
+				throw new SciportException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+						"A PATCH carries Content-Type: " + OFFSET_OCTET_STREAM);
+			}
+			long claimed = requiredLong(headers, "Upload-Offset");
+			return upload(exchange, id).flatMap((job) -> {
+				if ("final".equals(tusConcat(job))) {
+					throw new PermissionDeniedException("A final concatenated upload takes no PATCH");
+				}
+				if (!"uploading".equals(job.status())) {
+					throw new ConflictException("This upload is " + job.status() + "; it takes no more bytes");
+				}
+				if (claimed != job.bytesReceived()) {
+					throw new ConflictException("Upload-Offset " + claimed + " does not match the upload's offset "
+							+ job.bytesReceived());
+				}
+				return append(job, claimed, headers, body).map((offset) -> ResponseEntity.noContent()
+					.header("Upload-Offset", Long.toString(offset))
+					.header("Upload-Expires", HTTP_DATE.format(Instant.now().plus(this.properties.tusExpiry())))
+					.build());
+			});
+		}).onErrorResume(ChecksumMismatch.class, (ex) -> Mono.just(ResponseEntity.status(CHECKSUM_MISMATCH)
+			.body(Map.of("error", Map.of("code", "CHECKSUM_MISMATCH", "message", ex.getMessage())))));
+	}
+
+	@DeleteMapping(BASE + "/{id}")
+	Mono<ResponseEntity<Void>> terminate(@PathVariable String id, ServerWebExchange exchange) {
+		return Mono.defer(() -> upload(exchange, id).flatMap((job) -> {
+				if (!"uploading".equals(job.status()) && !"uploaded".equals(job.status())) {
+					throw new ConflictException("This upload is " + job.status() + " and cannot be terminated");
+				}
+				return this.database
+					.sql("UPDATE upload SET status = 'cancelled', error = 'terminated by the client', updated_at = now() "
+							+ "WHERE id = :id AND status IN ('uploading', 'uploaded')")
+					.bind("id", job.jobId())
+					.then()
+					.then(this.spool.delete(job.jobId()))
+					.then(("uploaded".equals(job.status()) && job.blobKey() != null)
+							? this.intake.discard(new UploadJobs.StoredFile(job.blobKey(), 0, "", "")) : Mono.empty())
+					.thenReturn(ResponseEntity.noContent().<Void>build());
+			}));
+	}
+
+	/** Receives bytes at {@code offset}; completes the upload when its last byte is there. */
+	private Mono<Long> append(UploadJob job, long offset, HttpHeaders headers, @Nullable Flux<DataBuffer> body) {
+		UUID id = job.jobId();
+		Long newLength = (job.bytesTotal() == null && headers.getFirst("Upload-Length") != null)
+				? requiredLong(headers, "Upload-Length") : null;
+		Long length = (job.bytesTotal() != null) ? job.bytesTotal() : newLength;
+		if (length != null && length > this.intake.maxFileSize()) {
+			throw BlobIntake.tooLarge(this.intake.maxFileSize());
+		}
+		Checksum checksum = checksum(headers.getFirst("Upload-Checksum"));
+		long limit = (length != null) ? length - offset : this.intake.maxFileSize() - offset;
+		if (!this.writing.add(id)) {
+			throw new ConflictException("Another PATCH to this upload is still in progress");
+		}
+		Flux<DataBuffer> bytes = (body != null) ? body : Flux.empty();
+		return Mono.fromCallable(() -> {
+			Path file = this.spool.tusFile(id);
+			// Bytes past the recorded offset are from a write that never finished: drop them.
+			try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+				channel.truncate(offset);
+			}
+			return file;
+		}).subscribeOn(Schedulers.boundedElastic()).flatMap((file) -> {
+			AtomicLong received = new AtomicLong();
+			Flux<DataBuffer> counted = bytes.<DataBuffer>handle((buffer, sink) -> {
+				if (received.addAndGet(buffer.readableByteCount()) > limit) {
+					DataBufferUtils.release(buffer);
+					sink.error((length != null) ? new ValidationException("Upload-Offset",
+							"The body goes past the upload's length of " + length + " bytes")
+							: BlobIntake.tooLarge(this.intake.maxFileSize()));
+					return;
+				}
+				if (checksum != null) {
+					checksum.update(buffer);
+				}
+				sink.next(buffer);
+			});
+			Mono<Void> write = Mono.using(
+					() -> AsynchronousFileChannel.open(file, StandardOpenOption.WRITE),
+					(channel) -> DataBufferUtils.write(counted, channel, offset).then(),
+					(channel) -> closeQuietly(channel));
+			return write.then(Mono.defer(() -> {
+				if (checksum != null && !checksum.matches()) {
+					return truncate(file, offset).then(Mono.error(new ChecksumMismatch()));
+				}
+				return recordOffset(id, offset + received.get(), newLength);
+			})).onErrorResume((ex) -> !(ex instanceof ChecksumMismatch), (ex) ->
+				// An interrupted body keeps what arrived, unless a checksum was to cover it all.
+				((checksum != null) ? truncate(file, offset) : recordOffset(id, offset + received.get(), newLength).then())
+					.onErrorComplete()
+					.then(Mono.error(ex)))
+				.flatMap((newOffset) -> (length != null && newOffset == (long) length) ? finish(id).thenReturn(newOffset)
+						: Mono.just(newOffset));
+		}).doFinally((signal) -> this.writing.remove(id));
+	}
+
+	private Mono<Long> recordOffset(UUID id, long offset, @Nullable Long newLength) {
+		DatabaseClient.GenericExecuteSpec update = this.database
+			.sql("UPDATE upload SET bytes_received = :offset, updated_at = now(), expires_at = :expires"
+					+ ((newLength != null) ? ", size_bytes = :length" : "") + " WHERE id = :id AND status = 'uploading'")
+			.bind("offset", offset)
+			.bind("expires", Instant.now().plus(this.properties.tusExpiry()))
+			.bind("id", id);
+		if (newLength != null) {
+			update = update.bind("length", newLength);
+		}
+		return update.then().thenReturn(offset);
+	}
+
+	/** All bytes are there: the spool file moves into storage (checksummed on the way). */
+	private Mono<UploadJob> finish(UUID id) {
+		return this.jobs.get(id).flatMap((job) -> Mono.fromCallable(() -> this.spool.tusFile(id))
+			.subscribeOn(Schedulers.boundedElastic())
+			.flatMap((file) -> this.intake.store(id,
+					DataBufferUtils.read(file, DefaultDataBufferFactory.sharedInstance, 256 * 1024)))
+			.flatMap((stored) -> "partial".equals(tusConcat(job)) ? this.jobs.stored(id, stored)
+					: this.jobs.complete(id, stored))
+			.flatMap((done) -> this.spool.delete(id).thenReturn(done)));
+	}
+
+	private Mono<ResponseEntity<Void>> createFinal(ServerWebExchange exchange, Caller caller, Map<String, String> metadata,
+			String concat) {
+		List<UUID> parts = new ArrayList<>();
+		for (String url : concat.substring(concat.indexOf(';') + 1).trim().split("\\s+")) {
+			if (url.isBlank()) {
+				continue;
+			}
+			String last = url.substring(url.lastIndexOf('/') + 1);
+			parts.add(uuidOrFail(last));
+		}
+		if (parts.isEmpty()) {
+			throw new ValidationException("Upload-Concat", "A final upload names its partial uploads");
+		}
+		String filename = FileNames.require(first(metadata, "filename", "name"), "filename");
+		String format = Formats.resolve(metadata.get("format"), filename);
+		UUID id = UUID.randomUUID();
+		return Flux.fromIterable(parts)
+			.concatMap((part) -> this.jobs.find(caller, part))
+			.collectList()
+			.flatMap((found) -> {
+				for (UploadJob part : found) {
+					if (!"partial".equals(tusConcat(part)) || !"uploaded".equals(part.status())) {
+						return Mono.error(new ValidationException("Upload-Concat",
+								"Upload " + part.jobId() + " is not a finished partial upload"));
+					}
+				}
+				return this.targets.dataset(exchange.getRequest(), first(metadata, "dataset_id", "dataset_uuid"),
+						metadata.get("dataset_name"), metadata.get("folder_id"))
+					.flatMap((dataset) -> this.jobs.create(new NewUpload(id, UUID.fromString(caller.userId()), "tus",
+							filename, first(metadata, "filetype", "content_type"), format, dataset, null, null, null, null,
+							null, null, null, exchange.getRequest().getHeaders().getFirst("Upload-Metadata"), "final", parts)))
+					.flatMap((job) -> {
+						Flux<DataBuffer> joined = Flux.fromIterable(found)
+							.concatMap((part) -> this.intake.read(part.blobKey()));
+						return this.intake.store(id, joined).flatMap((stored) -> this.jobs.complete(id, stored));
+					})
+					.flatMap((job) -> Flux.fromIterable(found)
+						.concatMap((part) -> this.database
+							.sql("UPDATE upload SET status = 'done', updated_at = now() WHERE id = :id")
+							.bind("id", part.jobId())
+							.then()
+							.then(this.intake.discard(new UploadJobs.StoredFile(part.blobKey(), 0, "", ""))))
+						.then(Mono.just(ResponseEntity.status(HttpStatus.CREATED)
+							.location(location(exchange.getRequest(), id))
+							.<Void>build())));
+			});
+	}
+
+	private Mono<UploadJob> upload(ServerWebExchange exchange, String id) {
+		Caller caller = AccessTokenFilter.requireCaller(exchange);
+		UUID uuid;
+		try {
+			uuid = UUID.fromString(id);
+		}
+		catch (IllegalArgumentException ex) {
+			return Mono.error(new NotFoundException("No such upload"));
+		}
+		return this.jobs.find(caller, uuid).flatMap((job) -> {
+			if (!"tus".equals(job.protocol())) {
+				return Mono.error(new NotFoundException("No such upload"));
+			}
+			if ("cancelled".equals(job.status()) || "expired".equals(job.status())) {
+				return Mono.error(new SciportException(ErrorCode.RESOURCE_NOT_FOUND, "The upload was " + job.status()));
+			}
+			return Mono.just(job);
+		});
+	}
+
+	private static long offset(UploadJob job) {
+		return (job.completedAt() != null && job.bytesTotal() != null) ? job.bytesTotal() : job.bytesReceived();
+	}
+
+	private static @Nullable String rawMetadata(UploadJob job) {
+		return job.tusMetadata();
+	}
+
+	private static @Nullable String tusConcat(UploadJob job) {
+		return job.tusConcat();
+	}
+
+	private static java.net.URI location(ServerHttpRequest request, UUID id) {
+		return UriComponentsBuilder.fromUri(request.getURI())
+			.replacePath(BASE + "/" + id)
+			.replaceQuery(null)
+			.build()
+			.toUri();
+	}
+
+	private static @Nullable Long length(HttpHeaders headers) {
+		String length = headers.getFirst("Upload-Length");
+		String defer = headers.getFirst("Upload-Defer-Length");
+		if (length != null) {
+			long value = requiredLong(headers, "Upload-Length");
+			if (value == 0) {
+				throw new ValidationException("Upload-Length", "Empty files are not accepted");
+			}
+			return value;
+		}
+		if ("1".equals(defer)) {
+			return null;
+		}
+		throw new ValidationException("Upload-Length", "Upload-Length or Upload-Defer-Length: 1 is required");
+	}
+
+	private static long requiredLong(HttpHeaders headers, String name) {
+		String value = headers.getFirst(name);
+		if (value == null) {
+			throw new ValidationException(name, name + " is required");
+		}
+		try {
+			long parsed = Long.parseLong(value.trim());
+			if (parsed < 0) {
+				throw new NumberFormatException();
+			}
+			return parsed;
+		}
+		catch (NumberFormatException ex) {
+			throw new ValidationException(name, name + " must be a non-negative integer");
+		}
+	}
+
+	private static boolean isOffsetStream(HttpHeaders headers) {
+		String type = headers.getFirst(HttpHeaders.CONTENT_TYPE);
+		return type != null && type.trim().toLowerCase(Locale.ROOT).startsWith(OFFSET_OCTET_STREAM);
+	}
+
+	/** {@code key base64,key2 base64,flag}: values decoded, keys as given. */
+	static Map<String, String> metadata(@Nullable String header) {
+		Map<String, String> values = new LinkedHashMap<>();
+		if (header == null || header.isBlank()) {
+			return values;
+		}
+		for (String pair : header.split(",")) {
+			String[] parts = pair.trim().split(" ", 2);
+			if (parts[0].isEmpty()) {
+				throw new ValidationException("Upload-Metadata", "Upload-Metadata has an empty key");
+			}
+			try {
+				values.put(parts[0], (parts.length > 1) ? new String(Base64.getDecoder().decode(parts[1].trim()),
+						StandardCharsets.UTF_8) : "");
+			}
+			catch (IllegalArgumentException ex) {
+				throw new ValidationException("Upload-Metadata", "The value of '" + parts[0] + "' is not Base64");
+			}
+		}
+		return values;
+	}
+
+	private static @Nullable String first(Map<String, String> metadata, String... keys) {
+		for (String key : keys) {
+			String value = metadata.get(key);
+			if (value != null && !value.isBlank()) {
+				return value;
+			}
+		}
+		return null;
+	}
+
+	private static UUID uuidOrFail(String value) {
+		try {
+			return UUID.fromString(value);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ValidationException("Upload-Concat", "'" + value + "' is not an upload of this server");
+		}
+	}
+
+	private static @Nullable Checksum checksum(@Nullable String header) {
+		if (header == null || header.isBlank()) {
+			return null;
+		}
+		String[] parts = header.trim().split(" ", 2);
+		String algorithm = parts[0].toLowerCase(Locale.ROOT);
+		if (!ALGORITHMS.contains(algorithm) || parts.length != 2) {
+			throw new ValidationException("Upload-Checksum", "Upload-Checksum takes one of sha1, sha256, md5 and a Base64 value");
+		}
+		byte[] expected;
+		try {
+			expected = Base64.getDecoder().decode(parts[1].trim());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ValidationException("Upload-Checksum", "The checksum is not Base64");
+		}
+		return new Checksum(algorithm, expected);
+	}
+
+	private static Mono<Long> truncate(Path file, long offset) {
+		return Mono.fromCallable(() -> {
+			try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+				channel.truncate(offset);
+			}
+			return offset;
+		}).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	private static void closeQuietly(AsynchronousFileChannel channel) {
+		try {
+			channel.close();
+		}
+		catch (IOException ex) {
+			// nothing more to do
+		}
+	}
+
+	/** A PATCH's declared checksum, computed as its bytes pass. */
+	private static final class Checksum {
+
+		private final MessageDigest digest;
+
+		private final byte[] expected;
+
+		Checksum(String algorithm, byte[] expected) {
+			try {
+				this.digest = MessageDigest.getInstance(switch (algorithm) {
+					case "sha1" -> "SHA-1";
+					case "sha256" -> "SHA-256";
+					default -> "MD5";
+				});
+			}
+			catch (NoSuchAlgorithmException ex) {
+				throw new IllegalStateException(ex);
+			}
+			this.expected = expected;
+		}
+
+		void update(DataBuffer buffer) {
+			try (DataBuffer.ByteBufferIterator iterator = buffer.readableByteBuffers()) {
+				while (iterator.hasNext()) {
+					ByteBuffer next = iterator.next();
+					this.digest.update(next);
+				}
+			}
+		}
+
+		boolean matches() {
+			return MessageDigest.isEqual(this.digest.digest(), this.expected);
+		}
+
+	}
+
+	/** The bytes of a PATCH did not match its {@code Upload-Checksum}. */
+	static final class ChecksumMismatch extends RuntimeException {
+
+		ChecksumMismatch() {
+			super("The body does not match Upload-Checksum; the offset did not move", null, false, false);
+		}
+
+	}
+
+}
