@@ -17,13 +17,14 @@ import org.springframework.util.unit.DataSize;
  * @param maxFileSize the largest file accepted, by any protocol
  * @param maxChunkSize the largest chunk of a chunked upload
  * @param tusExpiry how long an unfinished tus or chunked upload is kept after its last change
+ * @param expirySweep how often expired uploads are looked for
  * @param datasetService dataset-service's base URL: it answers who may upload into which
  * dataset or project, and creates the datasets uploads name
  * @param conversion the conversion workers' settings
  */
 @ConfigurationProperties("sciport.upload")
 public record UploadProperties(Path storageDirectory, Path spoolDirectory, @DefaultValue("50GB") DataSize maxFileSize,
-		@DefaultValue("256MB") DataSize maxChunkSize, @DefaultValue("24h") Duration tusExpiry, URI datasetService,
+		@DefaultValue("256MB") DataSize maxChunkSize, @DefaultValue("24h") Duration tusExpiry, @DefaultValue("60s") Duration expirySweep, URI datasetService,
 		@DefaultValue Conversion conversion) {
 
 	/**

@@ -10,6 +10,7 @@ import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.inbox.ProcessedEvents;
 import org.sciport.commons.storage.BlobStore;
+import org.sciport.upload.UploadProperties;
 import org.sciport.upload.receive.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Keeps storage in step with the catalogue: unfinished uploads past their expiry are marked
- * {@code expired} and their spooled bytes removed (checked every minute), and a deleted
+ * {@code expired} and their spooled bytes removed (checked every {@code sciport.upload.expiry-sweep}), and a deleted
  * dataset's files are removed from storage when {@code sciport.dataset.deleted} arrives
  * (applied once per event).
  */
@@ -35,8 +36,6 @@ class UploadHousekeeping implements DisposableBean {
 	static final String CONSUMER = "dataset-blobs";
 
 	private static final Logger logger = LoggerFactory.getLogger(UploadHousekeeping.class);
-
-	private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
 	private final DatabaseClient database;
 
@@ -48,10 +47,13 @@ class UploadHousekeeping implements DisposableBean {
 
 	private final CloudEventCodec codec;
 
+	private final Duration sweepEvery;
+
 	private @Nullable Disposable sweeper;
 
 	UploadHousekeeping(DatabaseClient database, Spool spool, BlobStore blobs, ProcessedEvents processed,
-			CloudEventCodec codec) {
+			CloudEventCodec codec, UploadProperties properties) {
+		this.sweepEvery = properties.expirySweep();
 		this.database = database;
 		this.spool = spool;
 		this.blobs = blobs;
@@ -61,7 +63,7 @@ class UploadHousekeeping implements DisposableBean {
 
 	@EventListener(ApplicationReadyEvent.class)
 	void start() {
-		this.sweeper = Flux.interval(Duration.ofSeconds(5), SWEEP_EVERY)
+		this.sweeper = Flux.interval(this.sweepEvery, this.sweepEvery)
 			.onBackpressureDrop()
 			.concatMap((tick) -> expire().onErrorResume((ex) -> {
 				logger.warn("Expiry sweep failed: {}", ex.toString());

@@ -283,8 +283,12 @@ class TusController {
 				}
 				return recordOffset(id, offset + received.get(), newLength);
 			})).onErrorResume((ex) -> !(ex instanceof ChecksumMismatch), (ex) ->
-				// An interrupted body keeps what arrived, unless a checksum was to cover it all.
-				((checksum != null) ? truncate(file, offset) : recordOffset(id, offset + received.get(), newLength).then())
+				// A refused body leaves nothing; an interrupted one keeps what reached the disk,
+				// unless a checksum was to cover it all.
+				((checksum != null || ex instanceof SciportException) ? truncate(file, offset)
+						: Mono.fromCallable(() -> Files.size(file))
+							.subscribeOn(Schedulers.boundedElastic())
+							.flatMap((written) -> recordOffset(id, written, newLength)))
 					.onErrorComplete()
 					.then(Mono.error(ex)))
 				.flatMap((newOffset) -> (length != null && newOffset == (long) length) ? finish(id).thenReturn(newOffset)
