@@ -117,8 +117,10 @@ final class Suite implements AutoCloseable {
 	 * of them.
 	 */
 	void startApplications(AdminPassword adminPassword, String keyEncryptionKey) {
-		// auth-service's port is chosen first: every other service fetches its public keys from it.
+		// auth-service's and dataset-service's ports are chosen first: every other service fetches
+		// the public keys from auth-service, and upload-service asks dataset-service where uploads may go.
 		int authPort = freeLoopbackPort();
+		int datasetPort = freeLoopbackPort();
 		this.jwksUri = "http://127.0.0.1:" + authPort + "/.well-known/jwks.json";
 		ExecutorService starter = Executors.newFixedThreadPool(SERVICES.size(), (task) -> {
 			Thread thread = new Thread(task, "sciport-start");
@@ -129,7 +131,7 @@ final class Suite implements AutoCloseable {
 			List<CompletableFuture<Void>> starts = new ArrayList<>();
 			for (Service service : SERVICES) {
 				starts.add(CompletableFuture.runAsync(
-						() -> startService(service, adminPassword, keyEncryptionKey, authPort), starter));
+						() -> startService(service, adminPassword, keyEncryptionKey, authPort, datasetPort), starter));
 			}
 			CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
 		}
@@ -157,9 +159,15 @@ final class Suite implements AutoCloseable {
 		}
 	}
 
-	private void startService(Service service, AdminPassword adminPassword, String keyEncryptionKey, int authPort) {
+	private void startService(Service service, AdminPassword adminPassword, String keyEncryptionKey, int authPort,
+			int datasetPort) {
 		List<String> arguments = new ArrayList<>(common());
-		arguments.add("--server.port=" + (service.key().equals("auth") ? authPort : 0));
+		int port = switch (service.key()) {
+			case "auth" -> authPort;
+			case "dataset" -> datasetPort;
+			default -> 0;
+		};
+		arguments.add("--server.port=" + port);
 		arguments.add("--server.address=127.0.0.1");
 		arguments.add("--sciport.database.url=" + PostgresDatabases.withDatabase(this.postgresAdminUrl, service.database()));
 		arguments.add("--sciport.database.username=" + postgresUsername());
@@ -175,6 +183,12 @@ final class Suite implements AutoCloseable {
 			arguments.add("--sciport.auth.oidc.frontend-url=" + ((frontend != null && !frontend.isBlank()) ? frontend.trim()
 					: "http://localhost:" + this.settings.httpPort() + "/"));
 		}
+		if (service.key().equals("upload")) {
+			Path blobs = this.settings.dataDirectory().resolve("blobs");
+			arguments.add("--sciport.upload.storage-directory=" + blobs);
+			arguments.add("--sciport.upload.spool-directory=" + blobs.resolve(".spool"));
+			arguments.add("--sciport.upload.dataset-service=http://127.0.0.1:" + datasetPort);
+		}
 		ConfigurableApplicationContext context;
 		try {
 			context = service.application().get().registerShutdownHook(false).run(arguments.toArray(String[]::new));
@@ -183,9 +197,9 @@ final class Suite implements AutoCloseable {
 			throw new StartupException(service.key() + "-service did not start: " + rootMessage(ex));
 		}
 		this.services.add(context);
-		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		int bound = ((WebServerApplicationContext) context).getWebServer().getPort();
 		synchronized (this.serviceUrls) {
-			this.serviceUrls.put(service.key(), "http://127.0.0.1:" + port);
+			this.serviceUrls.put(service.key(), "http://127.0.0.1:" + bound);
 		}
 	}
 
@@ -199,7 +213,7 @@ final class Suite implements AutoCloseable {
 			return socket.getLocalPort();
 		}
 		catch (IOException ex) {
-			throw new StartupException("No free loopback port for auth-service: " + Preflight.describe(ex));
+			throw new StartupException("No free loopback port: " + Preflight.describe(ex));
 		}
 	}
 

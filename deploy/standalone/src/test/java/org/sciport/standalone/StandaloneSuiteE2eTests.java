@@ -100,6 +100,7 @@ class StandaloneSuiteE2eTests {
 			assertThat(dataset.statusCode()).as(dataset.body()).isEqualTo(201);
 			String datasetPath = "/v1/datasets/" + this.json.readTree(dataset.body()).path("id").asString();
 			assertThat(get(port, datasetPath, access).statusCode()).isEqualTo(200);
+			uploadsThroughTheGateway(port, access);
 			assertThat(post(port, "/v1/auth/logout", "", access).statusCode()).isEqualTo(204);
 			long loggedOut = System.nanoTime();
 			// The gateway (and dataset-service behind it) learn of the logout from Kafka. The delay
@@ -219,6 +220,61 @@ class StandaloneSuiteE2eTests {
 			return reader.awaitRecords((record) -> userId.equals(record.key())
 					&& record.value().contains("\"type\":\"sciport.auth.user.registered\""), 1, Duration.ofSeconds(30));
 		}
+	}
+
+	/**
+	 * Seed 000's upload with curl, exactly as its example sends it, then a tus upload with the
+	 * tus Java client: both through the gateway, both ending in a converted dataset.
+	 */
+	private void uploadsThroughTheGateway(int port, String access) throws Exception {
+		Path file = this.temporary.resolve("scan.csv");
+		Files.writeString(file, "angle,counts\n0.1,12\n0.2,15\n0.3,9\n");
+		Process curl = new ProcessBuilder("curl", "-s", "-X", "POST", "http://localhost:" + port + "/api/upload/upload",
+				"-H", "Authorization: Bearer " + access, "-F", "file=@" + file, "-F", "dataset_name=My Dataset")
+			.redirectErrorStream(true)
+			.start();
+		String answer = new String(curl.getInputStream().readAllBytes());
+		assertThat(curl.waitFor()).as(answer).isZero();
+		JsonNode uploaded = this.json.readTree(answer);
+		String job = uploaded.path("job_id").asString();
+		assertThat(job).as(answer).isNotEmpty();
+		String dataset = uploaded.path("dataset_id").asString();
+		JsonNode datasetState = awaitField(port, "/portal/api/dataset-status?dataset_id=" + dataset, access,
+				"/data/status", "done");
+		assertThat(datasetState.path("data").path("status").asString()).isEqualTo("done");
+		JsonNode jobState = this.json.readTree(get(port, "/api/upload/status/" + job, access).body());
+		assertThat(jobState.path("data").path("percent").asInt()).isEqualTo(100);
+		assertThat(jobState.path("data").path("sha256").asString()).hasSize(64);
+
+		io.tus.java.client.TusClient tus = new io.tus.java.client.TusClient();
+		tus.setUploadCreationURL(URI.create("http://localhost:" + port + "/v1/uploads/tus").toURL());
+		tus.setHeaders(Map.of("Authorization", "Bearer " + access));
+		byte[] content = new byte[300_000];
+		new java.util.Random(3).nextBytes(content);
+		io.tus.java.client.TusUpload upload = new io.tus.java.client.TusUpload();
+		upload.setInputStream(new java.io.ByteArrayInputStream(content));
+		upload.setSize(content.length);
+		upload.setMetadata(Map.of("filename", "frames.bin", "dataset_name", "Tus frames"));
+		io.tus.java.client.TusUploader uploader = tus.createUpload(upload);
+		assertThat(uploader.getUploadURL().toString()).startsWith("http://localhost:" + port + "/v1/uploads/tus/");
+		uploader.setChunkSize(64 * 1024);
+		while (uploader.uploadChunk() > -1) {
+			// keep sending
+		}
+		uploader.finish();
+		String tusJob = uploader.getUploadURL().getPath().replaceAll(".*/", "");
+		JsonNode tusState = awaitField(port, "/v1/jobs/" + tusJob, access, "/status", "done");
+		assertThat(tusState.path("bytes_total").asLong()).isEqualTo(content.length);
+	}
+
+	private JsonNode awaitField(int port, String path, String token, String pointer, String expected) throws Exception {
+		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+		JsonNode body = this.json.readTree(get(port, path, token).body());
+		while (!expected.equals(body.at(pointer).asString("")) && System.nanoTime() < deadline) {
+			Thread.sleep(200);
+			body = this.json.readTree(get(port, path, token).body());
+		}
+		return body;
 	}
 
 	private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {

@@ -36,7 +36,9 @@ class RoutesConfiguration {
 		int retries = properties.resilience().retries();
 		return builder.routes()
 			.route("auth", (r) -> r.path(RouteTable.AUTH).filters((f) -> protect(f, "auth", retries)).uri(uri(services.auth())))
-			.route("upload", (r) -> r.path(RouteTable.UPLOAD).filters((f) -> protect(f, "upload", retries))
+			// upload-service sees the client's Host, so the tus Location it answers points at the gateway.
+			.route("upload", (r) -> r.path(RouteTable.UPLOAD)
+				.filters((f) -> protect(f.preserveHostHeader(), "upload", retries))
 				.uri(uri(services.upload())))
 			.route("dataset", (r) -> r.path(RouteTable.DATASET).filters((f) -> protect(f, "dataset", retries))
 				.uri(uri(services.dataset())))
