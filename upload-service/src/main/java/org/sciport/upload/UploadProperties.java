@@ -21,11 +21,44 @@ import org.springframework.util.unit.DataSize;
  * @param datasetService dataset-service's base URL: it answers who may upload into which
  * dataset or project, and creates the datasets uploads name
  * @param conversion the conversion workers' settings
+ * @param storage which blob store holds the files, and its settings
  */
 @ConfigurationProperties("sciport.upload")
 public record UploadProperties(Path storageDirectory, Path spoolDirectory, @DefaultValue("50GB") DataSize maxFileSize,
 		@DefaultValue("256MB") DataSize maxChunkSize, @DefaultValue("24h") Duration tusExpiry, @DefaultValue("60s") Duration expirySweep, URI datasetService,
-		@DefaultValue Conversion conversion) {
+		@DefaultValue Conversion conversion, @DefaultValue Storage storage) {
+
+	/**
+	 * @param type {@code local} (files under {@code storage-directory}) or {@code s3}
+	 * @param s3 the S3 settings, for {@code type: s3}
+	 */
+	public record Storage(@DefaultValue("local") String type, @DefaultValue S3 s3) {
+	}
+
+	/**
+	 * An S3-compatible object store.
+	 *
+	 * @param endpoint the endpoint, for stores other than AWS (empty: AWS for the region)
+	 * @param region the region
+	 * @param bucket the bucket
+	 * @param prefix a key prefix inside the bucket
+	 * @param accessKey the access key id (empty: the AWS SDK's default credential chain)
+	 * @param secretKey the secret key
+	 * @param pathStyle address buckets by path rather than host name (most non-AWS stores)
+	 * @param partSize the size of a multipart upload's parts (at least 5MB)
+	 */
+	public record S3(@DefaultValue("") String endpoint, @DefaultValue("us-east-1") String region,
+			@DefaultValue("sciport") String bucket, @DefaultValue("") String prefix, @DefaultValue("") String accessKey,
+			@DefaultValue("") String secretKey, @DefaultValue("true") boolean pathStyle,
+			@DefaultValue("8MB") DataSize partSize) {
+
+		@Override
+		public String toString() {
+			// Never the secret.
+			return "S3[endpoint=" + this.endpoint + ", region=" + this.region + ", bucket=" + this.bucket + "]";
+		}
+
+	}
 
 	/**
 	 * @param workers jobs one instance converts at a time

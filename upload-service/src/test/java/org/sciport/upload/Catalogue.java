@@ -28,11 +28,11 @@ public final class Catalogue {
 		if (context == null) {
 			String database = TestInfrastructure.createDatabase("upload_catalogue");
 			TestInfrastructure.Postgres postgres = TestInfrastructure.postgres();
-			String[] arguments = {"--server.port=0",
+			String[] arguments = { "--server.port=0", "--spring.main.web-application-type=reactive",
 					"--server.address=127.0.0.1", "--spring.kafka.bootstrap-servers=" + TestInfrastructure.kafkaBootstrap(),
 					"--sciport.database.url=" + database, "--sciport.database.username=" + postgres.username(),
 					"--sciport.database.password=" + postgres.password() };
-			context = DatasetServiceApplication.builder().sources(TestTokens.class).run(arguments);
+			context = DatasetServiceApplication.builder().sources(TestTokens.class, OwnNettyResources.class).run(arguments);
 			Runtime.getRuntime().addShutdownHook(new Thread(context::close, "stop-test-catalogue"));
 		}
 		return "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();

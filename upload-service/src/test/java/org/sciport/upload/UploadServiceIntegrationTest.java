@@ -20,7 +20,7 @@ import org.springframework.context.annotation.Import;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.config.name=upload-service", "sciport.upload.conversion.poll=500ms",
+		properties = { "spring.config.name=upload-service", "spring.main.web-application-type=reactive", "sciport.upload.conversion.poll=500ms",
 				"sciport.upload.conversion.backoff=100ms", "sciport.upload.max-file-size=8MB",
 				"sciport.upload.max-chunk-size=1MB", "sciport.upload.expiry-sweep=500ms" })
 @AutoConfigureWebTestClient(timeout = "60s")

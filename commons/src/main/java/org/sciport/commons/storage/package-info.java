@@ -1,5 +1,5 @@
 /**
- * The blob-storage interface and its local filesystem implementation.
+ * The blob-storage interface and its two implementations: the local file system and S3-compatible object storage.
  */
 @NullMarked
 package org.sciport.commons.storage;

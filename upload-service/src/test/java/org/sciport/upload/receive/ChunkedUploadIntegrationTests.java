@@ -144,12 +144,12 @@ class ChunkedUploadIntegrationTests {
 		String[] names = { "sciport.database.url", "sciport.database.username", "sciport.database.password",
 				"sciport.upload.storage-directory", "sciport.upload.spool-directory", "sciport.upload.dataset-service" };
 		java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of("--server.port=0",
-				"--spring.kafka.bootstrap-servers=" + TestInfrastructure.kafkaBootstrap(),
+				"--spring.main.web-application-type=reactive", "--spring.kafka.bootstrap-servers=" + TestInfrastructure.kafkaBootstrap(),
 				"--sciport.upload.max-chunk-size=1MB", "--sciport.upload.max-file-size=8MB"));
 		for (String name : names) {
 			arguments.add("--" + name + "=" + this.environment.getProperty(name, ""));
 		}
-		return UploadServiceApplication.builder().sources(TestTokens.class).run(arguments.toArray(String[]::new));
+		return UploadServiceApplication.builder().sources(TestTokens.class, org.sciport.upload.OwnNettyResources.class).run(arguments.toArray(String[]::new));
 	}
 
 	private static WebTestClient.ResponseSpec chunk(WebTestClient client, User user, String job, int index, byte[] bytes) {
