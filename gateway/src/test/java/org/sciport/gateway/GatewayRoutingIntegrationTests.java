@@ -311,31 +311,40 @@ class GatewayRoutingIntegrationTests {
 
 	@Test
 	void answers503WhileAServiceIsStoppedAndRecoversWhenItReturns() throws Exception {
+		stoppedServiceAnswers503AndRecovers("workflow", "/v1/workspaces", "/v1/resources");
+	}
+
+	@Test
+	void theUploadRouteWithItsOwnBreakerAnswers503AndRecoversToo() throws Exception {
+		stoppedServiceAnswers503AndRecovers("upload", "/v1/jobs", "/v1/uploads/tus");
+	}
+
+	private void stoppedServiceAnswers503AndRecovers(String service, String getPath, String postPath) throws Exception {
 		String TOKEN = freshToken("enterprise");
-		int port = backends.get("workflow").port();
-		backends.get("workflow").disposeNow();
+		int port = backends.get(service).port();
+		backends.get(service).disposeNow();
 		try {
 			for (int i = 0; i < 6; i++) {
-				this.client.get().uri("/v1/workspaces").header("Authorization", "Bearer " + TOKEN).exchange()
+				this.client.get().uri(getPath).header("Authorization", "Bearer " + TOKEN).exchange()
 					.expectStatus().isEqualTo(503)
 					.expectBody()
 					.jsonPath("$.error.code").isEqualTo("SERVICE_UNAVAILABLE")
-					.jsonPath("$.error.message").value((String message) -> assertThat(message).contains("workflow-service"));
+					.jsonPath("$.error.message").value((String message) -> assertThat(message).contains(service + "-service"));
 			}
-			this.client.post().uri("/v1/resources").header("Authorization", "Bearer " + TOKEN)
+			this.client.post().uri(postPath).header("Authorization", "Bearer " + TOKEN)
 				.bodyValue("{\"name\":\"x\"}").exchange()
 				.expectStatus().isEqualTo(503);
 			// Other services are not affected.
 			this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + TOKEN).exchange().expectStatus().isOk();
 		}
 		finally {
-			backends.put("workflow", startBackend("workflow", port));
+			backends.put(service, startBackend(service, port));
 		}
 		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
 		int status = 0;
 		while (status != 200 && System.nanoTime() < deadline) {
 			Thread.sleep(200);
-			status = this.client.get().uri("/v1/workspaces").header("Authorization", "Bearer " + TOKEN).exchange()
+			status = this.client.get().uri(getPath).header("Authorization", "Bearer " + TOKEN).exchange()
 				.returnResult(String.class).getStatus().value();
 		}
 		assertThat(status).as("traffic recovers once the service is back").isEqualTo(200);

@@ -59,6 +59,25 @@ public final class LocalBlobStore implements BlobStore {
 			.doOnCancel(() -> discard(temp));
 	}
 
+	/**
+	 * Forces the file to disk and renames it into place when it lies on this store's file
+	 * system; otherwise copies it like any other write.
+	 */
+	@Override
+	public Mono<StoredBlob> importFile(String key, Path file) {
+		Path target = pathOf(key);
+		return Mono.fromCallable(() -> {
+			try {
+				return commit(file, target, key, false);
+			}
+			catch (AtomicMoveNotSupportedException ex) {
+				return null;
+			}
+		})
+			.subscribeOn(Schedulers.boundedElastic())
+			.switchIfEmpty(Mono.defer(() -> BlobStore.super.importFile(key, file)));
+	}
+
 	@Override
 	public Flux<DataBuffer> read(String key) {
 		Path path = pathOf(key);
@@ -100,6 +119,15 @@ public final class LocalBlobStore implements BlobStore {
 	}
 
 	private static StoredBlob commit(Path temp, Path target, String key) throws IOException {
+		return commit(temp, target, key, true);
+	}
+
+	/**
+	 * Forces {@code temp} to disk and renames it to {@code target} atomically; without
+	 * {@code fallBackToCopy}, a rename across file systems throws
+	 * {@link AtomicMoveNotSupportedException}.
+	 */
+	private static StoredBlob commit(Path temp, Path target, String key, boolean fallBackToCopy) throws IOException {
 		try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
 			channel.force(true);
 		}
@@ -109,6 +137,9 @@ public final class LocalBlobStore implements BlobStore {
 			Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 		}
 		catch (AtomicMoveNotSupportedException ex) {
+			if (!fallBackToCopy) {
+				throw ex;
+			}
 			Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
 		}
 		return new StoredBlob(key, size);

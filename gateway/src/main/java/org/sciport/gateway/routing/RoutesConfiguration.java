@@ -31,14 +31,19 @@ class RoutesConfiguration {
 	static final String UNAVAILABLE = "forward:/gateway/unavailable/";
 
 	@Bean
-	RouteLocator sciportRoutes(RouteLocatorBuilder builder, GatewayProperties properties) {
+	RouteLocator sciportRoutes(RouteLocatorBuilder builder, GatewayProperties properties,
+			ReactiveResilience4JCircuitBreakerFactory breakers) {
 		GatewayProperties.Services services = properties.services();
 		int retries = properties.resilience().retries();
+		TransferBreakerFilter uploadBreaker = new TransferBreakerFilter(breakers.getCircuitBreakerRegistry()
+			.circuitBreaker("upload", breakerConfig(properties.resilience())), properties.resilience().transferTimeout(),
+				"upload");
 		return builder.routes()
 			.route("auth", (r) -> r.path(RouteTable.AUTH).filters((f) -> protect(f, "auth", retries)).uri(uri(services.auth())))
 			// upload-service sees the client's Host, so the tus Location it answers points at the gateway.
+			// Its breaker is applied without Spring Cloud's circuit-breaker filter (see TransferBreakerFilter).
 			.route("upload", (r) -> r.path(RouteTable.UPLOAD)
-				.filters((f) -> protect(f.preserveHostHeader(), "upload", retries))
+				.filters((f) -> retry(f.preserveHostHeader().filter(uploadBreaker), retries))
 				.uri(uri(services.upload())))
 			.route("dataset", (r) -> r.path(RouteTable.DATASET).filters((f) -> protect(f, "dataset", retries))
 				.uri(uri(services.dataset())))
@@ -50,8 +55,12 @@ class RoutesConfiguration {
 	}
 
 	private static UriSpec protect(GatewayFilterSpec filters, String service, int retries) {
-		return filters.circuitBreaker((breaker) -> breaker.setName(service).setFallbackUri(UNAVAILABLE + service))
-			.retry((retry) -> retry.setRetries(retries)
+		return retry(filters.circuitBreaker((breaker) -> breaker.setName(service).setFallbackUri(UNAVAILABLE + service)),
+				retries);
+	}
+
+	private static GatewayFilterSpec retry(GatewayFilterSpec filters, int retries) {
+		return filters.retry((retry) -> retry.setRetries(retries)
 				.setMethods(HttpMethod.GET, HttpMethod.HEAD)
 				.setSeries()
 				.setStatuses()
@@ -63,18 +72,22 @@ class RoutesConfiguration {
 	Customizer<ReactiveResilience4JCircuitBreakerFactory> routeBreakers(GatewayProperties properties) {
 		GatewayProperties.Resilience resilience = properties.resilience();
 		return (factory) -> factory.configureDefault((id) -> new Resilience4JConfigBuilder(id)
-			.circuitBreakerConfig(CircuitBreakerConfig.custom()
-				.slidingWindowSize(Math.max(20, resilience.minimumCalls()))
-				.minimumNumberOfCalls(resilience.minimumCalls())
-				.failureRateThreshold(resilience.failureRate())
-				.waitDurationInOpenState(resilience.openFor())
-				.permittedNumberOfCallsInHalfOpenState(2)
-				.build())
+			.circuitBreakerConfig(breakerConfig(resilience))
 			.timeLimiterConfig(TimeLimiterConfig.custom()
 				.timeoutDuration(("upload".equals(id) || "dataset".equals(id)) ? resilience.transferTimeout()
 						: resilience.timeout())
 				.build())
 			.build());
+	}
+
+	static CircuitBreakerConfig breakerConfig(GatewayProperties.Resilience resilience) {
+		return CircuitBreakerConfig.custom()
+			.slidingWindowSize(Math.max(20, resilience.minimumCalls()))
+			.minimumNumberOfCalls(resilience.minimumCalls())
+			.failureRateThreshold(resilience.failureRate())
+			.waitDurationInOpenState(resilience.openFor())
+			.permittedNumberOfCallsInHalfOpenState(2)
+			.build();
 	}
 
 	private static String uri(URI base) {

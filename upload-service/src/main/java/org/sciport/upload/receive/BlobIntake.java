@@ -1,9 +1,15 @@
 package org.sciport.upload.receive;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ErrorCode;
 import org.sciport.commons.error.SciportException;
 import org.sciport.commons.storage.BlobStore;
@@ -16,6 +22,7 @@ import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Streams a file's bytes into the blob store: checksums in the same pass, the size limit
@@ -75,8 +82,34 @@ public class BlobIntake {
 		});
 	}
 
+	/**
+	 * Moves a complete spooled file into storage. {@code known} holds its checksums if they were
+	 * computed as its bytes arrived (and covers the whole file); otherwise one read pass computes
+	 * them first.
+	 */
+	public Mono<StoredFile> importSpooled(UUID id, Path file, @Nullable Checksums known) {
+		String key = blobKey(id);
+		return Mono.fromCallable(() -> {
+			long size = Files.size(file);
+			if (known != null && known.length() == size) {
+				return known;
+			}
+			Checksums computed = new Checksums();
+			ByteBuffer buffer = ByteBuffer.allocate(1024 * 1024);
+			try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+				while (channel.read(buffer.clear()) > 0) {
+					computed.update(buffer.flip());
+				}
+			}
+			return computed;
+		})
+			.subscribeOn(Schedulers.boundedElastic())
+			.flatMap((checksums) -> this.blobs.importFile(key, file)
+				.map((blob) -> new StoredFile(key, blob.size(), checksums.xxhash64(), checksums.sha256Hex())));
+	}
+
 	/** Streams a stored file. */
-	public Flux<DataBuffer> read(@org.jspecify.annotations.Nullable String key) {
+	public Flux<DataBuffer> read(@Nullable String key) {
 		return (key != null) ? this.blobs.read(key) : Flux.empty();
 	}
 

@@ -39,12 +39,12 @@ import org.sciport.upload.jobs.UploadJob;
 import org.sciport.upload.jobs.UploadJobs;
 import org.sciport.upload.jobs.UploadJobs.NewUpload;
 import org.sciport.upload.receive.BlobIntake;
+import org.sciport.upload.receive.Checksums;
 import org.sciport.upload.receive.FileNames;
 import org.sciport.upload.receive.Spool;
 import org.sciport.upload.receive.UploadTargets;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -103,6 +103,15 @@ class TusController {
 
 	/** Uploads with a PATCH in flight on this instance: a second, concurrent one is refused. */
 	private final Set<UUID> writing = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * Checksums of uploads whose every byte so far arrived at this instance, in order: their
+	 * completion needs no second read. Any other upload (resumed elsewhere, after a restart, or
+	 * after a refused body) is checksummed in one read pass when it completes.
+	 */
+	private final Map<UUID, Checksums> running = new ConcurrentHashMap<>();
+
+	private static final int MAX_RUNNING = 1_000;
 
 	TusController(UploadJobs jobs, UploadTargets targets, BlobIntake intake, Spool spool, DatabaseClient database,
 			UploadProperties properties) {
@@ -229,6 +238,7 @@ class TusController {
 							+ "WHERE id = :id AND status IN ('uploading', 'uploaded')")
 					.bind("id", job.jobId())
 					.then()
+					.then(Mono.fromRunnable(() -> this.running.remove(job.jobId())))
 					.then(this.spool.delete(job.jobId()))
 					.then(("uploaded".equals(job.status()) && job.blobKey() != null)
 							? this.intake.discard(new UploadJobs.StoredFile(job.blobKey(), 0, "", "")) : Mono.empty())
@@ -251,6 +261,15 @@ class TusController {
 			throw new ConflictException("Another PATCH to this upload is still in progress");
 		}
 		Flux<DataBuffer> bytes = (body != null) ? body : Flux.empty();
+		if (offset == 0 && this.running.size() < MAX_RUNNING) {
+			this.running.put(id, new Checksums());
+		}
+		Checksums whole = this.running.get(id);
+		if (whole != null && whole.length() != offset) {
+			this.running.remove(id);
+			whole = null;
+		}
+		Checksums tracked = whole;
 		return Mono.fromCallable(() -> {
 			Path file = this.spool.tusFile(id);
 			// Bytes past the recorded offset are from a write that never finished: drop them.
@@ -271,6 +290,9 @@ class TusController {
 				if (checksum != null) {
 					checksum.update(buffer);
 				}
+				if (tracked != null) {
+					tracked.update(buffer);
+				}
 				sink.next(buffer);
 			});
 			Mono<Void> write = Mono.using(
@@ -279,10 +301,11 @@ class TusController {
 					(channel) -> closeQuietly(channel));
 			return write.then(Mono.defer(() -> {
 				if (checksum != null && !checksum.matches()) {
+					this.running.remove(id);
 					return truncate(file, offset).then(Mono.error(new ChecksumMismatch()));
 				}
 				return recordOffset(id, offset + received.get(), newLength);
-			})).onErrorResume((ex) -> !(ex instanceof ChecksumMismatch), (ex) ->
+			})).doOnError((ex) -> this.running.remove(id)).onErrorResume((ex) -> !(ex instanceof ChecksumMismatch), (ex) ->
 				// A refused body leaves nothing; an interrupted one keeps what reached the disk,
 				// unless a checksum was to cover it all.
 				((checksum != null || ex instanceof SciportException) ? truncate(file, offset)
@@ -313,8 +336,7 @@ class TusController {
 	private Mono<UploadJob> finish(UUID id) {
 		return this.jobs.get(id).flatMap((job) -> Mono.fromCallable(() -> this.spool.tusFile(id))
 			.subscribeOn(Schedulers.boundedElastic())
-			.flatMap((file) -> this.intake.store(id,
-					DataBufferUtils.read(file, DefaultDataBufferFactory.sharedInstance, 256 * 1024)))
+			.flatMap((file) -> this.intake.importSpooled(id, file, this.running.remove(id)))
 			.flatMap((stored) -> "partial".equals(tusConcat(job)) ? this.jobs.stored(id, stored)
 					: this.jobs.complete(id, stored))
 			.flatMap((done) -> this.spool.delete(id).thenReturn(done)));
