@@ -50,7 +50,8 @@ public final class LocalBlobStore implements BlobStore {
 	public Mono<StoredBlob> write(String key, Flux<DataBuffer> content) {
 		Path target = pathOf(key);
 		Path temp = this.incoming.resolve(UUID.randomUUID() + ".part");
-		return DataBufferUtils.write(content, temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+		return Mono.using(() -> FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+				(channel) -> ChannelWriter.write(content, channel), LocalBlobStore::closeQuietly)
 			.then(Mono.fromCallable(() -> commit(temp, target, key)).subscribeOn(Schedulers.boundedElastic()))
 			// On failure the partial file is gone before the error reaches the caller.
 			.onErrorResume((ex) -> Mono.fromRunnable(() -> deleteQuietly(temp))
@@ -157,6 +158,15 @@ public final class LocalBlobStore implements BlobStore {
 		}
 		try (Stream<Path> paths = Files.walk(directory)) {
 			paths.sorted(Comparator.reverseOrder()).forEach(LocalBlobStore::deleteQuietly);
+		}
+	}
+
+	private static void closeQuietly(FileChannel channel) {
+		try {
+			channel.close();
+		}
+		catch (IOException ex) {
+			// The write has already failed or completed.
 		}
 	}
 

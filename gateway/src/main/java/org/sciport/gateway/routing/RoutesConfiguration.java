@@ -10,6 +10,8 @@ import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
 import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JConfigBuilder;
 import org.springframework.cloud.client.circuitbreaker.Customizer;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.factory.RetryGatewayFilterFactory;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.GatewayFilterSpec;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
@@ -43,7 +45,7 @@ class RoutesConfiguration {
 			// upload-service sees the client's Host, so the tus Location it answers points at the gateway.
 			// Its breaker is applied without Spring Cloud's circuit-breaker filter (see TransferBreakerFilter).
 			.route("upload", (r) -> r.path(RouteTable.UPLOAD)
-				.filters((f) -> retry(f.preserveHostHeader().filter(uploadBreaker), retries))
+				.filters((f) -> f.preserveHostHeader().filter(uploadBreaker).filter(readsOnly(retryFilter(retries))))
 				.uri(uri(services.upload())))
 			.route("dataset", (r) -> r.path(RouteTable.DATASET).filters((f) -> protect(f, "dataset", retries))
 				.uri(uri(services.dataset())))
@@ -57,6 +59,34 @@ class RoutesConfiguration {
 	private static UriSpec protect(GatewayFilterSpec filters, String service, int retries) {
 		return retry(filters.circuitBreaker((breaker) -> breaker.setName(service).setFallbackUri(UNAVAILABLE + service)),
 				retries);
+	}
+
+	/**
+	 * The retry filter for GET and HEAD only, skipped entirely for other methods: wrapped
+	 * around an upload, Spring Cloud Gateway's retry filter let the JVM's direct memory fill
+	 * with the body (a 1 GiB upload through a gateway of 700 MB heap ran out of direct memory).
+	 */
+	private static GatewayFilter readsOnly(GatewayFilter filter) {
+		return (exchange, chain) -> {
+			HttpMethod method = exchange.getRequest().getMethod();
+			return (method == HttpMethod.GET || method == HttpMethod.HEAD) ? filter.filter(exchange, chain)
+					: chain.filter(exchange);
+		};
+	}
+
+	private static GatewayFilter retryFilter(int retries) {
+		RetryGatewayFilterFactory.RetryConfig config = new RetryGatewayFilterFactory.RetryConfig();
+		retrySettings(config, retries);
+		return new RetryGatewayFilterFactory().apply(config);
+	}
+
+	private static void retrySettings(RetryGatewayFilterFactory.RetryConfig retry, int retries) {
+		retry.setRetries(retries)
+			.setMethods(HttpMethod.GET, HttpMethod.HEAD)
+			.setSeries()
+			.setStatuses()
+			.setExceptions(IOException.class, TimeoutException.class)
+			.setBackoff(Duration.ofMillis(50), Duration.ofMillis(500), 2, true);
 	}
 
 	private static GatewayFilterSpec retry(GatewayFilterSpec filters, int retries) {

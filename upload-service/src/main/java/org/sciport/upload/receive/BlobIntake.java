@@ -62,7 +62,8 @@ public class BlobIntake {
 		return Mono.defer(() -> {
 			Checksums checksums = new Checksums();
 			AtomicLong received = new AtomicLong();
-			Flux<DataBuffer> counted = content.<DataBuffer>handle((buffer, sink) -> {
+			// Checksums are computed off the event loop, which goes on reading the network.
+			Flux<DataBuffer> counted = content.publishOn(Schedulers.boundedElastic(), 32).<DataBuffer>handle((buffer, sink) -> {
 				long total = received.addAndGet(buffer.readableByteCount());
 				if (total > this.maxFileSize) {
 					DataBufferUtils.release(buffer);

@@ -2,7 +2,6 @@ package org.sciport.upload.tus;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -33,6 +33,7 @@ import org.sciport.commons.error.SciportException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.Caller;
+import org.sciport.commons.storage.ChannelWriter;
 import org.sciport.upload.UploadProperties;
 import org.sciport.upload.conversion.Formats;
 import org.sciport.upload.jobs.UploadJob;
@@ -279,7 +280,8 @@ class TusController {
 			return file;
 		}).subscribeOn(Schedulers.boundedElastic()).flatMap((file) -> {
 			AtomicLong received = new AtomicLong();
-			Flux<DataBuffer> counted = bytes.<DataBuffer>handle((buffer, sink) -> {
+			// Checksums are computed off the event loop, which goes on reading the network.
+			Flux<DataBuffer> counted = bytes.publishOn(Schedulers.boundedElastic(), 32).<DataBuffer>handle((buffer, sink) -> {
 				if (received.addAndGet(buffer.readableByteCount()) > limit) {
 					DataBufferUtils.release(buffer);
 					sink.error((length != null) ? new ValidationException("Upload-Offset",
@@ -295,10 +297,8 @@ class TusController {
 				}
 				sink.next(buffer);
 			});
-			Mono<Void> write = Mono.using(
-					() -> AsynchronousFileChannel.open(file, StandardOpenOption.WRITE),
-					(channel) -> DataBufferUtils.write(counted, channel, offset).then(),
-					(channel) -> closeQuietly(channel));
+			Mono<Void> write = Mono.using(() -> FileChannel.open(file, StandardOpenOption.WRITE).position(offset),
+					(channel) -> ChannelWriter.write(counted, channel).then(), TusController::closeQuietly);
 			return write.then(Mono.defer(() -> {
 				if (checksum != null && !checksum.matches()) {
 					this.running.remove(id);
@@ -316,7 +316,20 @@ class TusController {
 					.then(Mono.error(ex)))
 				.flatMap((newOffset) -> (length != null && newOffset == (long) length) ? finish(id).thenReturn(newOffset)
 						: Mono.just(newOffset));
-		}).doFinally((signal) -> this.writing.remove(id));
+		}).doOnCancel(() -> {
+			// The client went away mid-body: keep what reached the disk (tus resumes from there),
+			// unless a checksum was to cover it all. The writer closes its channel first.
+			this.running.remove(id);
+			Mono<?> keep = (checksum != null) ? Mono.empty()
+					: Mono.delay(Duration.ofMillis(200))
+						.then(Mono.fromCallable(() -> Files.size(this.spool.tusFile(id))).subscribeOn(Schedulers.boundedElastic()))
+						.flatMap((written) -> recordOffset(id, Math.min(written, offset + limit), newLength));
+			keep.onErrorComplete().doFinally((signal) -> this.writing.remove(id)).subscribe();
+		}).doFinally((signal) -> {
+			if (signal != reactor.core.publisher.SignalType.CANCEL) {
+				this.writing.remove(id);
+			}
+		});
 	}
 
 	private Mono<Long> recordOffset(UUID id, long offset, @Nullable Long newLength) {
@@ -537,7 +550,7 @@ class TusController {
 		}).subscribeOn(Schedulers.boundedElastic());
 	}
 
-	private static void closeQuietly(AsynchronousFileChannel channel) {
+	private static void closeQuietly(FileChannel channel) {
 		try {
 			channel.close();
 		}

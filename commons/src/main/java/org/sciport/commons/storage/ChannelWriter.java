@@ -1,0 +1,109 @@
+package org.sciport.commons.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Writes a stream of buffers to a file channel, handed over in batches of about a mebibyte
+ * to a worker thread that writes them with plain blocking calls: the event loop goes on reading the
+ * network while the disk is written, at most a few batches ahead. Every buffer is released,
+ * written or not.
+ */
+public final class ChannelWriter {
+
+	/** Bytes gathered into one write call. */
+	static final int BATCH = 1024 * 1024;
+
+	/** Batches in flight between the network and the disk. */
+	private static final int AHEAD = 4;
+
+	private ChannelWriter() {
+	}
+
+	/**
+	 * Writes {@code source} at the channel's current position; emits the bytes written. The
+	 * channel stays open: closing it is the caller's.
+	 */
+	public static Mono<Long> write(Flux<DataBuffer> source, FileChannel channel) {
+		return Mono.defer(() -> {
+			AtomicLong pending = new AtomicLong();
+			AtomicLong written = new AtomicLong();
+			AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
+			// A stream that fails still has what arrived before the failure written (a resumable
+			// upload goes on from there); the failure is passed on afterwards.
+			Flux<DataBuffer> upToFailure = source.onErrorResume((ex) -> {
+				failure.set(ex);
+				return Flux.empty();
+			});
+			return upToFailure.bufferUntil((buffer) -> {
+				if (pending.addAndGet(buffer.readableByteCount()) >= BATCH) {
+					pending.set(0);
+					return true;
+				}
+				return false;
+			})
+				.publishOn(Schedulers.boundedElastic(), AHEAD)
+				.doOnNext((batch) -> written.addAndGet(writeAll(batch, channel)))
+				.doOnDiscard(List.class, ChannelWriter::releaseAll)
+				.doOnDiscard(DataBuffer.class, DataBufferUtils::release)
+				.then(Mono.defer(() -> {
+					Throwable failed = failure.get();
+					return (failed != null) ? Mono.error(failed) : Mono.just(written.get());
+				}));
+		});
+	}
+
+	private static long writeAll(List<DataBuffer> batch, FileChannel channel) {
+		long total = 0;
+		try {
+			for (DataBuffer buffer : batch) {
+				// The views are valid only while their iterator is open: write them inside it.
+				try (DataBuffer.ByteBufferIterator iterator = buffer.readableByteBuffers()) {
+					List<ByteBuffer> views = new ArrayList<>(2);
+					long size = 0;
+					while (iterator.hasNext()) {
+						ByteBuffer view = iterator.next();
+						size += view.remaining();
+						views.add(view);
+					}
+					ByteBuffer[] array = views.toArray(ByteBuffer[]::new);
+					for (long left = size; left > 0;) {
+						left -= channel.write(array);
+					}
+					total += size;
+				}
+			}
+			return total;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		finally {
+			releaseAll(batch);
+		}
+	}
+
+	private static void releaseAll(List<?> batch) {
+		for (Object buffer : batch) {
+			if (buffer instanceof DataBuffer dataBuffer) {
+				DataBufferUtils.release(dataBuffer);
+			}
+		}
+	}
+
+}
