@@ -1,6 +1,7 @@
 package org.sciport.upload.receive;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,6 +21,7 @@ import org.sciport.commons.error.ConflictException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.Caller;
+import org.sciport.commons.storage.ChannelWriter;
 import org.sciport.upload.UploadProperties;
 import org.sciport.upload.conversion.Formats;
 import org.sciport.upload.jobs.UploadJob;
@@ -199,7 +201,8 @@ class ChunkedUploadController {
 					checksums.update(buffer);
 					sink.next(buffer);
 				});
-				return DataBufferUtils.write(checked, temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+				return Mono.using(() -> FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+						(channel) -> ChannelWriter.write(checked, channel), ChunkedUploadController::closeQuietly)
 					.then(Mono.defer(() -> {
 						if (size.get() != expectedSize) {
 							return Mono.error(new ValidationException("chunk",
@@ -275,7 +278,7 @@ class ChunkedUploadController {
 		UUID id = job.jobId();
 		Flux<DataBuffer> whole = Flux.range(0, total)
 			.concatMap((i) -> Mono.fromCallable(() -> this.spool.chunk(id, i))
-				.flatMapMany((path) -> DataBufferUtils.read(path, DefaultDataBufferFactory.sharedInstance, 256 * 1024)));
+				.flatMapMany((path) -> DataBufferUtils.read(path, DefaultDataBufferFactory.sharedInstance, 1024 * 1024)));
 		String expected = (given != null) ? given : sha(job);
 		return this.intake.store(id, whole).flatMap((file) -> {
 			if (file.size() != job.bytesTotal()) {
@@ -338,6 +341,15 @@ class ChunkedUploadController {
 	private static String summary(List<Integer> missing) {
 		List<String> shown = missing.stream().limit(20).map(String::valueOf).toList();
 		return String.join(", ", shown) + ((missing.size() > 20) ? " and " + (missing.size() - 20) + " more" : "");
+	}
+
+	private static void closeQuietly(FileChannel channel) {
+		try {
+			channel.close();
+		}
+		catch (IOException ex) {
+			// the chunk is checked (size, checksum) before it is kept
+		}
 	}
 
 	private static Mono<Void> deleteQuietly(Path path) {
