@@ -1,7 +1,9 @@
 package org.sciport.dataset.catalogue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +32,38 @@ import org.springframework.util.MultiValueMap;
  */
 public record DatasetQuery(@Nullable UUID folderId, @Nullable String status, @Nullable UUID teamId, @Nullable UUID ownerId,
 		@Nullable String tag, @Nullable Instant createdFrom, @Nullable Instant createdTo, @Nullable String text,
-		String sort, boolean descending, PageRequest page) {
+		String sort, boolean descending, PageRequest page, @Nullable Cursor cursor) {
+
+	/**
+	 * Where a page by key starts: after the row with this sort key and id, in this sort.
+	 *
+	 * @param sort the sort it was made for
+	 * @param descending its order
+	 * @param id the id of the last row before the page
+	 * @param key that row's sort key, as text
+	 */
+	record Cursor(String sort, boolean descending, UUID id, String key) {
+
+		String encode() {
+			String plain = this.sort + "|" + (this.descending ? "desc" : "asc") + "|" + this.id + "|" + this.key;
+			return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+		}
+
+		static Cursor decode(String value) {
+			try {
+				String[] parts = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8).split("\\|", 4);
+				if (parts.length != 4 || !SORTS.containsKey(parts[0])
+						|| !(parts[1].equals("asc") || parts[1].equals("desc"))) {
+					throw new IllegalArgumentException();
+				}
+				return new Cursor(parts[0], parts[1].equals("desc"), UUID.fromString(parts[2]), parts[3]);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new ValidationException("cursor", "cursor is not one this API gave out");
+			}
+		}
+
+	}
 
 	static final Set<String> STATUSES = Set.of("uploading", "conversion_queued", "converting", "done",
 			"conversion_failed");
@@ -39,7 +72,7 @@ public record DatasetQuery(@Nullable UUID folderId, @Nullable String status, @Nu
 			"name", "lower(d.name)", "size", "d.size_bytes");
 
 	private static final Set<String> KNOWN = Set.of("folder_id", "status", "team_id", "owner_id", "tag", "created_from",
-			"created_to", "q", "sort", "order", "page", "per_page");
+			"created_to", "q", "sort", "order", "page", "per_page", "cursor");
 
 	public static DatasetQuery from(MultiValueMap<String, String> query) {
 		for (String name : query.keySet()) {
@@ -63,9 +96,42 @@ public record DatasetQuery(@Nullable UUID folderId, @Nullable String status, @Nu
 		if (q != null && q.length() > 200) {
 			throw new ValidationException("q", "q must be at most 200 characters");
 		}
+		Cursor cursor = (text(query, "cursor") != null) ? Cursor.decode(text(query, "cursor")) : null;
+		if (cursor != null && (!cursor.sort().equals(sort) || cursor.descending() != order.equals("desc"))) {
+			throw new ValidationException("cursor", "cursor was made for sort=" + cursor.sort() + "&order="
+					+ (cursor.descending() ? "desc" : "asc") + "; ask with the same sort and order");
+		}
+		if (cursor != null && text(query, "page") != null) {
+			throw new ValidationException("page", "page and cursor cannot be combined");
+		}
 		return new DatasetQuery(uuid(query, "folder_id"), status, uuid(query, "team_id"), uuid(query, "owner_id"),
 				text(query, "tag"), instant(query, "created_from"), instant(query, "created_to"), q, sort,
-				order.equals("desc"), PageRequest.from(query));
+				order.equals("desc"), PageRequest.from(query), cursor);
+	}
+
+	/** The sort key's SQL expression. */
+	String sortKey() {
+		return SORTS.get(this.sort);
+	}
+
+	/** The row-value condition that starts a page after the cursor's row. */
+	String afterCursor() {
+		return "(" + sortKey() + ", d.id) " + (this.descending ? "<" : ">") + " (:afterKey, :afterId)";
+	}
+
+	/** The cursor's key as the sort column's type. */
+	Object cursorKey() {
+		Cursor current = java.util.Objects.requireNonNull(this.cursor);
+		try {
+			return switch (this.sort) {
+				case "created_at", "updated_at" -> Instant.parse(current.key());
+				case "size" -> Long.valueOf(current.key());
+				default -> current.key();
+			};
+		}
+		catch (RuntimeException ex) {
+			throw new ValidationException("cursor", "cursor is not one this API gave out");
+		}
 	}
 
 	String orderBy() {

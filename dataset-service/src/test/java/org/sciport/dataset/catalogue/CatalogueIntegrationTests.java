@@ -164,6 +164,40 @@ class CatalogueIntegrationTests {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
+	void aCursorWalksTheWholeListByKeyInEachSort() {
+		User owner = TestTokens.user();
+		for (String name : List.of("delta", "alpha", "echo", "charlie", "bravo")) {
+			create(owner, Map.of("name", name));
+		}
+		for (String sort : List.of("name", "created_at", "updated_at", "size")) {
+			for (String order : List.of("asc", "desc")) {
+				List<String> expected = ((List<Map<String, Object>>) body(call(owner, HttpMethod.GET,
+						"/v1/datasets?per_page=100&sort=" + sort + "&order=" + order, null).expectStatus().isOk()).get("data"))
+					.stream().map((d) -> (String) d.get("id")).toList();
+				List<String> walked = new java.util.ArrayList<>();
+				String next = "/v1/datasets?per_page=2&sort=" + sort + "&order=" + order;
+				while (next != null) {
+					Map<String, Object> page = body(call(owner, HttpMethod.GET, next, null).expectStatus().isOk());
+					((List<Map<String, Object>>) page.get("data")).forEach((d) -> walked.add((String) d.get("id")));
+					String cursor = (String) ((Map<String, Object>) page.get("pagination")).get("next_cursor");
+					next = (cursor != null) ? "/v1/datasets?per_page=2&sort=" + sort + "&order=" + order + "&cursor=" + cursor
+							: null;
+					assertThat(walked.size()).as("pages end").isLessThanOrEqualTo(10);
+				}
+				assertThat(walked).as(sort + " " + order).isEqualTo(expected);
+			}
+		}
+		String cursor = (String) ((Map<String, Object>) body(call(owner, HttpMethod.GET, "/v1/datasets?per_page=2&sort=name",
+				null)).get("pagination")).get("next_cursor");
+		for (String bad : List.of("sort=name&order=asc&cursor=" + cursor, "sort=name&cursor=" + cursor + "&page=2",
+				"cursor=not-a-cursor")) {
+			call(owner, HttpMethod.GET, "/v1/datasets?" + bad, null).expectStatus().isBadRequest()
+				.expectBody().jsonPath("$.error.field").value((field) -> assertThat(field).isIn("cursor", "page"));
+		}
+	}
+
+	@Test
 	void followsTheUploadLifeCycleFromEventsAppliedOnceAndInOrder() throws Exception {
 		User owner = TestTokens.user();
 		String id = (String) create(owner, Map.of("name", "Detector frames")).get("id");
