@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 import net.jpountz.xxhash.StreamingXXHash64;
+import org.jspecify.annotations.Nullable;
 import net.jpountz.xxhash.XXHashFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 
@@ -26,6 +27,8 @@ public final class Checksums {
 	private final byte[] copy = new byte[COPY_BUFFER];
 
 	private long length;
+
+	private @Nullable String sha256Hex;
 
 	/** Adds the readable bytes of {@code buffer}, leaving its read position where it was. */
 	public void update(DataBuffer buffer) {
@@ -53,6 +56,9 @@ public final class Checksums {
 	}
 
 	public void update(byte[] bytes, int offset, int count) {
+		if (this.sha256Hex != null) {
+			throw new IllegalStateException("The SHA-256 has already been taken");
+		}
 		this.xxhash.update(bytes, offset, count);
 		this.sha256.update(bytes, offset, count);
 		this.length += count;
@@ -67,9 +73,12 @@ public final class Checksums {
 		return HexFormat.of().toHexDigits(this.xxhash.getValue());
 	}
 
-	/** The SHA-256 as 64 lower-case hex digits. Ends the digest: call once, at the end. */
+	/** The SHA-256 as 64 lower-case hex digits. Ends the digest: nothing may be added after. */
 	public String sha256Hex() {
-		return HexFormat.of().formatHex(this.sha256.digest());
+		if (this.sha256Hex == null) {
+			this.sha256Hex = HexFormat.of().formatHex(this.sha256.digest());
+		}
+		return this.sha256Hex;
 	}
 
 	static MessageDigest sha256() {

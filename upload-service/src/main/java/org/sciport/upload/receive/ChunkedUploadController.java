@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,6 +73,9 @@ class ChunkedUploadController {
 	private final DatabaseClient database;
 
 	private final UploadProperties properties;
+
+	/** Chunks being written on this instance: the same chunk on a second connection waits its turn. */
+	private final java.util.Set<String> writing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
 	ChunkedUploadController(UploadJobs jobs, UploadTargets targets, BlobIntake intake, Spool spool,
 			DatabaseClient database, UploadProperties properties) {
@@ -184,44 +186,82 @@ class ChunkedUploadController {
 		});
 	}
 
+	/**
+	 * Receives one chunk. A chunk already stored is only compared (same bytes: accepted as a
+	 * duplicate; different bytes: 409, nothing written). A new chunk is written in place, at
+	 * its offset in the upload's one spool file, with its SHA-256 computed on the way; it counts
+	 * as received once it has its full size and matches the checksum the client gave.
+	 */
 	private Mono<Map<String, Object>> receiveChunk(UploadJob job, int index, long expectedSize, @Nullable String claimed,
 			Flux<DataBuffer> content) {
 		UUID id = job.jobId();
-		return Mono.fromCallable(() -> this.spool.directory(id).resolve("incoming-" + index + "-" + UUID.randomUUID()))
-			.subscribeOn(Schedulers.boundedElastic())
-			.flatMap((temp) -> {
-				Checksums checksums = new Checksums();
-				AtomicLong size = new AtomicLong();
-				Flux<DataBuffer> checked = content.<DataBuffer>handle((buffer, sink) -> {
-					if (size.addAndGet(buffer.readableByteCount()) > expectedSize) {
-						DataBufferUtils.release(buffer);
-						sink.error(new ValidationException("chunk", "Chunk " + index + " must be " + expectedSize + " bytes"));
-						return;
+		String lock = id + "/" + index;
+		return storedSha(id, index).map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty()).flatMap((stored) -> {
+			if (stored.isPresent()) {
+				return compare(id, index, expectedSize, stored.get(), content);
+			}
+			if (!this.writing.add(lock)) {
+				return Mono.error(new ConflictException("Chunk " + index + " is being received on another connection"));
+			}
+			Checksums checksums = new Checksums();
+			AtomicLong size = new AtomicLong();
+			Flux<DataBuffer> checked = sized(content, index, expectedSize, size, checksums);
+			long start = (long) index * job.chunkSize();
+			return Mono.using(() -> FileChannel.open(this.spool.chunkedFile(id), StandardOpenOption.CREATE,
+					StandardOpenOption.WRITE).position(start),
+					(channel) -> ChannelWriter.write(checked, channel), ChunkedUploadController::closeQuietly)
+				.then(Mono.defer(() -> {
+					if (size.get() != expectedSize) {
+						return Mono.error(new ValidationException("chunk",
+								"Chunk " + index + " must be " + expectedSize + " bytes; " + size.get() + " arrived"));
 					}
-					checksums.update(buffer);
-					sink.next(buffer);
-				});
-				return Mono.using(() -> FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-						(channel) -> ChannelWriter.write(checked, channel), ChunkedUploadController::closeQuietly)
-					.then(Mono.defer(() -> {
-						if (size.get() != expectedSize) {
-							return Mono.error(new ValidationException("chunk",
-									"Chunk " + index + " must be " + expectedSize + " bytes; " + size.get() + " arrived"));
-						}
-						String actual = checksums.sha256Hex();
-						if (claimed != null && !claimed.equals(actual)) {
-							return Mono.error(new ValidationException(CHUNK_SHA256,
-									"Chunk " + index + " does not match its SHA-256; it was not stored"));
-						}
-						return keep(id, index, temp, expectedSize, actual);
-					}))
-					.onErrorResume((ex) -> deleteQuietly(temp).then(Mono.error(ex)))
-					.doOnCancel(() -> deleteQuietly(temp).subscribe());
-			});
+					String actual = checksums.sha256Hex();
+					if (claimed != null && !claimed.equals(actual)) {
+						return Mono.error(new ValidationException(CHUNK_SHA256,
+								"Chunk " + index + " does not match its SHA-256; it was not stored"));
+					}
+					return keep(id, index, expectedSize, actual);
+				}))
+				.doFinally((signal) -> this.writing.remove(lock));
+		});
 	}
 
-	/** Records the chunk, then moves it into place; a second, different copy is refused. */
-	private Mono<Map<String, Object>> keep(UUID id, int index, Path temp, long size, String sha256) {
+	/** Counts a chunk's bytes (refusing more than its size) and checksums them, off the event loop. */
+	private static Flux<DataBuffer> sized(Flux<DataBuffer> content, int index, long expectedSize, AtomicLong size,
+			Checksums checksums) {
+		return content.publishOn(Schedulers.boundedElastic(), 32).<DataBuffer>handle((buffer, sink) -> {
+			if (size.addAndGet(buffer.readableByteCount()) > expectedSize) {
+				DataBufferUtils.release(buffer);
+				sink.error(new ValidationException("chunk", "Chunk " + index + " must be " + expectedSize + " bytes"));
+				return;
+			}
+			checksums.update(buffer);
+			sink.next(buffer);
+		});
+	}
+
+	/** A chunk sent again: its checksum decides, the stored bytes are not touched. */
+	private Mono<Map<String, Object>> compare(UUID id, int index, long expectedSize, String stored, Flux<DataBuffer> content) {
+		Checksums checksums = new Checksums();
+		AtomicLong size = new AtomicLong();
+		// Released here, and mapped away: then() would hand the buffers to the discard hook as well.
+		return sized(content, index, expectedSize, size, checksums).map(DataBufferUtils::release)
+			.then(Mono.defer(() -> (size.get() == expectedSize && stored.equals(checksums.sha256Hex()))
+					? Mono.just(answer(id, index, expectedSize, stored, false))
+					: Mono.error(new ConflictException("Chunk " + index
+							+ " was already received with different content; the stored chunk is kept"))));
+	}
+
+	private Mono<String> storedSha(UUID id, int index) {
+		return this.database.sql("SELECT sha256 FROM upload_chunk WHERE upload_id = :id AND chunk_index = :index")
+			.bind("id", id)
+			.bind("index", index)
+			.map((row) -> row.get("sha256", String.class))
+			.one();
+	}
+
+	/** Records a written chunk. */
+	private Mono<Map<String, Object>> keep(UUID id, int index, long size, String sha256) {
 		return this.database
 			.sql("INSERT INTO upload_chunk (upload_id, chunk_index, size_bytes, sha256) VALUES (:id, :index, :size, :sha) "
 					+ "ON CONFLICT DO NOTHING")
@@ -233,35 +273,35 @@ class ChunkedUploadController {
 			.rowsUpdated()
 			.flatMap((inserted) -> {
 				if (inserted == 1) {
-					return Mono.fromCallable(() -> Files.move(temp, this.spool.chunk(id, index),
-							StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE))
-						.subscribeOn(Schedulers.boundedElastic())
-						.then(this.database
-							.sql("UPDATE upload SET bytes_received = (SELECT coalesce(sum(size_bytes), 0) FROM upload_chunk "
-									+ "WHERE upload_id = :id), updated_at = now(), expires_at = :expires WHERE id = :id")
-							.bind("id", id)
-							.bind("expires", Instant.now().plus(this.properties.tusExpiry()))
-							.then())
-						.thenReturn(true);
+					return this.database
+						.sql("UPDATE upload SET bytes_received = (SELECT coalesce(sum(size_bytes), 0) FROM upload_chunk "
+								+ "WHERE upload_id = :id), updated_at = now(), expires_at = :expires WHERE id = :id")
+						.bind("id", id)
+						.bind("expires", Instant.now().plus(this.properties.tusExpiry()))
+						.then()
+						.thenReturn(answer(id, index, size, sha256, true));
 				}
-				return this.database.sql("SELECT sha256 FROM upload_chunk WHERE upload_id = :id AND chunk_index = :index")
-					.bind("id", id)
-					.bind("index", index)
-					.map((row) -> row.get("sha256", String.class))
-					.one()
-					.flatMap((existing) -> deleteQuietly(temp).then(sha256.equals(existing) ? Mono.just(false)
-							: Mono.error(new ConflictException("Chunk " + index
-									+ " was already received with different content; the stored chunk is kept"))));
-			})
-			.map((stored) -> {
-				Map<String, Object> data = new LinkedHashMap<>();
-				data.put("job_id", id);
-				data.put("index", index);
-				data.put("size", size);
-				data.put("sha256", sha256);
-				data.put("duplicate", !stored);
-				return envelope(stored ? "Chunk stored" : "Chunk already stored", data);
+				// Another instance stored the same chunk meanwhile. Same bytes: fine. Different
+				// bytes may have overwritten its range: forget the chunk so it is sent again.
+				return storedSha(id, index).flatMap((existing) -> sha256.equals(existing)
+						? Mono.just(answer(id, index, size, sha256, false))
+						: this.database.sql("DELETE FROM upload_chunk WHERE upload_id = :id AND chunk_index = :index")
+							.bind("id", id)
+							.bind("index", index)
+							.then()
+							.then(Mono.error(new ConflictException("Chunk " + index
+									+ " arrived twice at once with different content; send it again"))));
 			});
+	}
+
+	private static Map<String, Object> answer(UUID id, int index, long size, String sha256, boolean stored) {
+		Map<String, Object> data = new LinkedHashMap<>();
+		data.put("job_id", id);
+		data.put("index", index);
+		data.put("size", size);
+		data.put("sha256", sha256);
+		data.put("duplicate", !stored);
+		return envelope(stored ? "Chunk stored" : "Chunk already stored", data);
 	}
 
 	private Mono<UploadJob> join(UploadJob job, List<Integer> received, @Nullable String given) {
@@ -276,20 +316,35 @@ class ChunkedUploadController {
 			return Mono.error(new ConflictException("Chunks missing: " + summary(missing)));
 		}
 		UUID id = job.jobId();
-		Flux<DataBuffer> whole = Flux.range(0, total)
-			.concatMap((i) -> Mono.fromCallable(() -> this.spool.chunk(id, i))
-				.flatMapMany((path) -> DataBufferUtils.read(path, DefaultDataBufferFactory.sharedInstance, 1024 * 1024)));
 		String expected = (given != null) ? given : sha(job);
-		return this.intake.store(id, whole).flatMap((file) -> {
-			if (file.size() != job.bytesTotal()) {
-				return this.intake.discard(file).then(Mono.error(new ConflictException("The chunks add up to " + file.size()
-						+ " bytes, not the " + job.bytesTotal() + " announced")));
+		// The chunks already lie in place: one read pass checksums the whole file, then it moves
+		// into storage.
+		return Mono.fromCallable(() -> {
+			Path file = this.spool.chunkedFile(id);
+			try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+				if (channel.size() != job.bytesTotal()) {
+					throw new ConflictException("The chunks add up to " + channel.size() + " bytes, not the "
+							+ job.bytesTotal() + " announced");
+				}
 			}
-			if (expected != null && !expected.equals(file.sha256())) {
-				return this.intake.discard(file).then(Mono.error(new ValidationException("sha256",
-						"The joined file does not match the SHA-256 given; the chunks are kept")));
+			Checksums checksums = new Checksums();
+			java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1024 * 1024);
+			try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+				while (channel.read(buffer.clear()) > 0) {
+					checksums.update(buffer.flip());
+				}
 			}
-			return this.jobs.complete(id, file).flatMap((done) -> this.spool.delete(id).thenReturn(done));
+			return checksums;
+		}).subscribeOn(Schedulers.boundedElastic()).flatMap((checksums) -> {
+			String sha256 = checksums.sha256Hex();
+			if (expected != null && !expected.equals(sha256)) {
+				return Mono.error(new ValidationException("sha256",
+						"The joined file does not match the SHA-256 given; the chunks are kept"));
+			}
+			return Mono.fromCallable(() -> this.spool.chunkedFile(id))
+				.flatMap((file) -> this.intake.importSpooled(id, file, checksums))
+				.flatMap((file) -> this.jobs.complete(id, file))
+				.flatMap((done) -> this.spool.delete(id).thenReturn(done));
 		});
 	}
 

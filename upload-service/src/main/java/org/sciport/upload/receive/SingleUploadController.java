@@ -112,7 +112,7 @@ class SingleUploadController {
 		ServerHttpRequest request = exchange.getRequest();
 		long declared = request.getHeaders().getContentLength();
 		if (declared > this.intake.maxFileSize() + FORM_OVERHEAD) {
-			return parts.map(PartEvent::content).doOnNext(DataBufferUtils::release).then()
+			return parts.map((part) -> DataBufferUtils.release(part.content())).then()
 				.then(Mono.error(BlobIntake.tooLarge(this.intake.maxFileSize())));
 		}
 		UUID id = UUID.randomUUID();
@@ -218,7 +218,8 @@ class SingleUploadController {
 	}
 
 	private static Mono<Void> drain(Flux<PartEvent> events) {
-		return events.doOnNext((event) -> DataBufferUtils.release(event.content())).then();
+		// Released and mapped away: then() would hand the buffers to the discard hook as well.
+		return events.map((event) -> DataBufferUtils.release(event.content())).then();
 	}
 
 	static String failure(Throwable error) {

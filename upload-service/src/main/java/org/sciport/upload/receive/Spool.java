@@ -15,8 +15,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Where unfinished chunked and tus uploads collect their bytes: one directory per upload,
- * named by its job id. Nothing here is visible as a file of a dataset; a finished upload is
- * moved into the blob store, and the directory of an abandoned one is removed.
+ * named by its job id, holding one file that grows (tus) or fills in (chunks, each at its
+ * offset). Nothing here is visible as a file of a dataset; a finished upload is moved into
+ * the blob store, and the directory of an abandoned one is removed.
  */
 @Component
 public class Spool {
@@ -43,9 +44,9 @@ public class Spool {
 		return directory(id).resolve("data");
 	}
 
-	/** One chunk of a chunked upload. */
-	public Path chunk(UUID id, int index) throws IOException {
-		return directory(id).resolve("chunk-" + index);
+	/** The file a chunked upload's chunks are written into, each at its own offset. */
+	public Path chunkedFile(UUID id) throws IOException {
+		return directory(id).resolve("chunks");
 	}
 
 	/** Removes everything the upload collected. */
