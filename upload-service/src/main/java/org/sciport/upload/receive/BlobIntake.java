@@ -66,7 +66,8 @@ public class BlobIntake {
 			Flux<DataBuffer> counted = content.publishOn(Schedulers.boundedElastic(), 32).<DataBuffer>handle((buffer, sink) -> {
 				long total = received.addAndGet(buffer.readableByteCount());
 				if (total > this.maxFileSize) {
-					DataBufferUtils.release(buffer);
+					// Passed on, then the error: downstream releases it, whatever the fusion mode.
+					sink.next(buffer);
 					sink.error(tooLarge(this.maxFileSize));
 					return;
 				}

@@ -231,7 +231,8 @@ class ChunkedUploadController {
 			Checksums checksums) {
 		return content.publishOn(Schedulers.boundedElastic(), 32).<DataBuffer>handle((buffer, sink) -> {
 			if (size.addAndGet(buffer.readableByteCount()) > expectedSize) {
-				DataBufferUtils.release(buffer);
+				// Passed on, then the error: downstream releases it, whatever the fusion mode.
+				sink.next(buffer);
 				sink.error(new ValidationException("chunk", "Chunk " + index + " must be " + expectedSize + " bytes"));
 				return;
 			}

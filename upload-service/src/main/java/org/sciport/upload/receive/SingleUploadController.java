@@ -21,12 +21,10 @@ import org.sciport.upload.jobs.UploadJob;
 import org.sciport.upload.jobs.UploadJobs;
 import org.sciport.upload.jobs.UploadJobs.NewUpload;
 import org.sciport.upload.jobs.UploadJobs.StoredFile;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.multipart.FilePartEvent;
-import org.springframework.http.codec.multipart.FormPartEvent;
-import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -39,12 +37,16 @@ import reactor.core.publisher.Mono;
 /**
  * Whole files in one multipart request: seed 000's {@code /api/upload/upload} (into a new or
  * existing dataset), seed 001's {@code /v1/data/upload} (into a project) and the native
- * {@code /v1/uploads}. The file part streams straight into storage as it arrives; the other
+ * {@code /v1/uploads}. The body is read by {@link MultipartStream}; the file part streams
+ * straight into storage as it arrives; the other
  * fields may come before or after it. When they come first, an existing dataset's or
  * project's permission is checked before a byte is stored.
  */
 @RestController
 class SingleUploadController {
+
+	/** The largest form field accepted. */
+	private static final int MAX_FIELD_BYTES = 256 * 1024;
 
 	/** Room for the multipart framing and form fields on top of the file itself. */
 	private static final long FORM_OVERHEAD = 1024 * 1024;
@@ -72,7 +74,7 @@ class SingleUploadController {
 
 	@PostMapping(path = "/api/upload/upload", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	@ResponseStatus(HttpStatus.CREATED)
-	Mono<Map<String, Object>> portalUpload(@RequestBody Flux<PartEvent> parts, ServerWebExchange exchange) {
+	Mono<Map<String, Object>> portalUpload(@RequestBody Flux<DataBuffer> parts, ServerWebExchange exchange) {
 		return receive(parts, exchange, false).map((job) -> {
 			Map<String, Object> body = new LinkedHashMap<>();
 			body.put("success", true);
@@ -86,13 +88,13 @@ class SingleUploadController {
 
 	@PostMapping(path = "/v1/uploads", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	@ResponseStatus(HttpStatus.CREATED)
-	Mono<UploadJob> nativeUpload(@RequestBody Flux<PartEvent> parts, ServerWebExchange exchange) {
+	Mono<UploadJob> nativeUpload(@RequestBody Flux<DataBuffer> parts, ServerWebExchange exchange) {
 		return receive(parts, exchange, false);
 	}
 
 	@PostMapping(path = "/v1/data/upload", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	@ResponseStatus(HttpStatus.CREATED)
-	Mono<Map<String, Object>> dataUpload(@RequestBody Flux<PartEvent> parts, ServerWebExchange exchange) {
+	Mono<Map<String, Object>> dataUpload(@RequestBody Flux<DataBuffer> parts, ServerWebExchange exchange) {
 		return receive(parts, exchange, true).map((job) -> {
 			Map<String, Object> record = new LinkedHashMap<>();
 			record.put("id", job.dataId());
@@ -107,56 +109,61 @@ class SingleUploadController {
 		});
 	}
 
-	private Mono<UploadJob> receive(Flux<PartEvent> parts, ServerWebExchange exchange, boolean intoProject) {
+	private Mono<UploadJob> receive(Flux<DataBuffer> body, ServerWebExchange exchange, boolean intoProject) {
 		Caller caller = AccessTokenFilter.requireCaller(exchange);
 		ServerHttpRequest request = exchange.getRequest();
 		long declared = request.getHeaders().getContentLength();
 		if (declared > this.intake.maxFileSize() + FORM_OVERHEAD) {
-			return parts.map((part) -> DataBufferUtils.release(part.content())).then()
-				.then(Mono.error(BlobIntake.tooLarge(this.intake.maxFileSize())));
+			return body.map(DataBufferUtils::release).then().then(Mono.error(BlobIntake.tooLarge(this.intake.maxFileSize())));
 		}
+		MediaType type = request.getHeaders().getContentType();
+		String boundary = (type != null && type.getParameter("boundary") != null)
+				? type.getParameter("boundary").replace("\"", "") : "";
+		Flux<MultipartStream.Event> parts = MultipartStream.parse(body, boundary, MAX_FIELD_BYTES);
 		UUID id = UUID.randomUUID();
 		Map<String, String> fields = new ConcurrentHashMap<>();
 		AtomicReference<@Nullable StoredFile> stored = new AtomicReference<>();
 		AtomicReference<@Nullable String> filename = new AtomicReference<>();
-		AtomicReference<@Nullable String> contentType = new AtomicReference<>();
 		AtomicReference<@Nullable Boolean> checked = new AtomicReference<>();
-		Mono<Void> streamed = parts.windowUntil(PartEvent::isLast).concatMap((window) -> window.switchOnFirst((signal, events) -> {
-			PartEvent first = signal.get();
-			if (first instanceof FilePartEvent file) {
-				if (!"file".equals(file.name())) {
-					return drain(events).then(Mono.error(new ValidationException(file.name(),
-							"Only the field 'file' may carry a file")));
+		// Each window is one form field, or one file part from its start to its end.
+		Mono<Void> streamed = parts
+			.windowUntil((event) -> event instanceof MultipartStream.Field || event instanceof MultipartStream.FileEnd)
+			.concatMap((window) -> window.switchOnFirst((signal, events) -> {
+				MultipartStream.Event first = signal.get();
+				if (first instanceof MultipartStream.FileStart file) {
+					if (!"file".equals(file.name())) {
+						return drain(events).then(Mono.error(new ValidationException(file.name(),
+								"Only the field 'file' may carry a file")));
+					}
+					if (filename.get() != null) {
+						return drain(events).then(Mono.error(new ValidationException("file", "Send one file per request")));
+					}
+					String name;
+					try {
+						name = FileNames.require(file.filename(), "filename");
+					}
+					catch (ValidationException ex) {
+						return drain(events).then(Mono.error(ex));
+					}
+					filename.set(name);
+					Mono<Boolean> early = earlyCheck(request, fields, intoProject).doOnNext(checked::set);
+					NewUpload upload = new NewUpload(id, UUID.fromString(caller.userId()), "single", name,
+							file.contentType(), null, null, null, null, (declared > 0) ? declared : null, null, null, null,
+							Instant.now().plus(this.expiry), null, null, null);
+					Flux<DataBuffer> content = events.ofType(MultipartStream.FileData.class).map(MultipartStream.FileData::data);
+					return early.then(this.jobs.create(upload))
+						.then(this.intake.store(id, content))
+						.doOnNext(stored::set)
+						.onErrorResume((ex) -> this.jobs.fail(id, failure(ex)).onErrorComplete().then(Mono.error(ex)))
+						.doOnCancel(() -> this.jobs.fail(id, "The client disconnected").onErrorComplete().subscribe())
+						.then();
 				}
-				if (filename.get() != null) {
-					return drain(events).then(Mono.error(new ValidationException("file", "Send one file per request")));
+				if (first instanceof MultipartStream.Field field) {
+					fields.put(field.name(), field.value());
 				}
-				String name;
-				try {
-					name = FileNames.require(file.filename(), "filename");
-				}
-				catch (ValidationException ex) {
-					return drain(events).then(Mono.error(ex));
-				}
-				filename.set(name);
-				MediaType type = file.headers().getContentType();
-				contentType.set((type != null) ? type.toString() : null);
-				Mono<Boolean> early = earlyCheck(request, fields, intoProject).doOnNext(checked::set);
-				NewUpload upload = new NewUpload(id, UUID.fromString(caller.userId()), "single", name, contentType.get(),
-						null, null, null, null, (declared > 0) ? declared : null, null, null, null,
-						Instant.now().plus(this.expiry), null, null, null);
-				return early.then(this.jobs.create(upload))
-					.then(this.intake.store(id, events.map(PartEvent::content)))
-					.doOnNext(stored::set)
-					.onErrorResume((ex) -> this.jobs.fail(id, failure(ex)).onErrorComplete().then(Mono.error(ex)))
-					.doOnCancel(() -> this.jobs.fail(id, "The client disconnected").onErrorComplete().subscribe())
-					.then();
-			}
-			if (first instanceof FormPartEvent form) {
-				fields.put(form.name(), form.value());
-			}
-			return drain(events);
-		})).then();
+				return drain(events);
+			}))
+			.then();
 		return streamed.then(Mono.defer(() -> {
 			StoredFile file = stored.get();
 			if (file == null) {
@@ -217,9 +224,10 @@ class SingleUploadController {
 		return null;
 	}
 
-	private static Mono<Void> drain(Flux<PartEvent> events) {
+	private static Mono<Void> drain(Flux<MultipartStream.Event> events) {
 		// Released and mapped away: then() would hand the buffers to the discard hook as well.
-		return events.map((event) -> DataBufferUtils.release(event.content())).then();
+		return events.map((event) -> (event instanceof MultipartStream.FileData data) && DataBufferUtils.release(data.data()))
+			.then();
 	}
 
 	static String failure(Throwable error) {

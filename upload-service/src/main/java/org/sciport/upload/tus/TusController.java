@@ -283,7 +283,8 @@ class TusController {
 			// Checksums are computed off the event loop, which goes on reading the network.
 			Flux<DataBuffer> counted = bytes.publishOn(Schedulers.boundedElastic(), 32).<DataBuffer>handle((buffer, sink) -> {
 				if (received.addAndGet(buffer.readableByteCount()) > limit) {
-					DataBufferUtils.release(buffer);
+					// Passed on, then the error: downstream releases it, whatever the fusion mode.
+					sink.next(buffer);
 					sink.error((length != null) ? new ValidationException("Upload-Offset",
 							"The body goes past the upload's length of " + length + " bytes")
 							: BlobIntake.tooLarge(this.intake.maxFileSize()));
