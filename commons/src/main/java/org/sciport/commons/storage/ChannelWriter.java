@@ -35,6 +35,31 @@ public final class ChannelWriter {
 	private ChannelWriter() {
 	}
 
+	/** A way to open the channel to write to (at the position to start from). */
+	@FunctionalInterface
+	public interface Opener {
+
+		FileChannel open() throws IOException;
+
+	}
+
+	/**
+	 * Opens a channel, writes {@code source} at its position, and closes it, however the write
+	 * ends; emits the bytes written.
+	 */
+	public static Mono<Long> write(Flux<DataBuffer> source, Opener opener) {
+		return Mono.using(opener::open, (channel) -> write(source, channel), ChannelWriter::closeQuietly);
+	}
+
+	private static void closeQuietly(FileChannel channel) {
+		try {
+			channel.close();
+		}
+		catch (IOException ex) {
+			// The write has already ended; a failed close changes nothing for its caller.
+		}
+	}
+
 	/**
 	 * Writes {@code source} at the channel's current position; emits the bytes written. The
 	 * channel stays open: closing it is the caller's.

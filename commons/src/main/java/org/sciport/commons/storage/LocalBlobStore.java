@@ -50,8 +50,7 @@ public final class LocalBlobStore implements BlobStore {
 	public Mono<StoredBlob> write(String key, Flux<DataBuffer> content) {
 		Path target = pathOf(key);
 		Path temp = this.incoming.resolve(UUID.randomUUID() + ".part");
-		return Mono.using(() -> FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-				(channel) -> ChannelWriter.write(content, channel), LocalBlobStore::closeQuietly)
+		return ChannelWriter.write(content, () -> FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
 			.then(Mono.fromCallable(() -> commit(temp, target, key)).subscribeOn(Schedulers.boundedElastic()))
 			// On failure the partial file is gone before the error reaches the caller.
 			.onErrorResume((ex) -> Mono.fromRunnable(() -> deleteQuietly(temp))
@@ -161,14 +160,6 @@ public final class LocalBlobStore implements BlobStore {
 		}
 	}
 
-	private static void closeQuietly(FileChannel channel) {
-		try {
-			channel.close();
-		}
-		catch (IOException ex) {
-			// The write has already failed or completed.
-		}
-	}
 
 	private static void discard(Path temp) {
 		Schedulers.boundedElastic().schedule(() -> deleteQuietly(temp));

@@ -13,6 +13,7 @@ import org.sciport.commons.page.PageRequest;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.Caller;
 import org.sciport.commons.storage.BlobStore;
+import org.sciport.upload.PortalAnswers;
 import org.sciport.upload.receive.Spool;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -54,7 +55,7 @@ class JobController {
 	@GetMapping("/api/upload/status/{jobId}")
 	Mono<Map<String, Object>> status(@PathVariable String jobId, ServerWebExchange exchange) {
 		return Mono.defer(() -> this.jobs.find(AccessTokenFilter.requireCaller(exchange), id(jobId)))
-			.map((job) -> envelope("Upload job", job));
+			.map((job) -> PortalAnswers.envelope("Upload job", job));
 	}
 
 	@GetMapping({ "/api/upload/jobs", "/portal/api/jobs" })
@@ -78,20 +79,20 @@ class JobController {
 			pagination.put("limit", page.pagination().perPage());
 			pagination.put("total", page.pagination().total());
 			pagination.put("pages", page.pagination().totalPages());
-			return envelope("Upload jobs", Map.of("jobs", page.data(), "pagination", pagination));
+			return PortalAnswers.envelope("Upload jobs", Map.of("jobs", page.data(), "pagination", pagination));
 		});
 	}
 
 	@PostMapping("/portal/api/cancel-job")
 	Mono<Map<String, Object>> portalCancel(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> cancel(AccessTokenFilter.requireCaller(exchange), id(bodyId(body))))
-			.map((job) -> envelope("Job cancelled", job));
+			.map((job) -> PortalAnswers.envelope("Job cancelled", job));
 	}
 
 	@PostMapping("/portal/api/retry-conversion")
 	Mono<Map<String, Object>> portalRetry(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> this.jobs.retry(AccessTokenFilter.requireCaller(exchange), id(bodyId(body))))
-			.map((job) -> envelope("Conversion queued again", job));
+			.map((job) -> PortalAnswers.envelope("Conversion queued again", job));
 	}
 
 	@GetMapping("/v1/jobs")
@@ -153,13 +154,6 @@ class JobController {
 		}
 	}
 
-	private static Map<String, Object> envelope(String message, Object data) {
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("success", true);
-		body.put("message", message);
-		body.put("data", data);
-		return body;
-	}
 
 	@Configuration(proxyBeanMethods = false)
 	static class PortalErrors {

@@ -21,6 +21,7 @@ import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.Caller;
 import org.sciport.commons.storage.ChannelWriter;
+import org.sciport.upload.PortalAnswers;
 import org.sciport.upload.UploadProperties;
 import org.sciport.upload.conversion.Formats;
 import org.sciport.upload.jobs.UploadJob;
@@ -116,7 +117,7 @@ class ChunkedUploadController {
 						filename, text(body, "content_type"), format, dataset, null, null, size, (int) chunkSize,
 						(int) chunks, expected, Instant.now().plus(this.properties.tusExpiry()), null, null, null)))
 				.map((job) -> {
-					Map<String, Object> answer = envelope("Chunked upload initiated", job);
+					Map<String, Object> answer = PortalAnswers.envelope("Chunked upload initiated", job);
 					answer.put("job_id", job.jobId());
 					answer.put("dataset_id", job.datasetId());
 					answer.put("chunk_size", chunkSize);
@@ -163,7 +164,7 @@ class ChunkedUploadController {
 				data.put("received", received);
 				data.put("missing", missing);
 				data.put("bytes_received", job.bytesReceived());
-				return envelope("Chunks received", data);
+				return PortalAnswers.envelope("Chunks received", data);
 			}));
 	}
 
@@ -178,7 +179,7 @@ class ChunkedUploadController {
 				requireUploading(job);
 				return receivedChunks(id).flatMap((received) -> join(job, received, given));
 			}).map((job) -> {
-				Map<String, Object> answer = envelope("Upload complete", job);
+				Map<String, Object> answer = PortalAnswers.envelope("Upload complete", job);
 				answer.put("job_id", job.jobId());
 				answer.put("dataset_id", job.datasetId());
 				return answer;
@@ -207,9 +208,8 @@ class ChunkedUploadController {
 			AtomicLong size = new AtomicLong();
 			Flux<DataBuffer> checked = sized(content, index, expectedSize, size, checksums);
 			long start = (long) index * job.chunkSize();
-			return Mono.using(() -> FileChannel.open(this.spool.chunkedFile(id), StandardOpenOption.CREATE,
-					StandardOpenOption.WRITE).position(start),
-					(channel) -> ChannelWriter.write(checked, channel), ChunkedUploadController::closeQuietly)
+			return ChannelWriter.write(checked, () -> FileChannel.open(this.spool.chunkedFile(id), StandardOpenOption.CREATE,
+					StandardOpenOption.WRITE).position(start))
 				.then(Mono.defer(() -> {
 					if (size.get() != expectedSize) {
 						return Mono.error(new ValidationException("chunk",
@@ -302,7 +302,7 @@ class ChunkedUploadController {
 		data.put("size", size);
 		data.put("sha256", sha256);
 		data.put("duplicate", !stored);
-		return envelope(stored ? "Chunk stored" : "Chunk already stored", data);
+		return PortalAnswers.envelope(stored ? "Chunk stored" : "Chunk already stored", data);
 	}
 
 	private Mono<UploadJob> join(UploadJob job, List<Integer> received, @Nullable String given) {
@@ -399,14 +399,6 @@ class ChunkedUploadController {
 		return String.join(", ", shown) + ((missing.size() > 20) ? " and " + (missing.size() - 20) + " more" : "");
 	}
 
-	private static void closeQuietly(FileChannel channel) {
-		try {
-			channel.close();
-		}
-		catch (IOException ex) {
-			// the chunk is checked (size, checksum) before it is kept
-		}
-	}
 
 	private static Mono<Void> deleteQuietly(Path path) {
 		return Mono.<Void>fromRunnable(() -> {
@@ -453,12 +445,5 @@ class ChunkedUploadController {
 		return hex;
 	}
 
-	private static Map<String, Object> envelope(String message, Object data) {
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("success", true);
-		body.put("message", message);
-		body.put("data", data);
-		return body;
-	}
 
 }

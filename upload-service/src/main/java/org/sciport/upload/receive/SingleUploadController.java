@@ -15,6 +15,7 @@ import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.Caller;
 import org.sciport.commons.storage.BlobStore;
+import org.sciport.upload.PortalAnswers;
 import org.sciport.upload.UploadProperties;
 import org.sciport.upload.conversion.Formats;
 import org.sciport.upload.jobs.UploadJob;
@@ -76,12 +77,9 @@ class SingleUploadController {
 	@ResponseStatus(HttpStatus.CREATED)
 	Mono<Map<String, Object>> portalUpload(@RequestBody Flux<DataBuffer> parts, ServerWebExchange exchange) {
 		return receive(parts, exchange, false).map((job) -> {
-			Map<String, Object> body = new LinkedHashMap<>();
-			body.put("success", true);
-			body.put("message", "File uploaded");
+			Map<String, Object> body = PortalAnswers.envelope("File uploaded", job);
 			body.put("job_id", job.jobId());
 			body.put("dataset_id", job.datasetId());
-			body.put("data", job);
 			return body;
 		});
 	}

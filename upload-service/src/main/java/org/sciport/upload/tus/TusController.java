@@ -298,8 +298,8 @@ class TusController {
 				}
 				sink.next(buffer);
 			});
-			Mono<Void> write = Mono.using(() -> FileChannel.open(file, StandardOpenOption.WRITE).position(offset),
-					(channel) -> ChannelWriter.write(counted, channel).then(), TusController::closeQuietly);
+			Mono<Void> write = ChannelWriter.write(counted, () -> FileChannel.open(file, StandardOpenOption.WRITE).position(offset))
+				.then();
 			return write.then(Mono.defer(() -> {
 				if (checksum != null && !checksum.matches()) {
 					this.running.remove(id);
@@ -551,14 +551,6 @@ class TusController {
 		}).subscribeOn(Schedulers.boundedElastic());
 	}
 
-	private static void closeQuietly(FileChannel channel) {
-		try {
-			channel.close();
-		}
-		catch (IOException ex) {
-			// nothing more to do
-		}
-	}
 
 	/** A PATCH's declared checksum, computed as its bytes pass. */
 	private static final class Checksum {
