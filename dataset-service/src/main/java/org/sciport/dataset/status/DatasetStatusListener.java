@@ -40,6 +40,9 @@ class DatasetStatusListener {
 			Set.of("uploading", "conversion_failed", "done"), "converting", Set.of("conversion_queued", "conversion_failed"),
 			"done", Set.of("converting", "conversion_queued"), "conversion_failed", Set.of("converting", "conversion_queued"));
 
+	/** Targets whose event registers a file: the dataset's totals are recounted. */
+	private static final Set<String> TOTALS_FROM_FILES = Set.of("conversion_queued");
+
 	private final ProcessedEvents processed;
 
 	private final DatabaseClient database;
@@ -66,7 +69,7 @@ class DatasetStatusListener {
 			return;
 		}
 		this.processed.processOnce(CONSUMER, event.id(),
-				() -> apply(dataset, target, event.data()).then(files(event.type(), dataset, event.data())))
+				() -> files(event.type(), dataset, event.data()).then(apply(dataset, target, event.data())))
 			.block(Duration.ofSeconds(30));
 	}
 
@@ -121,6 +124,18 @@ class DatasetStatusListener {
 	}
 
 	private Mono<Long> apply(UUID dataset, String target, @Nullable JsonNode data) {
+		if (uuid(data, "upload_id") != null && TOTALS_FROM_FILES.contains(target)) {
+			// The dataset's files are registered here (uploads, harvests, workflow outputs): its
+			// totals are theirs.
+			return this.database
+				.sql("UPDATE dataset SET status = CASE WHEN status = ANY(:from) THEN :target ELSE status END, "
+						+ "updated_at = now(), " + RegisteredFiles.TOTALS + " WHERE id = :id AND deleted_at IS NULL")
+				.bind("target", target)
+				.bind("id", dataset)
+				.bind("from", FROM.get(target).toArray(String[]::new))
+				.fetch()
+				.rowsUpdated();
+		}
 		DatabaseClient.GenericExecuteSpec update = this.database
 			.sql("UPDATE dataset SET status = :target, updated_at = now()"
 					+ ((sizeOf(data) != null) ? ", size_bytes = :size" : "")

@@ -161,7 +161,10 @@ class SingleUploadController {
 				}
 				return drain(events);
 			}))
-			.then();
+			.then()
+			// A malformed body fails the whole stream: the job (if one was begun) is marked failed
+			// before the answer goes out, not only when the file's own stream hears of it.
+			.onErrorResume((ex) -> this.jobs.fail(id, failure(ex)).onErrorComplete().then(Mono.error(ex)));
 		return streamed.then(Mono.defer(() -> {
 			StoredFile file = stored.get();
 			if (file == null) {

@@ -1,0 +1,118 @@
+package org.sciport.dataset.status;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.Topics;
+import org.sciport.commons.inbox.ProcessedEvents;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Files other services put into a dataset: harvest-service's {@code sciport.harvest.transfer.completed}
+ * (files harvested into an instrument's dataset) and workflow-service's
+ * {@code sciport.workflow.run.completed} (a run's outputs). Each event names a {@code dataset_id}
+ * and lists its files ({@code files} or {@code outputs}: {@code file_id} or a name, {@code filename},
+ * {@code size_bytes}, optionally {@code sha256}, {@code content_type}, {@code format}). They are
+ * registered as the dataset's files and its totals recounted, each event once, so a replayed
+ * topic changes nothing; a file already registered (same id) is kept as it is.
+ */
+@Component
+class RegisteredFiles {
+
+	static final String CONSUMER = "registered-files";
+
+	/** Recounts a dataset's totals from its registered files ({@code :id} is the dataset). */
+	static final String TOTALS = "size_bytes = (SELECT coalesce(sum(f.size_bytes), 0) FROM dataset_file f "
+			+ "WHERE f.dataset_id = dataset.id), file_count = (SELECT count(*) FROM dataset_file f WHERE f.dataset_id = dataset.id)";
+
+	private final DatabaseClient database;
+
+	private final ProcessedEvents processed;
+
+	private final CloudEventCodec codec;
+
+	RegisteredFiles(DatabaseClient database, ProcessedEvents processed, CloudEventCodec codec) {
+		this.database = database;
+		this.processed = processed;
+		this.codec = codec;
+	}
+
+	// Kafka's listener threads: waiting keeps each offset behind its change.
+	@KafkaListener(topics = Topics.HARVEST, groupId = "dataset-service-harvested-files")
+	void onHarvestEvent(ConsumerRecord<String, String> record) {
+		receive(record, "sciport.harvest.transfer.completed", "files", "harvest");
+	}
+
+	@KafkaListener(topics = Topics.WORKFLOW, groupId = "dataset-service-workflow-files")
+	void onWorkflowEvent(ConsumerRecord<String, String> record) {
+		receive(record, "sciport.workflow.run.completed", "outputs", "workflow");
+	}
+
+	private void receive(ConsumerRecord<String, String> record, String type, String list, String origin) {
+		CloudEvent event = this.codec.readConsumed(record.topic(), record.value()).orElse(null);
+		if (event == null || !type.equals(event.type()) || event.data() == null) {
+			return;
+		}
+		JsonNode data = event.data();
+		UUID dataset = uuid(data.path("dataset_id").asString(""));
+		if (dataset == null || !data.path(list).isArray()) {
+			return;
+		}
+		this.processed.processOnce(CONSUMER, event.id(), () -> register(dataset, data.path(list), event.subject(), origin))
+			.block(Duration.ofSeconds(30));
+	}
+
+	private Mono<Long> register(UUID dataset, JsonNode files, String source, String origin) {
+		return Flux.fromIterable(files)
+			.filter((file) -> file.path("filename").isString() && !file.path("filename").asString().isBlank())
+			.concatMap((file) -> {
+				String filename = file.path("filename").asString();
+				UUID id = uuid(file.path("file_id").asString(""));
+				if (id == null) {
+					// No id of its own: one derived from where it came from, so a replay finds it again.
+					id = UUID.nameUUIDFromBytes((origin + "/" + source + "/" + filename).getBytes(StandardCharsets.UTF_8));
+				}
+				return this.database
+					.sql("INSERT INTO dataset_file (id, dataset_id, filename, size_bytes, content_type, format, sha256, "
+							+ "xxhash64, status, created_at) SELECT :id, d.id, :filename, :size, :type, :format, :sha256, '', "
+							+ "'stored', now() FROM dataset d WHERE d.id = :dataset AND d.deleted_at IS NULL "
+							+ "ON CONFLICT (id) DO NOTHING")
+					.bind("id", id)
+					.bind("dataset", dataset)
+					.bind("filename", filename)
+					.bind("size", Math.max(0, file.path("size_bytes").asLong(0)))
+					.bind("type", file.path("content_type").asString(""))
+					.bind("format", file.path("format").asString("binary"))
+					.bind("sha256", file.path("sha256").asString(""))
+					.fetch()
+					.rowsUpdated();
+			})
+			.reduce(0L, Long::sum)
+			.flatMap((added) -> this.database
+				.sql("UPDATE dataset SET updated_at = now(), " + TOTALS + " WHERE id = :id AND deleted_at IS NULL")
+				.bind("id", dataset)
+				.fetch()
+				.rowsUpdated()
+				.thenReturn(added));
+	}
+
+	private static @Nullable UUID uuid(String value) {
+		try {
+			return value.isBlank() ? null : UUID.fromString(value);
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
+	}
+
+}

@@ -1,0 +1,109 @@
+package org.sciport.dataset.status;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.sciport.commons.event.Topics;
+import org.sciport.dataset.DatasetServiceIntegrationTest;
+import org.sciport.testsupport.TestInfrastructure;
+import org.sciport.testsupport.TestTokens;
+import org.sciport.testsupport.TestTokens.User;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Files that harvests, workflow runs and uploads put into a dataset, from their events on real
+ * Kafka: registered once each (a replayed event changes nothing), with the dataset's totals
+ * counted from all of them.
+ */
+@DatasetServiceIntegrationTest
+class RegisteredFilesIntegrationTests {
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) {
+		TestInfrastructure.register(registry, "dataset_files");
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void harvestedFilesWorkflowOutputsAndUploadsAllCountOnce() throws Exception {
+		User owner = TestTokens.user();
+		String dataset = (String) this.client.post().uri("/v1/datasets").headers((h) -> h.setBearerAuth(owner.token()))
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "Instrument 7"))
+			.exchange().expectStatus().isCreated().expectBody(MAP).returnResult().getResponseBody().get("id");
+		String harvest = event(Topics.HARVEST, "transfer-1", "sciport.harvest.transfer.completed", "{\"dataset_id\":\"" + dataset
+				+ "\",\"transfer_id\":\"transfer-1\",\"files\":[{\"file_id\":\"" + UUID.randomUUID()
+				+ "\",\"filename\":\"frame-001.h5\",\"size_bytes\":1000,\"sha256\":\"ab\"},"
+				+ "{\"filename\":\"frame-002.h5\",\"size_bytes\":2000}]}");
+		publish(Topics.HARVEST, "transfer-1", harvest);
+		awaitFiles(owner, dataset, 2);
+		// The same event again (a replay) and a workflow run's outputs.
+		publish(Topics.HARVEST, "transfer-1", harvest);
+		publish(Topics.WORKFLOW, "run-9", event(Topics.WORKFLOW, "run-9", "sciport.workflow.run.completed",
+				"{\"dataset_id\":\"" + dataset + "\",\"run_id\":\"run-9\",\"outputs\":[{\"filename\":\"fit.csv\",\"size_bytes\":300}]}"));
+		awaitFiles(owner, dataset, 3);
+		// An upload completes into the same dataset: the totals count every file.
+		publish(Topics.UPLOAD, dataset, event(Topics.UPLOAD, dataset, "sciport.upload.completed", "{\"dataset_id\":\"" + dataset
+				+ "\",\"upload_id\":\"" + UUID.randomUUID() + "\",\"filename\":\"notes.txt\",\"size_bytes\":4,"
+				+ "\"dataset_size_bytes\":4,\"dataset_file_count\":1}"));
+		awaitFiles(owner, dataset, 4);
+		Map<String, Object> details = this.client.get().uri("/v1/datasets/" + dataset)
+			.headers((h) -> h.setBearerAuth(owner.token())).exchange().expectBody(MAP).returnResult().getResponseBody();
+		assertThat(details).containsEntry("file_count", 4).containsEntry("size_bytes", 3304)
+			.containsEntry("status", "conversion_queued");
+		List<Map<String, Object>> files = files(owner, dataset);
+		assertThat(files).extracting((file) -> file.get("filename"))
+			.containsExactlyInAnyOrder("frame-001.h5", "frame-002.h5", "fit.csv", "notes.txt");
+		// Another user still sees none of it.
+		this.client.get().uri("/v1/datasets/" + dataset + "/files").headers((h) -> h.setBearerAuth(TestTokens.user().token()))
+			.exchange().expectStatus().isNotFound();
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<Map<String, Object>> files(User user, String dataset) {
+		return (List<Map<String, Object>>) this.client.get().uri("/v1/datasets/" + dataset + "/files")
+			.headers((h) -> h.setBearerAuth(user.token())).exchange().expectStatus().isOk()
+			.expectBody(MAP).returnResult().getResponseBody().get("data");
+	}
+
+	private void awaitFiles(User user, String dataset, int count) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (files(user, dataset).size() < count && System.nanoTime() < deadline) {
+			Thread.sleep(100);
+		}
+		// Give a replayed event the time to (not) add anything, then check the exact count.
+		Thread.sleep(300);
+		assertThat(files(user, dataset)).hasSize(count);
+	}
+
+	private static String event(String topic, String subject, String type, String data) {
+		return "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"/sciport/" + topic + "\",\"type\":\""
+				+ type + "\",\"subject\":\"" + subject + "\",\"time\":\"" + java.time.Instant.now()
+				+ "\",\"datacontenttype\":\"application/json\",\"data\":" + data + "}";
+	}
+
+	private static void publish(String topic, String key, String event) throws Exception {
+		try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+				Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()),
+				new org.apache.kafka.common.serialization.StringSerializer(),
+				new org.apache.kafka.common.serialization.StringSerializer())) {
+			producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, event)).get();
+		}
+	}
+
+	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
+	};
+
+}
