@@ -33,6 +33,8 @@ class Hdf5Converter implements Converter {
 
 	private static final int MAX_TEXT = 200;
 
+	private static final long MAX_ATTRIBUTE_BYTES = 16 * 1024;
+
 	@Override
 	public boolean reads(String format) {
 		return "hdf5".equals(format) || "nexus".equals(format);
@@ -102,6 +104,10 @@ class Hdf5Converter implements Converter {
 	}
 
 	private static @Nullable Object value(Attribute attribute) {
+		// An attribute is read whole: a large one (a crafted file's, say) is described, not read.
+		if (attribute.getSizeInBytes() > MAX_ATTRIBUTE_BYTES) {
+			return "(" + attribute.getSizeInBytes() + " bytes, not read)";
+		}
 		Object data = attribute.getData();
 		if (data == null) {
 			return null;

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,7 +33,7 @@ class TableConverter implements Converter {
 				: guessSeparator(file);
 		try (BufferedReader reader = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file),
 				StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)), 256 * 1024)) {
-			String headerLine = reader.readLine();
+			String headerLine = readLine(reader);
 			if (headerLine == null) {
 				throw new IOException("The table is empty");
 			}
@@ -40,7 +41,7 @@ class TableConverter implements Converter {
 			String[] types = new String[header.size()];
 			long rows = 0;
 			String line;
-			while ((line = reader.readLine()) != null) {
+			while ((line = readLine(reader)) != null) {
 				if (line.isEmpty()) {
 					continue;
 				}
@@ -69,9 +70,35 @@ class TableConverter implements Converter {
 		}
 	}
 
+	/** Longest line read: a file without line breaks is not read into memory whole. */
+	static final int MAX_LINE = 1024 * 1024;
+
+	/** A line (without its terminator), or null at the end; a line over {@link #MAX_LINE} is refused. */
+	static @Nullable String readLine(BufferedReader reader) throws IOException {
+		StringBuilder line = new StringBuilder();
+		int c;
+		while ((c = reader.read()) != -1) {
+			if (c == '\n') {
+				break;
+			}
+			if (line.length() >= MAX_LINE) {
+				throw new IOException("A line is longer than " + MAX_LINE + " characters: not a table");
+			}
+			line.append((char) c);
+		}
+		if (c == -1 && line.length() == 0) {
+			return null;
+		}
+		int end = line.length();
+		if (end > 0 && line.charAt(end - 1) == '\r') {
+			line.setLength(end - 1);
+		}
+		return line.toString();
+	}
+
 	private static char guessSeparator(Path file) throws IOException {
 		try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-			String first = reader.readLine();
+			String first = readLine(reader);
 			return (first != null && first.indexOf('\t') >= 0) ? '\t' : ',';
 		}
 	}

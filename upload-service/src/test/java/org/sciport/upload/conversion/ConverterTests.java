@@ -99,6 +99,47 @@ class ConverterTests {
 	}
 
 	@Test
+	void craftedFilesCannotMakeAConverterExhaustMemory() throws IOException {
+		// An image whose header claims 100,000 x 100,000 pixels: described, never decoded.
+		Path huge = this.directory.resolve("huge.png");
+		Files.write(huge, pngHeaderOnly(100_000, 100_000));
+		Converter.Result image = new ImageConverter().convert(huge);
+		assertThat(image.metadata()).containsEntry("width", 100_000L).containsEntry("height", 100_000L);
+		assertThat(image.thumbnail()).isNull();
+		// A "table" that is one endless line.
+		Path line = Files.writeString(this.directory.resolve("line.csv"), "a,b\n" + "x".repeat(TableConverter.MAX_LINE + 10));
+		assertThatExceptionOfType(IOException.class).isThrownBy(() -> new TableConverter().convert(line))
+			.withMessageContaining("longer than");
+		// An HDF5 attribute too large to read into the metadata.
+		Path big = this.directory.resolve("big.h5");
+		try (WritableHdfFile hdf = HdfFile.write(big)) {
+			hdf.putGroup("g").putAttribute("calibration", new double[4_000]);
+		}
+		String tree = JsonMapper.builder().build().writeValueAsString(new Hdf5Converter().convert(big).metadata());
+		assertThat(tree).contains("bytes, not read");
+	}
+
+	private static byte[] pngHeaderOnly(int width, int height) {
+		java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+		png.writeBytes(new byte[] { (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' });
+		java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(width).putInt(height)
+			.put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+		chunk(png, "IHDR", ihdr.array());
+		chunk(png, "IEND", new byte[0]);
+		return png.toByteArray();
+	}
+
+	private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) {
+		java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+		crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+		crc.update(data);
+		out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+		out.writeBytes(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+		out.writeBytes(data);
+		out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+	}
+
+	@Test
 	void jsonIsSummarisedAndBrokenJsonRefused() throws IOException {
 		Path file = Files.writeString(this.directory.resolve("j.json"), "{\"a\": [1, 2, {\"b\": null}], \"c\": \"d\"}");
 		Converter.Result result = new JsonConverter(JsonMapper.builder().build()).convert(file);
