@@ -10,6 +10,7 @@ import org.sciport.commons.event.Topics;
 import org.sciport.dataset.DatasetServiceIntegrationTest;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TestTokens;
+import org.sciport.testsupport.TopicWriter;
 import org.sciport.testsupport.TestTokens.User;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.ParameterizedTypeReference;
@@ -177,15 +178,8 @@ class AccessMatrixIntegrationTests {
 	}
 
 	private static void publish(String key, String data) throws Exception {
-		String event = "{\"specversion\":\"1.0\",\"id\":\"" + java.util.UUID.randomUUID()
-				+ "\",\"source\":\"/sciport/upload-service\",\"type\":\"sciport.upload.completed\",\"subject\":\"" + key
-				+ "\",\"time\":\"" + java.time.Instant.now() + "\",\"datacontenttype\":\"application/json\",\"data\":" + data + "}";
-		try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
-				Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()),
-				new org.apache.kafka.common.serialization.StringSerializer(),
-				new org.apache.kafka.common.serialization.StringSerializer())) {
-			producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.UPLOAD, key, event)).get();
-		}
+		TopicWriter.publish(Topics.UPLOAD, key,
+				TopicWriter.event("/sciport/upload-service", "sciport.upload.completed", key, data));
 	}
 
 }

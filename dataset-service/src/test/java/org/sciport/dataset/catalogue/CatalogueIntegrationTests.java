@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.sciport.commons.event.Topics;
 import org.sciport.dataset.DatasetServiceIntegrationTest;
 import org.sciport.testsupport.TestTokens;
+import org.sciport.testsupport.TopicWriter;
 import org.sciport.testsupport.TestTokens.User;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TopicReader;
@@ -232,18 +233,12 @@ class CatalogueIntegrationTests {
 	}
 
 	private static String uploadEventJson(String type, String dataset, String extra) {
-		return "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"/sciport/upload-service\","
-				+ "\"type\":\"" + type + "\",\"subject\":\"" + dataset + "\",\"time\":\"" + java.time.Instant.now()
-				+ "\",\"datacontenttype\":\"application/json\",\"data\":{\"dataset_id\":\"" + dataset + "\"" + extra + "}}";
+		return TopicWriter.event("/sciport/upload-service", type, dataset,
+				"{\"dataset_id\":\"" + dataset + "\"" + extra + "}");
 	}
 
 	private static void publish(String key, String event) throws Exception {
-		try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
-				Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()),
-				new org.apache.kafka.common.serialization.StringSerializer(),
-				new org.apache.kafka.common.serialization.StringSerializer())) {
-			producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.UPLOAD, key, event)).get();
-		}
+		TopicWriter.publish(Topics.UPLOAD, key, event);
 	}
 
 	private void awaitStatus(User user, String id, String status) throws InterruptedException {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.sciport.commons.event.Topics;
 import org.sciport.dataset.DatasetServiceIntegrationTest;
 import org.sciport.testsupport.TestTokens;
+import org.sciport.testsupport.TopicWriter;
 import org.sciport.testsupport.TestTokens.User;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TopicReader;
@@ -179,16 +180,7 @@ class ProjectIntegrationTests {
 	}
 
 	private static void publishTo(String topic, String key, String type, String data) throws Exception {
-		String event = "{\"specversion\":\"1.0\",\"id\":\"" + java.util.UUID.randomUUID()
-				+ "\",\"source\":\"/sciport/upload-service\",\"type\":\"" + type + "\",\"subject\":\"" + key
-				+ "\",\"time\":\"" + java.time.Instant.now() + "\",\"datacontenttype\":\"application/json\",\"data\":"
-				+ data + "}";
-		try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
-				Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()),
-				new org.apache.kafka.common.serialization.StringSerializer(),
-				new org.apache.kafka.common.serialization.StringSerializer())) {
-			producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, event)).get();
-		}
+		TopicWriter.publish(topic, key, TopicWriter.event("/sciport/upload-service", type, key, data));
 	}
 
 	private void awaitData(User user, String id, String status) throws InterruptedException {

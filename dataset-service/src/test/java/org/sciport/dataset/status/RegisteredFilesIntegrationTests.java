@@ -10,6 +10,7 @@ import org.sciport.commons.event.Topics;
 import org.sciport.dataset.DatasetServiceIntegrationTest;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TestTokens;
+import org.sciport.testsupport.TopicWriter;
 import org.sciport.testsupport.TestTokens.User;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.ParameterizedTypeReference;
@@ -89,18 +90,11 @@ class RegisteredFilesIntegrationTests {
 	}
 
 	private static String event(String topic, String subject, String type, String data) {
-		return "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"/sciport/" + topic + "\",\"type\":\""
-				+ type + "\",\"subject\":\"" + subject + "\",\"time\":\"" + java.time.Instant.now()
-				+ "\",\"datacontenttype\":\"application/json\",\"data\":" + data + "}";
+		return TopicWriter.event("/sciport/" + topic, type, subject, data);
 	}
 
 	private static void publish(String topic, String key, String event) throws Exception {
-		try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
-				Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()),
-				new org.apache.kafka.common.serialization.StringSerializer(),
-				new org.apache.kafka.common.serialization.StringSerializer())) {
-			producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, event)).get();
-		}
+		TopicWriter.publish(topic, key, event);
 	}
 
 	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
