@@ -72,15 +72,27 @@ class UploadHousekeeping implements DisposableBean {
 			.subscribe();
 	}
 
-	/** Marks expired uploads and frees what they collected; emits how many there were. */
+	/**
+	 * Marks expired uploads and frees what they collected: the spooled bytes of unfinished
+	 * ones, and the stored bytes of finished tus partial uploads that no final upload joined
+	 * before they expired. Emits how many there were.
+	 */
 	Mono<Long> expire() {
-		return this.database
+		Flux<UUID> unfinished = this.database
 			.sql("UPDATE upload SET status = 'expired', error = 'expired before it was complete', updated_at = now() "
 					+ "WHERE status = 'uploading' AND expires_at < now() RETURNING id")
 			.map((row) -> row.get("id", UUID.class))
 			.all()
-			.concatMap((id) -> this.spool.delete(id).thenReturn(id))
-			.count();
+			.concatMap((id) -> this.spool.delete(id).thenReturn(id));
+		Flux<UUID> unjoined = this.database
+			.sql("UPDATE upload u SET status = 'expired', error = 'no final upload joined this part before it expired', "
+					+ "blob_key = NULL, updated_at = now() FROM upload old WHERE old.id = u.id AND u.status = 'uploaded' "
+					+ "AND u.tus_concat = 'partial' AND u.expires_at < now() RETURNING u.id, old.blob_key")
+			.map((row) -> new Stored(row.get("id", UUID.class), row.get("blob_key", String.class)))
+			.all()
+			.concatMap((part) -> ((part.key() != null) ? this.blobs.delete(part.key()) : Mono.<Void>empty())
+				.thenReturn(part.id()));
+		return unfinished.concatWith(unjoined).count();
 	}
 
 	// Kafka's listener thread: waiting keeps the offset behind the deletion.

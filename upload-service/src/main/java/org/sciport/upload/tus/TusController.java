@@ -134,6 +134,9 @@ class TusController {
 			.build();
 	}
 
+	/** The name a partial upload gets when its client sends none. */
+	private static final String PARTIAL_NAME = "partial-upload";
+
 	@PostMapping(BASE)
 	Mono<ResponseEntity<Void>> create(ServerWebExchange exchange, @RequestBody(required = false) @Nullable Flux<DataBuffer> body) {
 		return Mono.defer(() -> {
@@ -149,7 +152,13 @@ class TusController {
 				throw new ValidationException("Upload-Concat", "Upload-Concat must be 'partial' or 'final;<urls>'");
 			}
 			Long length = length(headers);
-			String filename = FileNames.require(first(metadata, "filename", "name"), "filename");
+			if (length != null && length > this.intake.maxFileSize()) {
+				throw BlobIntake.tooLarge(this.intake.maxFileSize());
+			}
+			// Parallel clients (tus-js-client, Uppy) send partial uploads without metadata: the
+			// final upload names the file.
+			String named = first(metadata, "filename", "name");
+			String filename = (partial && named == null) ? PARTIAL_NAME : FileNames.require(named, "filename");
 			String format = Formats.resolve(metadata.get("format"), filename);
 			UUID id = UUID.randomUUID();
 			Instant expires = Instant.now().plus(this.properties.tusExpiry());

@@ -126,6 +126,10 @@ class SingleUploadIntegrationTests {
 		// Someone else's project is not there for them.
 		upload(TestTokens.user(), "/v1/data/upload", csv, "data.csv", Map.of("project_id", project))
 			.expectStatus().isNotFound().expectBody().jsonPath("$.error.code").isEqualTo("RESOURCE_NOT_FOUND");
+		// Too large: 413 in the native error shape.
+		upload(owner, "/v1/data/upload", new byte[9 * 1024 * 1024], "big.csv", Map.of("project_id", project))
+			.expectStatus().isEqualTo(413)
+			.expectBody().jsonPath("$.error.code").isEqualTo("PAYLOAD_TOO_LARGE").jsonPath("$.error.request_id").exists();
 	}
 
 	@Test

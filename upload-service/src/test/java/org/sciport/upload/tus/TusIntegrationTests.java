@@ -17,6 +17,7 @@ import io.tus.java.client.TusURLMemoryStore;
 import io.tus.java.client.TusUpload;
 import io.tus.java.client.TusUploader;
 import org.junit.jupiter.api.Test;
+import org.sciport.commons.storage.BlobStore;
 import org.sciport.testsupport.TestTokens;
 import org.sciport.testsupport.TestTokens.User;
 import org.sciport.upload.Catalogue;
@@ -52,6 +53,9 @@ class TusIntegrationTests {
 
 	@Autowired
 	DatabaseClient database;
+
+	@Autowired
+	BlobStore blobs;
 
 	@Test
 	void theTusJavaClientUploadsIsInterruptedAndResumes() throws Exception {
@@ -202,9 +206,9 @@ class TusIntegrationTests {
 		String a = create(owner, tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Concat", "partial")
 			.header("Upload-Length", Integer.toString(left.length))
 			.header("Upload-Metadata", metadata("filename", "part-a")));
+		// As tus-js-client and Uppy send them: a partial upload with no metadata at all.
 		String b = create(owner, tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Concat", "partial")
-			.header("Upload-Length", Integer.toString(right.length))
-			.header("Upload-Metadata", metadata("filename", "part-b")));
+			.header("Upload-Length", Integer.toString(right.length)));
 		patch(owner, b, 0, right).exchange().expectStatus().isNoContent();
 		// A final upload over an unfinished part is refused.
 		tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Concat", "final;/v1/uploads/tus/" + a + " /v1/uploads/tus/" + b)
@@ -227,6 +231,47 @@ class TusIntegrationTests {
 		this.client.get().uri("/v1/jobs").headers((h) -> h.setBearerAuth(owner.token())).exchange()
 			.expectBody().jsonPath("$.data[*].job_id").value((ids) -> assertThat(ids.toString()).contains(whole)
 				.doesNotContain(a).doesNotContain(b));
+	}
+
+	@Test
+	void aPartNoFinalUploadJoinedIsRemovedWhenItExpires() {
+		User owner = TestTokens.user();
+		byte[] content = "never joined".getBytes(StandardCharsets.UTF_8);
+		String part = create(owner, tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Concat", "partial")
+			.header("Upload-Length", Integer.toString(content.length)));
+		patch(owner, part, 0, content).exchange().expectStatus().isNoContent();
+		String key = this.database.sql("SELECT blob_key FROM upload WHERE id = :id").bind("id", UUID.fromString(part))
+			.map((row) -> row.get("blob_key", String.class)).one().block(Duration.ofSeconds(10));
+		assertThat(this.blobs.stat(key).blockOptional(Duration.ofSeconds(10))).isPresent();
+		this.database.sql("UPDATE upload SET expires_at = now() - interval '1 second' WHERE id = :id")
+			.bind("id", UUID.fromString(part)).then().block(Duration.ofSeconds(10));
+		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+		while (!"expired".equals(job(owner, part).get("status")) && System.nanoTime() < deadline) {
+			pause();
+		}
+		assertThat(job(owner, part)).containsEntry("status", "expired");
+		assertThat(this.blobs.stat(key).map((blob) -> true).onErrorReturn(false).defaultIfEmpty(false)
+			.block(Duration.ofSeconds(10))).isFalse();
+		tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Concat", "final;/v1/uploads/tus/" + part)
+			.header("Upload-Metadata", metadata("filename", "late.txt", "dataset_name", "Late")).exchange()
+			.expectStatus().isBadRequest();
+	}
+
+	@Test
+	void refusesAFileOverTheLimitWhenItIsCreated() {
+		User owner = TestTokens.user();
+		long tooLarge = 8L * 1024 * 1024 + 1;
+		tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Length", Long.toString(tooLarge))
+			.header("Upload-Metadata", metadata("filename", "huge.bin", "dataset_name", "Huge")).exchange()
+			.expectStatus().isEqualTo(413)
+			.expectBody().jsonPath("$.error.code").isEqualTo("PAYLOAD_TOO_LARGE");
+		// A deferred length over the limit is refused when it is declared, and the offset stays.
+		String deferred = create(owner, tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Defer-Length", "1")
+			.header("Upload-Metadata", metadata("filename", "grows.bin", "dataset_name", "Grows")));
+		patch(owner, deferred, 0, "abc".getBytes(StandardCharsets.UTF_8)).header("Upload-Length", Long.toString(tooLarge))
+			.exchange().expectStatus().isEqualTo(413);
+		tus(owner, HttpMethod.HEAD, "/v1/uploads/tus/" + deferred).exchange().expectStatus().isOk()
+			.expectHeader().valueEquals("Upload-Offset", "0");
 	}
 
 	private static TusUpload upload(byte[] content, Map<String, String> metadata) {
