@@ -15,7 +15,7 @@ import tools.jackson.databind.JsonNode;
  * @param description its description
  * @param tags its tags
  * @param folderId the owner's folder it sits in, if any
- * @param status {@code uploading}, {@code conversion_queued}, {@code converting}, {@code done}
+ * @param status {@code uploading}, {@code upload_failed}, {@code conversion_queued}, {@code converting}, {@code done}
  * or {@code conversion_failed}
  * @param metadata free-form metadata
  * @param sizeBytes total size of its files

@@ -65,7 +65,7 @@ public record DatasetQuery(@Nullable UUID folderId, @Nullable String status, @Nu
 
 	}
 
-	static final Set<String> STATUSES = Set.of("uploading", "conversion_queued", "converting", "done",
+	static final Set<String> STATUSES = Set.of("uploading", "upload_failed", "conversion_queued", "converting", "done",
 			"conversion_failed");
 
 	private static final Map<String, String> SORTS = Map.of("created_at", "d.created_at", "updated_at", "d.updated_at",

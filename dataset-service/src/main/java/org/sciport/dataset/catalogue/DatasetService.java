@@ -48,14 +48,18 @@ public class DatasetService {
 			+ "FROM dataset_share s JOIN team_member m ON m.team_id = s.team_id AND m.user_id = :me "
 			+ "WHERE s.dataset_id = d.id) END AS access";
 
+	/** The dataset's shares as {@code team_id:level} texts, oldest first. */
+	private static final String SHARES = "ARRAY(SELECT s.team_id::text || ':' || s.level FROM dataset_share s "
+			+ "WHERE s.dataset_id = d.id ORDER BY s.shared_at, s.team_id) AS share_list";
+
 	/**
-	 * The datasets a (non-administrator) caller may see: owned, or shared with one of their
-	 * teams. Written as a union of two index lookups rather than an OR, so that a list reads
-	 * only the caller's rows, however large the catalogue.
+	 * The datasets shared with one of the (non-administrator) caller's teams that they do not
+	 * own. With the caller's own ({@code d.owner_id = :me}) these are all they may see; a list
+	 * reads the two apart, each along an index, so that it touches only the caller's rows
+	 * however large the catalogue.
 	 */
-	private static final String VISIBLE = "d.id IN (SELECT o.id FROM dataset o WHERE o.owner_id = :me AND o.deleted_at IS NULL "
-			+ "UNION SELECT s.dataset_id FROM dataset_share s JOIN team_member m ON m.team_id = s.team_id "
-			+ "WHERE m.user_id = :me)";
+	private static final String SHARED_NOT_OWNED = "d.owner_id <> :me AND d.id IN (SELECT s.dataset_id FROM dataset_share s "
+			+ "JOIN team_member m ON m.team_id = s.team_id WHERE m.user_id = :me)";
 
 	private final DatabaseClient database;
 
@@ -104,14 +108,14 @@ public class DatasetService {
 	}
 
 	public Mono<Dataset> get(Caller caller, UUID id) {
-		return this.database.sql("SELECT d.*, " + ACCESS + " FROM dataset d WHERE d.id = :id AND d.deleted_at IS NULL")
+		return this.database
+			.sql("SELECT d.*, " + ACCESS + ", " + SHARES + " FROM dataset d WHERE d.id = :id AND d.deleted_at IS NULL")
 			.bind("id", id)
 			.bind("me", UUID.fromString(caller.userId()))
 			.map((row) -> row(row, caller))
 			.one()
 			.filter((dataset) -> dataset.access() != null)
-			.switchIfEmpty(Mono.error(() -> new NotFoundException("No such dataset")))
-			.flatMap((dataset) -> withShares(List.of(dataset)).map((list) -> list.get(0)));
+			.switchIfEmpty(Mono.error(() -> new NotFoundException("No such dataset")));
 	}
 
 	/** The dataset's files, oldest first, for whoever may see the dataset. */
@@ -138,9 +142,6 @@ public class DatasetService {
 
 	public Mono<Page<Dataset>> list(Caller caller, DatasetQuery query, String basePath) {
 		List<String> where = new ArrayList<>(List.of("d.deleted_at IS NULL"));
-		if (!caller.isAdmin()) {
-			where.add(VISIBLE);
-		}
 		Map<String, Object> binds = new LinkedHashMap<>();
 		binds.put("me", UUID.fromString(caller.userId()));
 		if (query.folderId() != null) {
@@ -152,7 +153,12 @@ public class DatasetService {
 			binds.put("status", query.status());
 		}
 		if (query.teamId() != null) {
-			where.add("EXISTS (SELECT 1 FROM dataset_share t WHERE t.dataset_id = d.id AND t.team_id = :team)");
+			// Only a team the caller is in (any team, for an administrator): a list says nothing
+			// about teams one cannot see.
+			where.add(caller.isAdmin()
+					? "EXISTS (SELECT 1 FROM dataset_share t WHERE t.dataset_id = d.id AND t.team_id = :team)"
+					: "EXISTS (SELECT 1 FROM dataset_share t JOIN team_member tm ON tm.team_id = t.team_id "
+							+ "AND tm.user_id = :me WHERE t.dataset_id = d.id AND t.team_id = :team)");
 			binds.put("team", query.teamId());
 		}
 		if (query.ownerId() != null) {
@@ -176,13 +182,6 @@ public class DatasetService {
 			binds.put("text", "%" + query.text().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
 		}
 		String condition = String.join(" AND ", where);
-		Map<String, Object> countBinds = new LinkedHashMap<>(binds);
-		if (caller.isAdmin()) {
-			// The count has no access column: nothing else names :me.
-			countBinds.remove("me");
-		}
-		DatabaseClient.GenericExecuteSpec count = bindAll(
-				this.database.sql("SELECT count(*) AS n FROM dataset d WHERE " + condition), countBinds);
 		// A cursor pages by key (no rows skipped, as fast on the last page as on the first);
 		// otherwise page and per_page give an offset.
 		String pageCondition = condition;
@@ -192,11 +191,31 @@ public class DatasetService {
 			pageBinds.put("afterKey", query.cursorKey());
 			pageBinds.put("afterId", query.cursor().id());
 		}
-		DatabaseClient.GenericExecuteSpec page = bindAll(this.database.sql("SELECT d.*, " + ACCESS + ", "
-				+ query.sortKey() + " AS sort_key FROM dataset d WHERE " + pageCondition + " ORDER BY " + query.orderBy()
-				+ " LIMIT :limit OFFSET :offset"), pageBinds)
+		String columns = "d.*, " + ACCESS + ", " + SHARES + ", " + query.sortKey() + " AS sort_key";
+		String order = " ORDER BY " + query.orderBy();
+		long offset = (query.cursor() != null) ? 0 : query.page().offset();
+		String countSql;
+		String pageSql;
+		Map<String, Object> countBinds = new LinkedHashMap<>(binds);
+		if (caller.isAdmin()) {
+			countSql = "SELECT count(*) AS n FROM dataset d WHERE " + condition;
+			// The count has no access column: nothing else names :me.
+			countBinds.remove("me");
+			pageSql = "SELECT " + columns + " FROM dataset d WHERE " + pageCondition + order + " LIMIT :limit OFFSET :offset";
+		}
+		else {
+			// Own and shared rows apart, each along its index and at most a page deep, then merged.
+			countSql = "SELECT (SELECT count(*) FROM dataset d WHERE d.owner_id = :me AND " + condition
+					+ ") + (SELECT count(*) FROM dataset d WHERE " + SHARED_NOT_OWNED + " AND " + condition + ") AS n";
+			pageSql = "SELECT " + columns + " FROM ((SELECT d.* FROM dataset d WHERE d.owner_id = :me AND " + pageCondition
+					+ order + " LIMIT :window) UNION ALL (SELECT d.* FROM dataset d WHERE " + SHARED_NOT_OWNED + " AND "
+					+ pageCondition + order + " LIMIT :window)) d" + order + " LIMIT :limit OFFSET :offset";
+			pageBinds.put("window", offset + query.page().perPage());
+		}
+		DatabaseClient.GenericExecuteSpec count = bindAll(this.database.sql(countSql), countBinds);
+		DatabaseClient.GenericExecuteSpec page = bindAll(this.database.sql(pageSql), pageBinds)
 			.bind("limit", query.page().perPage())
-			.bind("offset", (query.cursor() != null) ? 0 : query.page().offset());
+			.bind("offset", offset);
 		Mono<Long> total = count.map((row) -> row.get("n", Long.class)).one();
 		List<String> keys = new ArrayList<>();
 		Mono<List<Dataset>> data = page.map((row) -> {
@@ -205,7 +224,7 @@ public class DatasetService {
 					: (key instanceof java.time.LocalDateTime local) ? local.toInstant(java.time.ZoneOffset.UTC).toString()
 							: String.valueOf(key));
 			return row(row, caller);
-		}).all().collectList().flatMap(this::withShares);
+		}).all().collectList();
 		return Mono.zip(data, total).map((both) -> {
 			List<Dataset> rows = both.getT1();
 			String next = (rows.size() == query.page().perPage())
@@ -333,25 +352,6 @@ public class DatasetService {
 		return this.outbox.append(Topics.DATASET, CloudEvent.create(SOURCE, type, id.toString(), this.codec.toData(data)));
 	}
 
-	private Mono<List<Dataset>> withShares(List<Dataset> datasets) {
-		if (datasets.isEmpty()) {
-			return Mono.just(datasets);
-		}
-		UUID[] ids = datasets.stream().map(Dataset::id).toArray(UUID[]::new);
-		return this.database
-			.sql("SELECT dataset_id, team_id, level FROM dataset_share WHERE dataset_id = ANY(:ids) ORDER BY shared_at, team_id")
-			.bind("ids", ids)
-			.map((row) -> Map.entry(row.get("dataset_id", UUID.class),
-					new Dataset.Share(row.get("team_id", UUID.class), row.get("level", String.class))))
-			.all()
-			.collectMultimap(Map.Entry::getKey, Map.Entry::getValue)
-			.map((shares) -> datasets.stream()
-				.map((d) -> new Dataset(d.id(), d.name(), d.description(), d.tags(), d.folderId(), d.status(), d.metadata(),
-						d.sizeBytes(), d.fileCount(), d.ownerId(), d.access(),
-						List.copyOf(shares.getOrDefault(d.id(), List.of())), d.createdAt(), d.updatedAt()))
-				.toList());
-	}
-
 	private Dataset row(Readable row, Caller caller) {
 		String access = row.get("access", String.class);
 		if (access == null && caller.isAdmin()) {
@@ -364,7 +364,18 @@ public class DatasetService {
 				row.get("status", String.class),
 				(metadata != null) ? this.json.readTree(metadata.asString()) : this.json.createObjectNode(),
 				row.get("size_bytes", Long.class), row.get("file_count", Integer.class), row.get("owner_id", UUID.class),
-				access, List.of(), row.get("created_at", Instant.class), row.get("updated_at", Instant.class));
+				access, shares(row.get("share_list", String[].class)), row.get("created_at", Instant.class),
+				row.get("updated_at", Instant.class));
+	}
+
+	private static List<Dataset.Share> shares(String @Nullable [] list) {
+		if (list == null) {
+			return List.of();
+		}
+		return Arrays.stream(list).map((share) -> {
+			int colon = share.indexOf(':');
+			return new Dataset.Share(UUID.fromString(share.substring(0, colon)), share.substring(colon + 1));
+		}).toList();
 	}
 
 	private static DatabaseClient.GenericExecuteSpec bindAll(DatabaseClient.GenericExecuteSpec spec, Map<String, Object> binds) {

@@ -3,6 +3,7 @@ package org.sciport.dataset.portal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -12,21 +13,24 @@ import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.Caller;
 import org.sciport.dataset.catalogue.Dataset;
+import org.sciport.dataset.catalogue.DatasetQuery;
 import org.sciport.dataset.catalogue.DatasetService;
 import org.sciport.dataset.folders.FolderService;
 import org.sciport.dataset.teams.Paths;
 import org.sciport.dataset.teams.Team;
 import org.sciport.dataset.teams.TeamService;
+import org.sciport.dataset.web.JsonFields;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,6 +45,18 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @RestController
 class PortalController {
+
+	private static final Set<String> DATASET_ONLY = Set.of("dataset_id", "dataset_uuid");
+
+	private static final Set<String> UPDATE_DATASET = Set.of("dataset_id", "dataset_uuid", "name", "description", "tags",
+			"folder_id", "metadata");
+
+	private static final Set<String> SHARE_DATASET = Set.of("dataset_id", "dataset_uuid", "team_id", "level");
+
+	private static final Set<String> CREATE_TEAM = Set.of("name", "members");
+
+	private static final Set<String> UPDATE_TEAM = Set.of("team_id", "name", "add_members", "update_members",
+			"remove_members");
 
 	private final DatasetService datasets;
 
@@ -79,8 +95,9 @@ class PortalController {
 		copy(portal, query, "status", "status");
 		copy(portal, query, "tag", "tag");
 		copy(portal, query, "q", "q");
+		copy(portal, query, "cursor", "cursor");
 		for (String name : portal.keySet()) {
-			if (!List.of("page", "limit", "sort", "order", "status", "tag", "q", "folder").contains(name)) {
+			if (!List.of("page", "limit", "sort", "order", "status", "tag", "q", "folder", "cursor").contains(name)) {
 				return Mono.error(new ValidationException(name, "unknown parameter '" + name + "'"));
 			}
 		}
@@ -90,16 +107,31 @@ class PortalController {
 					query.set("folder_id", id.toString());
 					return query;
 				}).defaultIfEmpty(noMatch(query));
-		return resolved.flatMap((q) -> this.datasets.list(caller, org.sciport.dataset.catalogue.DatasetQuery.from(q),
-				Paths.withQuery(exchange)))
+		return resolved.flatMap((q) -> this.datasets.list(caller, portalQuery(q), Paths.withQuery(exchange)))
 			.map((page) -> {
 				Map<String, Object> pagination = new LinkedHashMap<>();
 				pagination.put("page", page.pagination().page());
 				pagination.put("limit", page.pagination().perPage());
 				pagination.put("total", page.pagination().total());
 				pagination.put("pages", page.pagination().totalPages());
+				if (page.pagination().nextCursor() != null) {
+					pagination.put("next_cursor", page.pagination().nextCursor());
+				}
 				return new Envelope(true, "Datasets", Map.of("datasets", page.data(), "pagination", pagination));
 			});
+	}
+
+	/** The native list query; what the portal calls {@code limit} is named so in its errors. */
+	private static DatasetQuery portalQuery(MultiValueMap<String, String> query) {
+		try {
+			return DatasetQuery.from(query);
+		}
+		catch (ValidationException ex) {
+			if ("per_page".equals(ex.field())) {
+				throw new ValidationException("limit", ex.getMessage().replace("per_page", "limit"));
+			}
+			throw ex;
+		}
 	}
 
 	@GetMapping("/portal/api/dataset-details")
@@ -130,6 +162,7 @@ class PortalController {
 	@PostMapping("/portal/api/update-dataset")
 	Mono<Envelope> update(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> {
+			JsonFields.known(body, UPDATE_DATASET);
 			UUID id = datasetId(exchange, body);
 			ObjectNode change = ((ObjectNode) body).deepCopy();
 			change.remove(List.of("dataset_id", "dataset_uuid"));
@@ -139,7 +172,10 @@ class PortalController {
 
 	@PostMapping("/portal/api/delete-dataset")
 	Mono<Envelope> delete(@RequestBody JsonNode body, ServerWebExchange exchange) {
-		return Mono.defer(() -> this.datasets.delete(AccessTokenFilter.requireCaller(exchange), datasetId(exchange, body)))
+		return Mono.defer(() -> {
+			JsonFields.known(body, DATASET_ONLY);
+			return this.datasets.delete(AccessTokenFilter.requireCaller(exchange), datasetId(exchange, body));
+		})
 			.thenReturn(new Envelope(true, "Dataset deleted", null));
 	}
 
@@ -157,32 +193,36 @@ class PortalController {
 	}
 
 	@PostMapping("/portal/api/create-team")
+	@ResponseStatus(HttpStatus.CREATED)
 	Mono<Envelope> createTeam(@RequestBody JsonNode body, ServerWebExchange exchange) {
-		return Mono.defer(() -> this.teams.create(AccessTokenFilter.requireCaller(exchange), text(body, "name"),
-				members(body.get("members"))))
+		return Mono.defer(() -> {
+			JsonFields.known(body, CREATE_TEAM);
+			return this.teams.create(AccessTokenFilter.requireCaller(exchange), text(body, "name"),
+					members(body.get("members"), "members"));
+		})
 			.map((team) -> new Envelope(true, "Team created", team));
 	}
 
 	@PostMapping("/portal/api/update-team")
 	Mono<Envelope> updateTeam(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> {
+			JsonFields.known(body, UPDATE_TEAM);
 			Caller caller = AccessTokenFilter.requireCaller(exchange);
 			UUID team = Paths.uuid("team_id", required(body, "team_id"));
-			String name = text(body, "name");
-			Mono<Team> renamed = (name != null) ? this.teams.rename(caller, team, name) : this.teams.get(caller, team);
-			List<Team.Member> add = members(body.get("add_members"));
-			List<String> remove = strings(body.get("remove_members"), "remove_members");
-			return renamed.thenMany(Flux.fromIterable((add != null) ? add : List.<Team.Member>of())
-				.concatMap((member) -> this.teams.addMember(caller, team, member)))
-				.thenMany(Flux.fromIterable(remove)
-					.concatMap((user) -> this.teams.removeMember(caller, team, Paths.uuid("remove_members", user))))
-				.then(this.teams.get(caller, team));
+			List<Team.Member> add = members(body.get("add_members"), "add_members");
+			List<Team.Member> roles = members(body.get("update_members"), "update_members");
+			List<UUID> remove = strings(body.get("remove_members"), "remove_members").stream()
+				.map((user) -> Paths.uuid("remove_members", user))
+				.toList();
+			return this.teams.update(caller, team, text(body, "name"), (add != null) ? add : List.of(),
+					(roles != null) ? roles : List.of(), remove);
 		}).map((team) -> new Envelope(true, "Team updated", team));
 	}
 
 	@PostMapping("/portal/api/share-dataset")
 	Mono<Envelope> share(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> {
+			JsonFields.known(body, SHARE_DATASET);
 			String level = (text(body, "level") != null) ? text(body, "level") : "read";
 			return this.datasets.share(AccessTokenFilter.requireCaller(exchange), datasetId(exchange, body),
 					Paths.uuid("team_id", required(body, "team_id")), level);
@@ -223,24 +263,24 @@ class PortalController {
 		return value;
 	}
 
-	private static @Nullable List<Team.Member> members(@Nullable JsonNode members) {
+	private static @Nullable List<Team.Member> members(@Nullable JsonNode members, String field) {
 		if (members == null || members.isNull()) {
 			return null;
 		}
 		if (!members.isArray()) {
-			throw new ValidationException("members", "members must be a list");
+			throw new ValidationException(field, field + " must be a list");
 		}
 		List<Team.Member> list = new java.util.ArrayList<>();
 		for (JsonNode member : members) {
 			if (member.isString()) {
-				list.add(new Team.Member(Paths.uuid("members", member.asString()), "member"));
+				list.add(new Team.Member(Paths.uuid(field, member.asString()), "member"));
 			}
 			else if (member.isObject() && member.path("user_id").isString()) {
-				list.add(new Team.Member(Paths.uuid("members", member.path("user_id").asString()),
+				list.add(new Team.Member(Paths.uuid(field, member.path("user_id").asString()),
 						member.path("role").isString() ? member.path("role").asString() : "member"));
 			}
 			else {
-				throw new ValidationException("members", "each member is a user id or {user_id, role}");
+				throw new ValidationException(field, "each member is a user id or {user_id, role}");
 			}
 		}
 		return list;

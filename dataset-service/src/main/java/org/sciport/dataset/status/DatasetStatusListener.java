@@ -19,7 +19,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Moves a dataset through its life cycle as upload-service reports progress:
- * {@code uploading} → {@code conversion_queued} (upload completed) → {@code converting}
+ * {@code uploading} → {@code conversion_queued} (upload completed; or {@code upload_failed}
+ * when the upload that was to fill it failed, until another one completes) → {@code converting}
  * (conversion started) → {@code done} (conversion completed) or {@code conversion_failed}
  * (conversion failed; a retried conversion queues or starts again). An event is applied once
  * (the idempotent consumer), and only along these transitions, so a replayed or stale event
@@ -32,12 +33,12 @@ class DatasetStatusListener {
 
 	/** Event type → the status it leads to. */
 	private static final Map<String, String> TARGETS = Map.of("sciport.upload.completed", "conversion_queued",
-			"sciport.conversion.queued", "conversion_queued", "sciport.conversion.started", "converting",
+			"sciport.upload.failed", "upload_failed", "sciport.conversion.queued", "conversion_queued", "sciport.conversion.started", "converting",
 			"sciport.conversion.completed", "done", "sciport.conversion.failed", "conversion_failed");
 
 	/** Target status → the statuses it may be reached from. */
-	private static final Map<String, Set<String>> FROM = Map.of("conversion_queued",
-			Set.of("uploading", "conversion_failed", "done"), "converting", Set.of("conversion_queued", "conversion_failed"),
+	private static final Map<String, Set<String>> FROM = Map.of("upload_failed", Set.of("uploading"),
+			"conversion_queued", Set.of("uploading", "upload_failed", "conversion_failed", "done"), "converting", Set.of("conversion_queued", "conversion_failed"),
 			"done", Set.of("converting", "conversion_queued"), "conversion_failed", Set.of("converting", "conversion_queued"));
 
 	/** Targets whose event registers a file: the dataset's totals are recounted. */

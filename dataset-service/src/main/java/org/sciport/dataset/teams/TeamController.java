@@ -80,6 +80,21 @@ class TeamController {
 		return this.teams.addMember(AccessTokenFilter.requireCaller(exchange), Paths.uuid("id", id), member);
 	}
 
+	/**
+	 * A member's new role.
+	 *
+	 * @param role {@code owner} or {@code member}
+	 */
+	record RoleChange(@Nullable String role) {
+	}
+
+	@PatchMapping("/v1/teams/{id}/members/{userId}")
+	Mono<Team> changeRole(@PathVariable String id, @PathVariable String userId, @RequestBody RoleChange change,
+			ServerWebExchange exchange) {
+		return this.teams.changeRole(AccessTokenFilter.requireCaller(exchange), Paths.uuid("id", id),
+				Paths.uuid("user_id", userId), change.role());
+	}
+
 	@DeleteMapping("/v1/teams/{id}/members/{userId}")
 	Mono<Team> removeMember(@PathVariable String id, @PathVariable String userId, ServerWebExchange exchange) {
 		return this.teams.removeMember(AccessTokenFilter.requireCaller(exchange), Paths.uuid("id", id),

@@ -133,6 +133,47 @@ public class TeamService {
 	}
 
 	/**
+	 * Gives a member another role. The last owner cannot step down.
+	 */
+	public Mono<Team> changeRole(Caller caller, UUID id, UUID userId, @Nullable String role) {
+		Team.Member valid = validMembers(List.of(new Team.Member(userId, role))).get(0);
+		if (role == null) {
+			return Mono.error(new ValidationException("role", "role is required (owner or member)"));
+		}
+		return managed(caller, id).flatMap((team) -> {
+			if (team.members().stream().noneMatch((m) -> m.userId().equals(userId))) {
+				return Mono.error(new NotFoundException("No such member"));
+			}
+			boolean ownerRemains = team.members().stream()
+				.anyMatch((m) -> "owner".equals(m.role()) && !m.userId().equals(userId)) || "owner".equals(valid.role());
+			if (!ownerRemains) {
+				return Mono.error(new ConflictException("A team keeps at least one owner"));
+			}
+			return this.database.sql("UPDATE team_member SET role = :role WHERE team_id = :id AND user_id = :user")
+				.bind("role", valid.role())
+				.bind("id", id)
+				.bind("user", userId)
+				.then()
+				.then(touch(id))
+				.then(get(caller, id));
+		});
+	}
+
+	/**
+	 * Several changes to a team at once, all or none: a new name, members added, roles
+	 * changed, members removed, in that order.
+	 */
+	public Mono<Team> update(Caller caller, UUID id, @Nullable String name, List<Team.Member> add,
+			List<Team.Member> roles, List<UUID> remove) {
+		Mono<Team> changes = ((name != null) ? rename(caller, id, name) : get(caller, id))
+			.thenMany(Flux.fromIterable(add).concatMap((member) -> addMember(caller, id, member)))
+			.thenMany(Flux.fromIterable(roles).concatMap((member) -> changeRole(caller, id, member.userId(), member.role())))
+			.thenMany(Flux.fromIterable(remove).concatMap((user) -> removeMember(caller, id, user)))
+			.then(Mono.defer(() -> get(caller, id)));
+		return this.transactions.transactional(changes);
+	}
+
+	/**
 	 * Whether the user belongs to the team.
 	 */
 	public Mono<Boolean> isMember(UUID teamId, UUID userId) {

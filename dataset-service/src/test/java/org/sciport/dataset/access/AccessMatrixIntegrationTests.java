@@ -45,6 +45,11 @@ class AccessMatrixIntegrationTests {
 			int admin) {
 	}
 
+	/** A list and whether each caller's shows the object: owner, reader, writer, stranger, admin. */
+	private record Listed(String path, String id, boolean owner, boolean reader, boolean writer, boolean stranger,
+			boolean admin) {
+	}
+
 	@Test
 	void everyCallerGetsExactlyWhatTheyMayHave() throws Exception {
 		User owner = TestTokens.user();
@@ -95,15 +100,39 @@ class AccessMatrixIntegrationTests {
 						200, 403, 404, 404, 200),
 				new Row(HttpMethod.GET, "/v1/projects/" + project, null, 200, 404, 404, 404, 200),
 				new Row(HttpMethod.PUT, "/v1/projects/" + project, Map.of("description", "x"), 200, 404, 404, 404, 200),
-				new Row(HttpMethod.GET, "/v1/data/" + data, null, 200, 404, 404, 404, 200));
+				new Row(HttpMethod.GET, "/v1/data/" + data, null, 200, 404, 404, 404, 200),
+				new Row(HttpMethod.POST, "/v1/folders", Map.of("name", "Inside", "parent_id", folder), 201, 400, 400, 400, 400));
 		List<String> failures = new ArrayList<>();
 		for (Row row : reads) {
 			check(row, everyone, failures);
 		}
+		// Lists: each caller's shows exactly what they may reach (owner, reader, writer, stranger, admin).
+		List<Listed> lists = List.of(
+				new Listed("/v1/datasets?per_page=100", dataset, true, true, true, false, true),
+				new Listed("/v1/datasets?per_page=100&team_id=" + readers, dataset, true, true, false, false, true),
+				new Listed("/portal/api/datasets?limit=100", dataset, true, true, true, false, true),
+				new Listed("/v1/folders", folder, true, false, false, false, false),
+				new Listed("/portal/api/get-folders", folder, true, false, false, false, false),
+				new Listed("/v1/teams", readers, true, true, false, false, false),
+				new Listed("/portal/api/get-teams", writers, true, false, true, false, false),
+				new Listed("/v1/projects", project, true, false, false, false, true));
+		for (Listed list : lists) {
+			boolean[] sees = { list.owner(), list.reader(), list.writer(), list.stranger(), list.admin() };
+			for (User user : everyone) {
+				String body = call(user, HttpMethod.GET, list.path(), null).expectStatus().isOk()
+					.expectBody(String.class).returnResult().getResponseBody();
+				if (body.contains(list.id()) != sees[this.slots.get(user.id())]) {
+					failures.add("GET " + list.path() + " as " + role(user) + (sees[this.slots.get(user.id())]
+							? ": does not list " : ": lists ") + list.id());
+				}
+			}
+		}
 		// Destructive calls: everyone who may not, first; then whoever may.
+		User newcomer = TestTokens.user();
 		List<Row> removals = List.of(
-				new Row(HttpMethod.POST, "/v1/teams/" + readers + "/members",
-						Map.of("user_id", TestTokens.user().id().toString()), 201, 403, 404, 404, 0),
+				new Row(HttpMethod.POST, "/v1/teams/" + readers + "/members", Map.of("user_id", newcomer.id().toString()),
+						201, 403, 404, 404, 0),
+				new Row(HttpMethod.DELETE, "/v1/teams/" + readers + "/members/" + newcomer.id(), null, 200, 403, 404, 404, 0),
 				new Row(HttpMethod.POST, "/portal/api/delete-dataset", Map.of("dataset_id", dataset), 0, 403, 403, 404, 0),
 				new Row(HttpMethod.DELETE, d + "/shares/" + readers, null, 204, 403, 403, 404, 0),
 				// The reader's share is gone now: the dataset is invisible to them.

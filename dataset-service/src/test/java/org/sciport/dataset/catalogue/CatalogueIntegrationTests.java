@@ -199,6 +199,61 @@ class CatalogueIntegrationTests {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
+	void ownAndSharedDatasetsPageTogetherInOneOrder() {
+		User me = TestTokens.user();
+		User colleague = TestTokens.user();
+		for (String name : List.of("b mine", "d mine", "f mine")) {
+			create(me, Map.of("name", name));
+		}
+		// Shared with two of my teams: listed once.
+		List<String> teams = List.of("one", "two").stream().map((name) -> (String) body(call(colleague, HttpMethod.POST,
+				"/v1/teams", Map.of("name", name, "members", List.of(Map.of("user_id", me.id().toString())))).expectStatus()
+			.isCreated()).get("id")).toList();
+		for (String name : List.of("a theirs", "c theirs", "e theirs")) {
+			String id = (String) create(colleague, Map.of("name", name)).get("id");
+			for (String team : teams) {
+				call(colleague, HttpMethod.PUT, "/v1/datasets/" + id + "/shares/" + team, Map.of("level", "read"))
+					.expectStatus().isOk();
+			}
+		}
+		create(colleague, Map.of("name", "g not shared"));
+		List<String> all = List.of("a theirs", "b mine", "c theirs", "d mine", "e theirs", "f mine");
+		for (String order : List.of("asc", "desc")) {
+			List<String> expected = new java.util.ArrayList<>(all);
+			if (order.equals("desc")) {
+				java.util.Collections.reverse(expected);
+			}
+			List<String> byPage = new java.util.ArrayList<>();
+			for (int page = 1; page <= 3; page++) {
+				Map<String, Object> answer = body(call(me, HttpMethod.GET,
+						"/v1/datasets?sort=name&order=" + order + "&per_page=2&page=" + page, null).expectStatus().isOk());
+				assertThat(((Map<String, Object>) answer.get("pagination")).get("total")).isEqualTo(6);
+				((List<Map<String, Object>>) answer.get("data")).forEach((d) -> byPage.add((String) d.get("name")));
+			}
+			assertThat(byPage).as("pages " + order).isEqualTo(expected);
+			List<String> byCursor = new java.util.ArrayList<>();
+			String next = "/v1/datasets?sort=name&order=" + order + "&per_page=2";
+			while (next != null && byCursor.size() <= 6) {
+				Map<String, Object> answer = body(call(me, HttpMethod.GET, next, null).expectStatus().isOk());
+				((List<Map<String, Object>>) answer.get("data")).forEach((d) -> byCursor.add((String) d.get("name")));
+				String cursor = (String) ((Map<String, Object>) answer.get("pagination")).get("next_cursor");
+				next = (cursor != null) ? "/v1/datasets?sort=name&order=" + order + "&per_page=2&cursor=" + cursor : null;
+			}
+			assertThat(byCursor).as("cursor " + order).isEqualTo(expected);
+		}
+		// Each shows who may do what, and the shares of the colleague's datasets.
+		List<Map<String, Object>> listed = (List<Map<String, Object>>) body(call(me, HttpMethod.GET,
+				"/v1/datasets?sort=name&order=asc&per_page=10", null)).get("data");
+		assertThat(listed.get(0)).containsEntry("access", "read");
+		assertThat((List<Object>) listed.get(0).get("shares")).hasSize(2);
+		assertThat(listed.get(1)).containsEntry("access", "owner");
+		assertThat((List<Object>) listed.get(1).get("shares")).isEmpty();
+		call(me, HttpMethod.GET, "/v1/datasets?team_id=" + teams.get(0), null).expectStatus().isOk()
+			.expectBody().jsonPath("$.pagination.total").isEqualTo(3);
+	}
+
+	@Test
 	void followsTheUploadLifeCycleFromEventsAppliedOnceAndInOrder() throws Exception {
 		User owner = TestTokens.user();
 		String id = (String) create(owner, Map.of("name", "Detector frames")).get("id");
@@ -224,6 +279,27 @@ class CatalogueIntegrationTests {
 		publish(id, uploadEventJson("sciport.upload.completed", marker, ""));
 		awaitStatus(owner, marker, "conversion_queued");
 		call(owner, HttpMethod.GET, "/v1/datasets/" + id, null).expectBody().jsonPath("$.status").isEqualTo("done");
+	}
+
+	@Test
+	void saysSoWhenItsUploadFailedUntilAnotherOneCompletes() throws Exception {
+		User owner = TestTokens.user();
+		String id = (String) create(owner, Map.of("name", "Interrupted scan")).get("id");
+		String failed = uploadEvent("sciport.upload.failed", id, ",\"error\":\"client went away\"");
+		awaitStatus(owner, id, "upload_failed");
+		call(owner, HttpMethod.GET, "/v1/datasets?status=upload_failed", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.data[0].id").isEqualTo(id).jsonPath("$.pagination.total").isEqualTo(1);
+		uploadEvent("sciport.upload.completed", id, "");
+		awaitStatus(owner, id, "conversion_queued");
+		uploadEvent("sciport.conversion.started", id, "");
+		awaitStatus(owner, id, "converting");
+		// A failure reported late (or replayed) does not undo the upload that completed.
+		publish(id, failed);
+		uploadEvent("sciport.upload.failed", id, "");
+		String marker = (String) create(owner, Map.of("name", "marker")).get("id");
+		publish(id, uploadEventJson("sciport.upload.completed", marker, ""));
+		awaitStatus(owner, marker, "conversion_queued");
+		call(owner, HttpMethod.GET, "/v1/datasets/" + id, null).expectBody().jsonPath("$.status").isEqualTo("converting");
 	}
 
 	private String uploadEvent(String type, String dataset, String extra) throws Exception {

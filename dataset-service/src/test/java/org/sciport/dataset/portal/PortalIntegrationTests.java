@@ -116,6 +116,90 @@ class PortalIntegrationTests {
 			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("INVALID_API_KEY");
 	}
 
+	@Test
+	void changesMembersRolesAllOrNothing() {
+		User owner = TestTokens.user();
+		User colleague = TestTokens.user();
+		User outsider = TestTokens.user();
+		String team = (String) data(call(owner, HttpMethod.POST, "/portal/api/create-team",
+				Map.of("name", "Detectors", "members", List.of(colleague.id().toString()))).expectStatus().isCreated(), true)
+			.get("id");
+		// A member is not an owner: renaming is refused until the owner makes them one.
+		call(colleague, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", team, "name", "Mine"))
+			.expectStatus().isForbidden().expectBody().jsonPath("$.code").isEqualTo("INSUFFICIENT_PERMISSIONS");
+		call(owner, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", team,
+				"update_members", List.of(Map.of("user_id", colleague.id().toString(), "role", "owner"))))
+			.expectStatus().isOk()
+			.expectBody().jsonPath("$.data.members[?(@.user_id == '" + colleague.id() + "')].role").isEqualTo(List.of("owner"));
+		call(colleague, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", team, "name", "Detector group"))
+			.expectStatus().isOk().expectBody().jsonPath("$.data.name").isEqualTo("Detector group");
+		// Several changes in one request are applied together or not at all: the colleague is
+		// a member already, so neither the rename nor the role change stays.
+		call(owner, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", team, "name", "Renamed",
+				"update_members", List.of(Map.of("user_id", owner.id().toString(), "role", "member")),
+				"add_members", List.of(colleague.id().toString())))
+			.expectStatus().isEqualTo(409).expectBody().jsonPath("$.success").isEqualTo(false);
+		call(owner, HttpMethod.GET, "/v1/teams/" + team, null).expectStatus().isOk().expectBody()
+			.jsonPath("$.name").isEqualTo("Detector group")
+			.jsonPath("$.members[?(@.user_id == '" + owner.id() + "')].role").isEqualTo(List.of("owner"));
+		// The native API: a role change, the last owner cannot step down, an unknown member.
+		call(owner, HttpMethod.PATCH, "/v1/teams/" + team + "/members/" + colleague.id(), Map.of("role", "member"))
+			.expectStatus().isOk();
+		call(owner, HttpMethod.PATCH, "/v1/teams/" + team + "/members/" + owner.id(), Map.of("role", "member"))
+			.expectStatus().isEqualTo(409);
+		call(owner, HttpMethod.PATCH, "/v1/teams/" + team + "/members/" + outsider.id(), Map.of("role", "owner"))
+			.expectStatus().isNotFound();
+		call(owner, HttpMethod.PATCH, "/v1/teams/" + team + "/members/" + colleague.id(), Map.of("role", "captain"))
+			.expectStatus().isBadRequest().expectBody().jsonPath("$.error.field").isEqualTo("role");
+		call(colleague, HttpMethod.PATCH, "/v1/teams/" + team + "/members/" + colleague.id(), Map.of("role", "owner"))
+			.expectStatus().isForbidden();
+		call(outsider, HttpMethod.PATCH, "/v1/teams/" + team + "/members/" + colleague.id(), Map.of("role", "owner"))
+			.expectStatus().isNotFound();
+	}
+
+	@Test
+	void refusesBadPortalBodiesInThePortalShape() {
+		User owner = TestTokens.user();
+		User stranger = TestTokens.user();
+		String dataset = (String) data(call(owner, HttpMethod.POST, "/v1/datasets", Map.of("name", "Kept")), false).get("id");
+		String team = (String) data(call(owner, HttpMethod.POST, "/portal/api/create-team", Map.of("name", "Mine")), true)
+			.get("id");
+		String foreignTeam = (String) data(call(stranger, HttpMethod.POST, "/portal/api/create-team",
+				Map.of("name", "Theirs")), true).get("id");
+		Map<String, Map<String, Object>> unknownFields = Map.of(
+				"/portal/api/update-dataset", Map.of("dataset_id", dataset, "colour", "blue"),
+				"/portal/api/delete-dataset", Map.of("dataset_id", dataset, "colour", "blue"),
+				"/portal/api/share-dataset", Map.of("dataset_id", dataset, "team_id", team, "colour", "blue"),
+				"/portal/api/create-team", Map.of("name", "x", "colour", "blue"),
+				"/portal/api/update-team", Map.of("team_id", team, "colour", "blue"));
+		unknownFields.forEach((path, body) -> call(owner, HttpMethod.POST, path, body).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("VALIDATION_ERROR")
+			.jsonPath("$.error").value((String error) -> assertThat(error).as(path).contains("colour")));
+		for (String path : List.of("/portal/api/update-dataset", "/portal/api/create-team", "/portal/api/share-dataset")) {
+			this.client.post().uri(path).headers((h) -> h.setBearerAuth(owner.token()))
+				.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\": ").exchange()
+				.expectStatus().isBadRequest().expectBody().jsonPath("$.success").isEqualTo(false);
+			call(owner, HttpMethod.POST, path + "?dataset_id=" + dataset, List.of("not", "an", "object"))
+				.expectStatus().isBadRequest().expectBody().jsonPath("$.code").isEqualTo("VALIDATION_ERROR");
+		}
+		call(owner, HttpMethod.POST, "/portal/api/create-team", Map.of("name", "n".repeat(201))).expectStatus()
+			.isBadRequest().expectBody().jsonPath("$.error").value((String error) -> assertThat(error).contains("name"));
+		call(owner, HttpMethod.POST, "/portal/api/update-dataset", Map.of("dataset_id", dataset, "name", "n".repeat(201)))
+			.expectStatus().isBadRequest();
+		call(owner, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", "42")).expectStatus().isBadRequest();
+		call(owner, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", team,
+				"add_members", List.of(owner.id().toString()))).expectStatus().isEqualTo(409)
+			.expectBody().jsonPath("$.success").isEqualTo(false);
+		// Sharing with a team one is not in.
+		call(owner, HttpMethod.POST, "/portal/api/share-dataset", Map.of("dataset_id", dataset, "team_id", foreignTeam))
+			.expectStatus().isNotFound().expectBody().jsonPath("$.success").isEqualTo(false);
+		call(owner, HttpMethod.GET, "/portal/api/datasets?limit=1000", null).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error").value((String error) -> assertThat(error).contains("limit"));
+		// None of it changed the dataset.
+		call(owner, HttpMethod.GET, "/portal/api/dataset-details?dataset_id=" + dataset, null).expectStatus().isOk()
+			.expectBody().jsonPath("$.data.name").isEqualTo("Kept").jsonPath("$.data.shares.length()").isEqualTo(0);
+	}
+
 	private Map<String, Object> data(WebTestClient.ResponseSpec response, boolean enveloped) {
 		Map<String, Object> body = response.expectStatus().is2xxSuccessful()
 			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
