@@ -184,55 +184,65 @@ public class DatasetService {
 		String condition = String.join(" AND ", where);
 		// A cursor pages by key (no rows skipped, as fast on the last page as on the first);
 		// otherwise page and per_page give an offset.
-		String pageCondition = condition;
+		String after = (query.cursor() != null) ? query.afterCursor() : null;
 		Map<String, Object> pageBinds = new LinkedHashMap<>(binds);
 		if (query.cursor() != null) {
-			pageCondition = condition + " AND " + query.afterCursor();
 			pageBinds.put("afterKey", query.cursorKey());
 			pageBinds.put("afterId", query.cursor().id());
 		}
-		String columns = "d.*, " + ACCESS + ", " + SHARES + ", " + query.sortKey() + " AS sort_key";
+		String pageCondition = (after != null) ? condition + " AND " + after : condition;
 		String order = " ORDER BY " + query.orderBy();
 		long offset = (query.cursor() != null) ? 0 : query.page().offset();
-		String countSql;
-		String pageSql;
+		String from;
+		String total;
+		String with;
 		Map<String, Object> countBinds = new LinkedHashMap<>(binds);
 		if (caller.isAdmin()) {
-			countSql = "SELECT count(*) AS n FROM dataset d WHERE " + condition;
+			with = "";
+			from = "(SELECT d.* FROM dataset d WHERE " + pageCondition + order + " LIMIT :window) d";
+			total = "(SELECT count(*) FROM dataset d WHERE " + condition + ")";
 			// The count has no access column: nothing else names :me.
 			countBinds.remove("me");
-			pageSql = "SELECT " + columns + " FROM dataset d WHERE " + pageCondition + order + " LIMIT :limit OFFSET :offset";
 		}
 		else {
-			// Own and shared rows apart, each along its index and at most a page deep, then merged.
-			countSql = "SELECT (SELECT count(*) FROM dataset d WHERE d.owner_id = :me AND " + condition
-					+ ") + (SELECT count(*) FROM dataset d WHERE " + SHARED_NOT_OWNED + " AND " + condition + ") AS n";
-			pageSql = "SELECT " + columns + " FROM ((SELECT d.* FROM dataset d WHERE d.owner_id = :me AND " + pageCondition
-					+ order + " LIMIT :window) UNION ALL (SELECT d.* FROM dataset d WHERE " + SHARED_NOT_OWNED + " AND "
-					+ pageCondition + order + " LIMIT :window)) d" + order + " LIMIT :limit OFFSET :offset";
-			pageBinds.put("window", offset + query.page().perPage());
+			// Own and shared rows apart, each along its index and at most a page deep, then
+			// merged; the shared ones are read once for the page and the count.
+			with = "WITH shared AS MATERIALIZED (SELECT d.* FROM dataset d WHERE " + SHARED_NOT_OWNED + " AND " + condition
+					+ ") ";
+			from = "((SELECT d.* FROM dataset d WHERE d.owner_id = :me AND " + pageCondition + order
+					+ " LIMIT :window) UNION ALL (SELECT d.* FROM shared d" + ((after != null) ? " WHERE " + after : "") + order
+					+ " LIMIT :window)) d";
+			total = "((SELECT count(*) FROM dataset d WHERE d.owner_id = :me AND " + condition
+					+ ") + (SELECT count(*) FROM shared))";
 		}
-		DatabaseClient.GenericExecuteSpec count = bindAll(this.database.sql(countSql), countBinds);
-		DatabaseClient.GenericExecuteSpec page = bindAll(this.database.sql(pageSql), pageBinds)
+		pageBinds.put("window", offset + query.page().perPage());
+		// One statement: the page, each row with the list's total (an empty page asks for it
+		// apart).
+		DatabaseClient.GenericExecuteSpec page = bindAll(this.database.sql(with + "SELECT d.*, " + ACCESS + ", " + SHARES
+				+ ", " + query.sortKey() + " AS sort_key, " + total + " AS total FROM " + from + order
+				+ " LIMIT :limit OFFSET :offset"), pageBinds)
 			.bind("limit", query.page().perPage())
 			.bind("offset", offset);
-		Mono<Long> total = count.map((row) -> row.get("n", Long.class)).one();
+		Mono<Long> totalApart = bindAll(this.database.sql(with + "SELECT " + total + " AS n"), countBinds)
+			.map((row) -> row.get("n", Long.class))
+			.one();
 		List<String> keys = new ArrayList<>();
+		long[] counted = { -1 };
 		Mono<List<Dataset>> data = page.map((row) -> {
 			Object key = row.get("sort_key");
 			keys.add((key instanceof java.time.OffsetDateTime time) ? time.toInstant().toString()
 					: (key instanceof java.time.LocalDateTime local) ? local.toInstant(java.time.ZoneOffset.UTC).toString()
 							: String.valueOf(key));
+			counted[0] = row.get("total", Long.class);
 			return row(row, caller);
 		}).all().collectList();
-		return Mono.zip(data, total).map((both) -> {
-			List<Dataset> rows = both.getT1();
+		return data.flatMap((rows) -> (rows.isEmpty() ? totalApart : Mono.just(counted[0])).map((count) -> {
 			String next = (rows.size() == query.page().perPage())
 					? new DatasetQuery.Cursor(query.sort(), query.descending(), rows.get(rows.size() - 1).id(),
 							keys.get(keys.size() - 1)).encode()
 					: null;
-			return Page.of(rows, both.getT2(), query.page(), basePath, next, query.cursor() != null);
-		});
+			return Page.of(rows, count, query.page(), basePath, next, query.cursor() != null);
+		}));
 	}
 
 	public Mono<Dataset> update(Caller caller, UUID id, JsonNode body) {
