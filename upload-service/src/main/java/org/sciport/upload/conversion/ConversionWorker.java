@@ -33,6 +33,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
@@ -149,18 +150,34 @@ public class ConversionWorker implements DisposableBean {
 			.then();
 	}
 
+	/**
+	 * Runs the converter while renewing the lease. Each renewal also checks that the job is
+	 * still this worker's: once it is not (cancelled, or taken over after a lapse), the
+	 * converter is stopped (its thread interrupted, its local copy removed) and nothing is
+	 * kept.
+	 */
 	private Mono<Void> run(UploadJob job) {
-		Disposable heartbeat = Flux.interval(this.settings.lease().dividedBy(3))
+		Sinks.One<Boolean> lost = Sinks.one();
+		Duration lease = this.settings.lease();
+		Duration every = (lease.dividedBy(3).compareTo(this.settings.poll()) < 0) ? lease.dividedBy(3) : this.settings.poll();
+		Disposable heartbeat = Flux.interval(every)
 			.concatMap((tick) -> this.database
 				.sql("UPDATE upload SET lease_until = now() + make_interval(secs => :lease) "
 						+ "WHERE id = :id AND lease_owner = :me AND status = 'converting'")
-				.bind("lease", (double) this.settings.lease().toSeconds())
+				.bind("lease", (double) lease.toSeconds())
 				.bind("id", job.jobId())
 				.bind("me", this.me)
-				.then()
+				.fetch()
+				.rowsUpdated()
+				.doOnNext((renewed) -> {
+					if (renewed == 0) {
+						lost.tryEmitValue(true);
+					}
+				})
 				.onErrorComplete())
 			.subscribe();
 		return convert(job)
+			.takeUntilOther(lost.asMono())
 			.flatMap((result) -> succeed(job, result))
 			.onErrorResume((ex) -> fail(job, ex))
 			.doFinally((signal) -> heartbeat.dispose());

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,11 @@ import org.sciport.upload.Catalogue;
 import org.sciport.upload.UploadProperties;
 import org.sciport.upload.UploadServiceIntegrationTest;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.MediaType;
@@ -34,10 +41,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Conversion jobs on a real database and broker: one claim per job however many try, a job
- * whose worker died is taken over when its lease runs out, and a deleted dataset's files leave
- * storage.
+ * whose worker died is taken over when its lease runs out, a running conversion stops when it
+ * is cancelled, and a deleted dataset's files leave storage.
  */
 @UploadServiceIntegrationTest
+@Import(ConversionIntegrationTests.SlowConverter.class)
 class ConversionIntegrationTests {
 
 	@DynamicPropertySource
@@ -89,6 +97,91 @@ class ConversionIntegrationTests {
 		Map<String, Object> recovered = awaitStatus(owner, job, "done");
 		assertThat(recovered).containsEntry("attempts", 2);
 		assertThat(recovered.get("metadata")).isNotNull();
+	}
+
+	@Test
+	void cancellingARunningConversionStopsTheConverterAndKeepsNothing() throws Exception {
+		User owner = TestTokens.user();
+		String job = upload(owner, "long work", "long.slow", Map.of("dataset_name", "Slow"));
+		assertThat(SlowConverter.started.await(30, TimeUnit.SECONDS)).as("the converter started").isTrue();
+		awaitStatus(owner, job, "converting");
+		this.client.post().uri("/portal/api/cancel-job").headers((h) -> h.setBearerAuth(owner.token()))
+			.bodyValue(Map.of("job_id", job)).exchange()
+			.expectStatus().isOk().expectBody().jsonPath("$.data.status").isEqualTo("cancelled");
+		// The converter's thread is interrupted (it would otherwise block for a minute), and its
+		// local copy of the file goes.
+		assertThat(SlowConverter.interrupted.await(30, TimeUnit.SECONDS)).as("the converter was stopped").isTrue();
+		Path scratch = this.properties.spoolDirectory().resolve(".conversion");
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (leftovers(scratch, job) > 0 && System.nanoTime() < deadline) {
+			Thread.sleep(100);
+		}
+		assertThat(leftovers(scratch, job)).isZero();
+		Map<String, Object> cancelled = awaitStatus(owner, job, "cancelled");
+		assertThat(cancelled.get("metadata")).isNull();
+		try (TopicReader reader = new TopicReader(TestInfrastructure.kafkaBootstrap(), Topics.UPLOAD)) {
+			// Its start, and the cancellation's own announcement (a failure, "cancelled"); from
+			// the stopped worker, neither a completion nor a failure of its own.
+			reader.awaitRecords((record) -> job.equals(record.key()) && record.value().contains("\"sciport.conversion.started\""),
+					1, Duration.ofSeconds(10));
+			List<ConsumerRecord<String, String>> ends = reader.awaitRecords((record) -> job.equals(record.key())
+					&& (record.value().contains("\"sciport.conversion.completed\"")
+							|| record.value().contains("\"sciport.conversion.failed\"")), 2, Duration.ofSeconds(3));
+			assertThat(ends).hasSize(1);
+			assertThat(ends.get(0).value()).contains("\"sciport.conversion.failed\"").contains("\"error\":\"cancelled\"");
+		}
+	}
+
+	private static long leftovers(Path scratch, String job) throws java.io.IOException {
+		if (!Files.isDirectory(scratch)) {
+			return 0;
+		}
+		try (java.util.stream.Stream<Path> files = Files.list(scratch)) {
+			return files.filter((file) -> file.getFileName().toString().startsWith(job)).count();
+		}
+	}
+
+	/**
+	 * Files named {@code *.slow} convert for a minute unless interrupted; other files of no
+	 * known format are stored as is, as without it.
+	 */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class SlowConverter {
+
+		static final CountDownLatch started = new CountDownLatch(1);
+
+		static final CountDownLatch interrupted = new CountDownLatch(1);
+
+		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE)
+		Converter slowConverter() {
+			return new Converter() {
+
+				@Override
+				public boolean reads(String format) {
+					return "binary".equals(format);
+				}
+
+				@Override
+				public Result convert(Path file) throws java.io.IOException {
+					if (!file.getFileName().toString().endsWith(".slow")) {
+						return new Result(Map.of("format", "binary", "stored_as_is", true), null, null);
+					}
+					started.countDown();
+					try {
+						Thread.sleep(60_000);
+					}
+					catch (InterruptedException ex) {
+						interrupted.countDown();
+						Thread.currentThread().interrupt();
+						throw new java.io.InterruptedIOException("stopped");
+					}
+					return new Result(Map.of("format", "binary"), null, null);
+				}
+
+			};
+		}
+
 	}
 
 	@Test
