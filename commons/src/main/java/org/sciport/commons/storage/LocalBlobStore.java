@@ -22,9 +22,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Blobs as files under one root directory. A write goes to a temporary file in the same
- * file system, is forced to disk, and is then renamed atomically into place, so a reader
- * never sees a half-written blob and a crash leaves at most an orphaned temporary file
- * (removed at the next start).
+ * file system, is forced to disk, and is then renamed atomically into place (the directory
+ * forced too, so the rename outlives a crash), so a reader never sees a half-written blob and
+ * a crash leaves at most an orphaned temporary file (removed at the next start).
  */
 public final class LocalBlobStore implements BlobStore {
 
@@ -142,7 +142,22 @@ public final class LocalBlobStore implements BlobStore {
 			}
 			Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
 		}
+		forceDirectory(target.getParent());
 		return new StoredBlob(key, size);
+	}
+
+	/**
+	 * Forces a directory's entries to disk, so that a rename into it survives a crash. Not
+	 * every platform can open a directory for this (Windows cannot); there the rename alone
+	 * has to do.
+	 */
+	private static void forceDirectory(Path directory) {
+		try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+			channel.force(true);
+		}
+		catch (IOException ex) {
+			// Not supported here; the file itself is on disk already.
+		}
 	}
 
 	private void clearIncoming() throws IOException {

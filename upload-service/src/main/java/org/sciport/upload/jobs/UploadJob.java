@@ -1,6 +1,7 @@
 package org.sciport.upload.jobs;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
@@ -39,6 +40,7 @@ import org.jspecify.annotations.Nullable;
  * @param expectedSha256 the whole-file SHA-256 the client announced
  * @param tusMetadata a tus upload's {@code Upload-Metadata} as sent
  * @param tusConcat {@code partial} or {@code final} for tus concatenation
+ * @param tusParts a final tus upload's partial uploads, in order
  */
 public record UploadJob(UUID jobId, String protocol, String status, String filename, @Nullable String contentType,
 		@Nullable String format, @Nullable UUID datasetId, @Nullable String projectId, @Nullable String dataId,
@@ -46,7 +48,8 @@ public record UploadJob(UUID jobId, String protocol, String status, String filen
 		@Nullable String error, int attempts, tools.jackson.databind.@Nullable JsonNode metadata, Instant createdAt,
 		Instant updatedAt, @Nullable Instant completedAt, @Nullable Instant expiresAt,
 		@JsonIgnore @Nullable String blobKey, @Nullable Integer chunkSize, @JsonIgnore @Nullable String expectedSha256,
-		@JsonIgnore @Nullable String tusMetadata, @JsonIgnore @Nullable String tusConcat) {
+		@JsonIgnore @Nullable String tusMetadata, @JsonIgnore @Nullable String tusConcat,
+		@JsonIgnore @Nullable List<UUID> tusParts) {
 
 	/** Progress in whole percent, once the total is known. */
 	@JsonProperty("percent")
@@ -78,7 +81,11 @@ public record UploadJob(UUID jobId, String protocol, String status, String filen
 				row.get("completed_at", Instant.class), row.get("expires_at", Instant.class),
 				row.get("blob_key", String.class), row.get("chunk_size", Integer.class),
 				row.get("expected_sha256", String.class), row.get("tus_metadata", String.class),
-				row.get("tus_concat", String.class));
+				row.get("tus_concat", String.class), parts(row.get("tus_parts", UUID[].class)));
+	}
+
+	private static @Nullable List<UUID> parts(UUID @Nullable [] parts) {
+		return (parts != null) ? List.of(parts) : null;
 	}
 
 }

@@ -203,6 +203,14 @@ class TusController {
 			if (job.expiresAt() != null) {
 				answer.header("Upload-Expires", HTTP_DATE.format(job.expiresAt()));
 			}
+			if ("partial".equals(tusConcat(job))) {
+				answer.header("Upload-Concat", "partial");
+			}
+			else if ("final".equals(tusConcat(job)) && job.tusParts() != null) {
+				answer.header("Upload-Concat", "final;" + String.join(" ", job.tusParts().stream()
+					.map((part) -> location(exchange.getRequest(), part).toString())
+					.toList()));
+			}
 			return answer.build();
 		});
 	}

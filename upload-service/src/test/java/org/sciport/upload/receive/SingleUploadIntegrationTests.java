@@ -70,7 +70,11 @@ class SingleUploadIntegrationTests {
 		assertThat(status).containsEntry("bytes_received", csv.length).containsEntry("bytes_total", csv.length)
 			.containsEntry("percent", 100).containsEntry("format", "csv")
 			.containsEntry("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(csv)))
-			.containsEntry("xxhash64", HexFormat.of().toHexDigits(XXHashFactory.safeInstance().hash64().hash(csv, 0, csv.length, 0)));
+			.containsEntry("xxhash64", HexFormat.of().toHexDigits(XXHashFactory.safeInstance().hash64().hash(csv, 0, csv.length, 0)))
+			.containsEntry("state", "done").containsEntry("error", null)
+			.containsKeys("created_at", "updated_at", "completed_at");
+		assertThat(java.time.Instant.parse((String) status.get("completed_at")))
+			.isAfterOrEqualTo(java.time.Instant.parse((String) status.get("created_at")));
 		try (Stream<Path> stored = Files.walk(this.properties.storageDirectory().resolve("uploads"))) {
 			List<Path> files = stored.filter((path) -> path.getFileName().toString().equals(job)).toList();
 			assertThat(files).hasSize(1);
@@ -101,7 +105,11 @@ class SingleUploadIntegrationTests {
 			assertThat(events).extracting(SingleUploadIntegrationTests::type)
 				.containsExactly("sciport.upload.completed", "sciport.conversion.started", "sciport.conversion.completed");
 			assertThat(events.get(0).value()).contains("\"dataset_id\":\"" + dataset + "\"")
-				.contains("\"size_bytes\":" + csv.length).contains("\"content_type\":\"text/csv\"");
+				.contains("\"size_bytes\":" + csv.length).contains("\"content_type\":\"text/csv\"")
+				.contains("\"sha256\":\"" + status.get("sha256") + "\"")
+				.contains("\"xxhash64\":\"" + status.get("xxhash64") + "\"")
+				.contains("\"filename\":\"run.csv\"")
+				.contains("\"path\":\"uploads/" + job.substring(0, 2) + "/" + job + "\"");
 		}
 	}
 

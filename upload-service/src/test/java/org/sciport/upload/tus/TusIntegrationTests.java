@@ -210,6 +210,8 @@ class TusIntegrationTests {
 		String b = create(owner, tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Concat", "partial")
 			.header("Upload-Length", Integer.toString(right.length)));
 		patch(owner, b, 0, right).exchange().expectStatus().isNoContent();
+		tus(owner, HttpMethod.HEAD, "/v1/uploads/tus/" + b).exchange().expectStatus().isOk()
+			.expectHeader().valueEquals("Upload-Concat", "partial");
 		// A final upload over an unfinished part is refused.
 		tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Concat", "final;/v1/uploads/tus/" + a + " /v1/uploads/tus/" + b)
 			.header("Upload-Metadata", metadata("filename", "whole.txt", "dataset_name", "Joined")).exchange()
@@ -226,7 +228,9 @@ class TusIntegrationTests {
 		byte[] joined = "first half|second half".getBytes(StandardCharsets.UTF_8);
 		assertThat(job(owner, whole)).containsEntry("bytes_total", joined.length).containsEntry("sha256", sha256(joined));
 		tus(owner, HttpMethod.HEAD, "/v1/uploads/tus/" + whole).exchange().expectStatus().isOk()
-			.expectHeader().valueEquals("Upload-Offset", Integer.toString(joined.length));
+			.expectHeader().valueEquals("Upload-Offset", Integer.toString(joined.length))
+			.expectHeader().value("Upload-Concat", (concat) -> assertThat(concat).startsWith("final;")
+				.contains("/v1/uploads/tus/" + a + " ").endsWith("/v1/uploads/tus/" + b));
 		// The parts are no longer listed as jobs of their own.
 		this.client.get().uri("/v1/jobs").headers((h) -> h.setBearerAuth(owner.token())).exchange()
 			.expectBody().jsonPath("$.data[*].job_id").value((ids) -> assertThat(ids.toString()).contains(whole)
