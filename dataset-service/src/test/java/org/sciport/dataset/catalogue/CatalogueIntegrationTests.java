@@ -273,12 +273,7 @@ class CatalogueIntegrationTests {
 		// A replay of an old event, and a stale one, change nothing.
 		publish(id, completed);
 		uploadEvent("sciport.conversion.started", id, "");
-		// An event about another dataset, on the same key (so the same partition, after the two
-		// above): once it has been applied, so have they.
-		String marker = (String) create(owner, Map.of("name", "marker")).get("id");
-		publish(id, uploadEventJson("sciport.upload.completed", marker, ""));
-		awaitStatus(owner, marker, "conversion_queued");
-		call(owner, HttpMethod.GET, "/v1/datasets/" + id, null).expectBody().jsonPath("$.status").isEqualTo("done");
+		assertSettledStatus(owner, id, "done");
 	}
 
 	@Test
@@ -296,10 +291,19 @@ class CatalogueIntegrationTests {
 		// A failure reported late (or replayed) does not undo the upload that completed.
 		publish(id, failed);
 		uploadEvent("sciport.upload.failed", id, "");
+		assertSettledStatus(owner, id, "converting");
+	}
+
+	/**
+	 * Publishes an event about another dataset on the dataset's key (so the same partition,
+	 * after every event published before it) and waits until it has been applied: so have
+	 * those before it, and the dataset's status is what they left.
+	 */
+	private void assertSettledStatus(User owner, String id, String status) throws Exception {
 		String marker = (String) create(owner, Map.of("name", "marker")).get("id");
 		publish(id, uploadEventJson("sciport.upload.completed", marker, ""));
 		awaitStatus(owner, marker, "conversion_queued");
-		call(owner, HttpMethod.GET, "/v1/datasets/" + id, null).expectBody().jsonPath("$.status").isEqualTo("converting");
+		call(owner, HttpMethod.GET, "/v1/datasets/" + id, null).expectBody().jsonPath("$.status").isEqualTo(status);
 	}
 
 	private String uploadEvent(String type, String dataset, String extra) throws Exception {

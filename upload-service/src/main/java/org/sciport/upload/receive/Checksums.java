@@ -6,8 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 import net.jpountz.xxhash.StreamingXXHash64;
-import org.jspecify.annotations.Nullable;
 import net.jpountz.xxhash.XXHashFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
 
 /**
@@ -16,7 +16,7 @@ import org.springframework.core.io.buffer.DataBuffer;
  */
 public final class Checksums {
 
-	private static final XXHashFactory XXHASH = XXHashFactory.fastestInstance();
+	private static final XXHashFactory XXHASH = xxhashFactory();
 
 	private static final int COPY_BUFFER = 64 * 1024;
 
@@ -79,6 +79,24 @@ public final class Checksums {
 			this.sha256Hex = HexFormat.of().formatHex(this.sha256.digest());
 		}
 		return this.sha256Hex;
+	}
+
+	/**
+	 * lz4-java's native xxHash64 (JNI; about twice as fast as its pure-Java one here), or the
+	 * fastest pure-Java one where it cannot load. {@code fastestInstance()} would never pick the
+	 * native one inside a packaged application: it trusts only the system class loader to load
+	 * a native library once per JVM, and the suite's single class loader is not that one.
+	 */
+	static XXHashFactory xxhashFactory() {
+		try {
+			XXHashFactory factory = XXHashFactory.nativeInstance();
+			factory.hash64().hash(new byte[1], 0, 1, 0);
+			return factory;
+		}
+		catch (LinkageError | AssertionError | RuntimeException ex) {
+			// lz4-java reports a native library it cannot load with one of these.
+			return XXHashFactory.fastestJavaInstance();
+		}
 	}
 
 	static MessageDigest sha256() {

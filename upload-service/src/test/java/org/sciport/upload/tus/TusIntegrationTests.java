@@ -188,13 +188,7 @@ class TusIntegrationTests {
 		String abandoned = create(owner, tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Length", "10")
 			.header("Upload-Metadata", metadata("filename", "old.bin", "dataset_name", "Old")));
 		patch(owner, abandoned, 0, "12345".getBytes(StandardCharsets.UTF_8)).exchange().expectStatus().isNoContent();
-		this.database.sql("UPDATE upload SET expires_at = now() - interval '1 second' WHERE id = :id")
-			.bind("id", UUID.fromString(abandoned)).then().block(Duration.ofSeconds(10));
-		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-		while (!"expired".equals(job(owner, abandoned).get("status")) && System.nanoTime() < deadline) {
-			pause();
-		}
-		assertThat(job(owner, abandoned)).containsEntry("status", "expired");
+		expireAndAwaitTheSweep(owner, abandoned);
 		tus(owner, HttpMethod.HEAD, "/v1/uploads/tus/" + abandoned).exchange().expectStatus().isNotFound();
 	}
 
@@ -247,13 +241,7 @@ class TusIntegrationTests {
 		String key = this.database.sql("SELECT blob_key FROM upload WHERE id = :id").bind("id", UUID.fromString(part))
 			.map((row) -> row.get("blob_key", String.class)).one().block(Duration.ofSeconds(10));
 		assertThat(this.blobs.stat(key).blockOptional(Duration.ofSeconds(10))).isPresent();
-		this.database.sql("UPDATE upload SET expires_at = now() - interval '1 second' WHERE id = :id")
-			.bind("id", UUID.fromString(part)).then().block(Duration.ofSeconds(10));
-		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-		while (!"expired".equals(job(owner, part).get("status")) && System.nanoTime() < deadline) {
-			pause();
-		}
-		assertThat(job(owner, part)).containsEntry("status", "expired");
+		expireAndAwaitTheSweep(owner, part);
 		assertThat(this.blobs.stat(key).map((blob) -> true).onErrorReturn(false).defaultIfEmpty(false)
 			.block(Duration.ofSeconds(10))).isFalse();
 		tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Concat", "final;/v1/uploads/tus/" + part)
@@ -311,6 +299,17 @@ class TusIntegrationTests {
 	private static String id(URI location) {
 		String path = location.getPath();
 		return path.substring(path.lastIndexOf('/') + 1);
+	}
+
+	/** Backdates the upload's expiry and waits for the sweep to mark it expired. */
+	private void expireAndAwaitTheSweep(User owner, String id) {
+		this.database.sql("UPDATE upload SET expires_at = now() - interval '1 second' WHERE id = :id")
+			.bind("id", UUID.fromString(id)).then().block(Duration.ofSeconds(10));
+		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+		while (!"expired".equals(job(owner, id).get("status")) && System.nanoTime() < deadline) {
+			pause();
+		}
+		assertThat(job(owner, id)).containsEntry("status", "expired");
 	}
 
 	private Map<String, Object> job(User user, String id) {
