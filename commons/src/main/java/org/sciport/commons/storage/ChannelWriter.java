@@ -66,7 +66,6 @@ public final class ChannelWriter {
 	 */
 	public static Mono<Long> write(Flux<DataBuffer> source, FileChannel channel) {
 		return Mono.defer(() -> {
-			AtomicLong pending = new AtomicLong();
 			AtomicLong written = new AtomicLong();
 			AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
 			// A stream that fails still has what arrived before the failure written (a resumable
@@ -75,13 +74,7 @@ public final class ChannelWriter {
 				failure.set(ex);
 				return Flux.empty();
 			});
-			return upToFailure.bufferUntil((buffer) -> {
-				if (pending.addAndGet(buffer.readableByteCount()) >= BATCH) {
-					pending.set(0);
-					return true;
-				}
-				return false;
-			})
+			return batches(upToFailure)
 				.publishOn(Schedulers.boundedElastic(), AHEAD)
 				.doOnNext((batch) -> written.addAndGet(writeAll(batch, channel)))
 				.doOnDiscard(List.class, ChannelWriter::releaseAll)
@@ -90,6 +83,23 @@ public final class ChannelWriter {
 					Throwable failed = failure.get();
 					return (failed != null) ? Mono.error(failed) : Mono.just(written.get());
 				}));
+		});
+	}
+
+	/**
+	 * The buffers in batches of about {@link #BATCH} bytes (the last one smaller), for work
+	 * handed to another thread a batch at a time rather than a network buffer at a time.
+	 */
+	public static Flux<List<DataBuffer>> batches(Flux<DataBuffer> source) {
+		return Flux.defer(() -> {
+			AtomicLong pending = new AtomicLong();
+			return source.bufferUntil((buffer) -> {
+				if (pending.addAndGet(buffer.readableByteCount()) >= BATCH) {
+					pending.set(0);
+					return true;
+				}
+				return false;
+			});
 		});
 	}
 
@@ -132,7 +142,7 @@ public final class ChannelWriter {
 		}
 	}
 
-	private static void releaseAll(List<?> batch) {
+	static void releaseAll(List<?> batch) {
 		for (Object buffer : batch) {
 			if (buffer instanceof DataBuffer dataBuffer) {
 				DataBufferUtils.release(dataBuffer);

@@ -96,7 +96,10 @@ public final class S3BlobStore implements BlobStore {
 							.then()))
 				.then(Mono.fromSupplier(() -> new StoredBlob(key, size.get())))
 				.onErrorResume((ex) -> abort(object, uploadId.get()).then(Mono.error(ex)))
-				.doOnCancel(() -> abort(object, uploadId.get()).subscribe());
+				.doOnCancel(() -> abort(object, uploadId.get()).subscribe())
+				// Buffers still queued upstream when the write ends early are released.
+				.doOnDiscard(java.util.List.class, ChannelWriter::releaseAll)
+				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 		});
 	}
 

@@ -8,11 +8,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ErrorCode;
 import org.sciport.commons.error.SciportException;
 import org.sciport.commons.storage.BlobStore;
+import org.sciport.commons.storage.ChannelWriter;
 import org.sciport.upload.UploadProperties;
 import org.sciport.upload.jobs.UploadJobs;
 import org.sciport.upload.jobs.UploadJobs.StoredFile;
@@ -62,8 +65,7 @@ public class BlobIntake {
 		return Mono.defer(() -> {
 			Checksums checksums = new Checksums();
 			AtomicLong received = new AtomicLong();
-			// Checksums are computed off the event loop, which goes on reading the network.
-			Flux<DataBuffer> counted = content.publishOn(Schedulers.boundedElastic(), 32).<DataBuffer>handle((buffer, sink) -> {
+			Flux<DataBuffer> limited = content.<DataBuffer>handle((buffer, sink) -> {
 				long total = received.addAndGet(buffer.readableByteCount());
 				if (total > this.maxFileSize) {
 					// Passed on, then the error: downstream releases it, whatever the fusion mode.
@@ -71,9 +73,9 @@ public class BlobIntake {
 					sink.error(tooLarge(this.maxFileSize));
 					return;
 				}
-				checksums.update(buffer);
 				sink.next(buffer);
 			});
+			Flux<DataBuffer> counted = inspectOffLoop(limited, checksums::update);
 			Disposable progress = Flux.interval(PROGRESS_EVERY)
 				.concatMap((tick) -> this.jobs.progress(id, received.get()).onErrorComplete())
 				.subscribe();
@@ -81,6 +83,30 @@ public class BlobIntake {
 			return this.blobs.write(key, counted)
 				.map((blob) -> new StoredFile(key, blob.size(), checksums.xxhash64(), checksums.sha256Hex()))
 				.doFinally((signal) -> progress.dispose());
+		});
+	}
+
+	/**
+	 * Runs {@code inspect} (checksums) over every buffer on a worker thread, handed over a
+	 * batch of about a MiB at a time, so that the event loop goes on reading the network and
+	 * threads wake once a batch, not once a network buffer; the buffers go on in order. A
+	 * failed stream passes on every buffer that came before its failure, then the failure.
+	 */
+	public static Flux<DataBuffer> inspectOffLoop(Flux<DataBuffer> source, Consumer<DataBuffer> inspect) {
+		return Flux.defer(() -> {
+			AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
+			Flux<DataBuffer> upToFailure = source.onErrorResume((ex) -> {
+				failure.set(ex);
+				return Flux.empty();
+			});
+			return ChannelWriter.batches(upToFailure)
+				.publishOn(Schedulers.boundedElastic(), 4)
+				.doOnNext((batch) -> batch.forEach(inspect))
+				.concatMapIterable((batch) -> batch)
+				.concatWith(Mono.defer(() -> {
+					Throwable failed = failure.get();
+					return (failed != null) ? Mono.error(failed) : Mono.empty();
+				}));
 		});
 	}
 

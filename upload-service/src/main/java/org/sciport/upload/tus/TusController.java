@@ -297,8 +297,7 @@ class TusController {
 			return file;
 		}).subscribeOn(Schedulers.boundedElastic()).flatMap((file) -> {
 			AtomicLong received = new AtomicLong();
-			// Checksums are computed off the event loop, which goes on reading the network.
-			Flux<DataBuffer> counted = bytes.publishOn(Schedulers.boundedElastic(), 32).<DataBuffer>handle((buffer, sink) -> {
+			Flux<DataBuffer> limited = bytes.<DataBuffer>handle((buffer, sink) -> {
 				if (received.addAndGet(buffer.readableByteCount()) > limit) {
 					// Passed on, then the error: downstream releases it, whatever the fusion mode.
 					sink.next(buffer);
@@ -307,13 +306,15 @@ class TusController {
 							: BlobIntake.tooLarge(this.intake.maxFileSize()));
 					return;
 				}
+				sink.next(buffer);
+			});
+			Flux<DataBuffer> counted = BlobIntake.inspectOffLoop(limited, (buffer) -> {
 				if (checksum != null) {
 					checksum.update(buffer);
 				}
 				if (tracked != null) {
 					tracked.update(buffer);
 				}
-				sink.next(buffer);
 			});
 			Mono<Void> write = ChannelWriter.write(counted, () -> FileChannel.open(file, StandardOpenOption.WRITE).position(offset))
 				.then();
