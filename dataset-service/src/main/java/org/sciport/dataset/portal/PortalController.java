@@ -210,7 +210,7 @@ class PortalController {
 			Caller caller = AccessTokenFilter.requireCaller(exchange);
 			UUID team = Paths.uuid("team_id", required(body, "team_id"));
 			List<Team.Member> add = members(body.get("add_members"), "add_members");
-			List<Team.Member> roles = members(body.get("update_members"), "update_members");
+			List<Team.Member> roles = roles(body.get("update_members"));
 			List<UUID> remove = strings(body.get("remove_members"), "remove_members").stream()
 				.map((user) -> Paths.uuid("remove_members", user))
 				.toList();
@@ -286,6 +286,25 @@ class PortalController {
 		return list;
 	}
 
+	/** Role changes: each {@code {user_id, role}}, the role named. */
+	private static @Nullable List<Team.Member> roles(@Nullable JsonNode changes) {
+		if (changes == null || changes.isNull()) {
+			return null;
+		}
+		if (!changes.isArray()) {
+			throw new ValidationException("update_members", "update_members must be a list");
+		}
+		List<Team.Member> list = new java.util.ArrayList<>();
+		for (JsonNode change : changes) {
+			if (!change.isObject() || !change.path("user_id").isString() || !change.path("role").isString()) {
+				throw new ValidationException("update_members", "each entry of update_members is {user_id, role}");
+			}
+			list.add(new Team.Member(Paths.uuid("update_members", change.path("user_id").asString()),
+					change.path("role").asString()));
+		}
+		return list;
+	}
+
 	private static List<String> strings(@Nullable JsonNode values, String field) {
 		if (values == null || values.isNull()) {
 			return List.of();
@@ -294,7 +313,12 @@ class PortalController {
 			throw new ValidationException(field, field + " must be a list");
 		}
 		List<String> list = new java.util.ArrayList<>();
-		values.forEach((value) -> list.add(value.asString()));
+		for (JsonNode value : values) {
+			if (!value.isString()) {
+				throw new ValidationException(field, field + " must be a list of user ids");
+			}
+			list.add(value.asString());
+		}
 		return list;
 	}
 

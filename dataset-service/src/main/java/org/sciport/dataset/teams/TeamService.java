@@ -96,81 +96,104 @@ public class TeamService {
 
 	public Mono<Team> rename(Caller caller, UUID id, String name) {
 		String teamName = validName(name);
-		return managed(caller, id).flatMap((team) -> this.database
-			.sql("UPDATE team SET name = :name, updated_at = now() WHERE id = :id")
-			.bind("name", teamName)
-			.bind("id", id)
-			.then()
-			.then(get(caller, id)));
+		return change(caller, id, (team) -> setName(id, teamName));
 	}
 
 	public Mono<Team> addMember(Caller caller, UUID id, Team.Member member) {
 		Team.Member valid = validMembers(List.of(member)).get(0);
-		return managed(caller, id).flatMap((team) -> {
-			if (team.members().stream().anyMatch((m) -> m.userId().equals(valid.userId()))) {
-				return Mono.error(new ConflictException("This user is already a member of the team"));
-			}
-			return addMember(id, valid, Instant.now()).then(touch(id)).then(get(caller, id));
-		});
+		return change(caller, id, (team) -> add(team, valid));
 	}
 
+	/**
+	 * Removes a member; the answer is the team as it now is, also when the caller removed
+	 * themselves.
+	 */
 	public Mono<Team> removeMember(Caller caller, UUID id, UUID userId) {
-		return managed(caller, id).flatMap((team) -> {
-			List<Team.Member> remaining = team.members().stream().filter((m) -> !m.userId().equals(userId)).toList();
-			if (remaining.size() == team.members().size()) {
-				return Mono.error(new NotFoundException("No such member"));
-			}
-			if (remaining.stream().noneMatch((m) -> "owner".equals(m.role()))) {
-				return Mono.error(new ConflictException("A team keeps at least one owner"));
-			}
-			return this.database.sql("DELETE FROM team_member WHERE team_id = :id AND user_id = :user")
-				.bind("id", id)
-				.bind("user", userId)
-				.then()
-				.then(touch(id))
-				.then(get(caller, id));
-		});
+		return change(caller, id, (team) -> remove(team, userId));
 	}
 
 	/**
 	 * Gives a member another role. The last owner cannot step down.
 	 */
 	public Mono<Team> changeRole(Caller caller, UUID id, UUID userId, @Nullable String role) {
-		Team.Member valid = validMembers(List.of(new Team.Member(userId, role))).get(0);
 		if (role == null) {
 			return Mono.error(new ValidationException("role", "role is required (owner or member)"));
 		}
-		return managed(caller, id).flatMap((team) -> {
-			if (team.members().stream().noneMatch((m) -> m.userId().equals(userId))) {
-				return Mono.error(new NotFoundException("No such member"));
-			}
-			boolean ownerRemains = team.members().stream()
-				.anyMatch((m) -> "owner".equals(m.role()) && !m.userId().equals(userId)) || "owner".equals(valid.role());
-			if (!ownerRemains) {
-				return Mono.error(new ConflictException("A team keeps at least one owner"));
-			}
-			return this.database.sql("UPDATE team_member SET role = :role WHERE team_id = :id AND user_id = :user")
-				.bind("role", valid.role())
-				.bind("id", id)
-				.bind("user", userId)
-				.then()
-				.then(touch(id))
-				.then(get(caller, id));
-		});
+		Team.Member valid = validMembers(List.of(new Team.Member(userId, role))).get(0);
+		return change(caller, id, (team) -> setRole(team, valid));
 	}
 
 	/**
-	 * Several changes to a team at once, all or none: a new name, members added, roles
-	 * changed, members removed, in that order.
+	 * Several changes to a team at once, all or none: a new name, members added, members
+	 * removed, roles changed, in that order, each checked against the team as the ones before
+	 * left it. Whether the caller may manage the team is decided once, before the first.
 	 */
 	public Mono<Team> update(Caller caller, UUID id, @Nullable String name, List<Team.Member> add,
 			List<Team.Member> roles, List<UUID> remove) {
-		Mono<Team> changes = ((name != null) ? rename(caller, id, name) : get(caller, id))
-			.thenMany(Flux.fromIterable(add).concatMap((member) -> addMember(caller, id, member)))
-			.thenMany(Flux.fromIterable(roles).concatMap((member) -> changeRole(caller, id, member.userId(), member.role())))
-			.thenMany(Flux.fromIterable(remove).concatMap((user) -> removeMember(caller, id, user)))
-			.then(Mono.defer(() -> get(caller, id)));
-		return this.transactions.transactional(changes);
+		String teamName = (name != null) ? validName(name) : null;
+		List<Team.Member> added = validMembers(add);
+		List<Team.Member> changed = validMembers(roles);
+		return change(caller, id, (team) -> ((teamName != null) ? setName(id, teamName) : Mono.<Void>empty())
+			.thenMany(Flux.fromIterable(added).concatMap((member) -> load(id).flatMap((now) -> add(now, member))))
+			.thenMany(Flux.fromIterable(remove).concatMap((user) -> load(id).flatMap((now) -> remove(now, user))))
+			.thenMany(Flux.fromIterable(changed).concatMap((member) -> load(id).flatMap((now) -> setRole(now, member))))
+			.then());
+	}
+
+	/**
+	 * Applies a change to a team its caller manages, in one transaction that holds the team's
+	 * row, so that two changes at once cannot both pass a check (such as "one owner remains")
+	 * that only one of them may; answers the team as the change left it.
+	 */
+	private Mono<Team> change(Caller caller, UUID id, java.util.function.Function<Team, Mono<Void>> change) {
+		Mono<Team> changed = this.database.sql("SELECT id FROM team WHERE id = :id FOR UPDATE")
+			.bind("id", id)
+			.then()
+			.then(managed(caller, id))
+			.flatMap((team) -> change.apply(team).then(touch(id)))
+			.then(Mono.defer(() -> load(id)));
+		return this.transactions.transactional(changed);
+	}
+
+	private Mono<Void> setName(UUID id, String name) {
+		return this.database.sql("UPDATE team SET name = :name WHERE id = :id").bind("name", name).bind("id", id).then();
+	}
+
+	private Mono<Void> add(Team team, Team.Member member) {
+		if (team.members().stream().anyMatch((m) -> m.userId().equals(member.userId()))) {
+			return Mono.error(new ConflictException("This user is already a member of the team"));
+		}
+		return addMember(team.id(), member, Instant.now());
+	}
+
+	private Mono<Void> remove(Team team, UUID userId) {
+		List<Team.Member> remaining = team.members().stream().filter((m) -> !m.userId().equals(userId)).toList();
+		if (remaining.size() == team.members().size()) {
+			return Mono.error(new NotFoundException("No such member"));
+		}
+		if (remaining.stream().noneMatch((m) -> "owner".equals(m.role()))) {
+			return Mono.error(new ConflictException("A team keeps at least one owner"));
+		}
+		return this.database.sql("DELETE FROM team_member WHERE team_id = :id AND user_id = :user")
+			.bind("id", team.id())
+			.bind("user", userId)
+			.then();
+	}
+
+	private Mono<Void> setRole(Team team, Team.Member member) {
+		if (team.members().stream().noneMatch((m) -> m.userId().equals(member.userId()))) {
+			return Mono.error(new NotFoundException("No such member"));
+		}
+		boolean ownerRemains = "owner".equals(member.role()) || team.members().stream()
+			.anyMatch((m) -> "owner".equals(m.role()) && !m.userId().equals(member.userId()));
+		if (!ownerRemains) {
+			return Mono.error(new ConflictException("A team keeps at least one owner"));
+		}
+		return this.database.sql("UPDATE team_member SET role = :role WHERE team_id = :id AND user_id = :user")
+			.bind("role", member.role())
+			.bind("id", team.id())
+			.bind("user", member.userId())
+			.then();
 	}
 
 	/**

@@ -155,6 +155,42 @@ class PortalIntegrationTests {
 			.expectStatus().isForbidden();
 		call(outsider, HttpMethod.PATCH, "/v1/teams/" + team + "/members/" + colleague.id(), Map.of("role", "owner"))
 			.expectStatus().isNotFound();
+		// An owner may leave once another owner remains; the answer is the team as it now is.
+		call(owner, HttpMethod.PATCH, "/v1/teams/" + team + "/members/" + colleague.id(), Map.of("role", "owner"))
+			.expectStatus().isOk();
+		call(owner, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", team,
+				"remove_members", List.of(owner.id().toString())))
+			.expectStatus().isOk()
+			.expectBody().jsonPath("$.data.members.length()").isEqualTo(1)
+			.jsonPath("$.data.members[0].user_id").isEqualTo(colleague.id().toString());
+		call(owner, HttpMethod.GET, "/v1/teams/" + team, null).expectStatus().isNotFound();
+	}
+
+	@Test
+	void twoOwnersDemotingEachOtherAtOnceLeaveOneOwner() throws Exception {
+		for (int round = 0; round < 5; round++) {
+			User first = TestTokens.user();
+			User second = TestTokens.user();
+			String team = (String) data(call(first, HttpMethod.POST, "/v1/teams", Map.of("name", "Pair " + round,
+					"members", List.of(Map.of("user_id", second.id().toString(), "role", "owner")))), false).get("id");
+			java.util.concurrent.CompletableFuture<Integer> one = java.util.concurrent.CompletableFuture.supplyAsync(() -> call(
+					first, HttpMethod.PATCH, "/v1/teams/" + team + "/members/" + second.id(), Map.of("role", "member"))
+				.returnResult(String.class).getStatus().value());
+			java.util.concurrent.CompletableFuture<Integer> other = java.util.concurrent.CompletableFuture.supplyAsync(() -> call(
+					second, HttpMethod.PATCH, "/v1/teams/" + team + "/members/" + first.id(), Map.of("role", "member"))
+				.returnResult(String.class).getStatus().value());
+			// One demotion wins; the other then finds its caller no owner any more (403), or no
+			// other owner left (409). Never both: the team keeps an owner.
+			List<Integer> statuses = List.of(one.get(30, java.util.concurrent.TimeUnit.SECONDS),
+					other.get(30, java.util.concurrent.TimeUnit.SECONDS));
+			assertThat(statuses).containsOnlyOnce(200);
+			assertThat(statuses).filteredOn((status) -> status != 200).singleElement()
+				.satisfies((status) -> assertThat(status).isIn(403, 409));
+			Map<String, Object> now = data(call(first, HttpMethod.GET, "/v1/teams/" + team, null), false);
+			@SuppressWarnings("unchecked")
+			List<Map<String, Object>> members = (List<Map<String, Object>>) now.get("members");
+			assertThat(members).filteredOn((member) -> "owner".equals(member.get("role"))).hasSize(1);
+		}
 	}
 
 	@Test
@@ -187,6 +223,14 @@ class PortalIntegrationTests {
 		call(owner, HttpMethod.POST, "/portal/api/update-dataset", Map.of("dataset_id", dataset, "name", "n".repeat(201)))
 			.expectStatus().isBadRequest();
 		call(owner, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", "42")).expectStatus().isBadRequest();
+		call(owner, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", team,
+				"remove_members", List.of(Map.of("user_id", owner.id().toString()))))
+			.expectStatus().isBadRequest().expectBody().jsonPath("$.error").value((String error) -> assertThat(error)
+				.contains("remove_members"));
+		call(owner, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", team,
+				"update_members", List.of(owner.id().toString())))
+			.expectStatus().isBadRequest().expectBody().jsonPath("$.error").value((String error) -> assertThat(error)
+				.contains("update_members"));
 		call(owner, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", team,
 				"add_members", List.of(owner.id().toString()))).expectStatus().isEqualTo(409)
 			.expectBody().jsonPath("$.success").isEqualTo(false);

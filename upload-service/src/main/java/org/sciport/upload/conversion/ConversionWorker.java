@@ -206,7 +206,9 @@ public class ConversionWorker implements DisposableBean {
 		metadata.put("size_bytes", job.bytesTotal());
 		metadata.put("sha256", job.sha256());
 		metadata.put("xxhash64", job.xxhash64());
-		String thumbnailKey = "derived/" + job.jobId() + "/thumbnail.png";
+		// One key per attempt: a run that loses its lease removes its own thumbnail, never the
+		// one a later run of the same job kept.
+		String thumbnailKey = "derived/" + job.jobId() + "/thumbnail-" + job.attempts() + ".png";
 		Mono<Void> thumbnail = (result.thumbnail() == null) ? Mono.empty()
 				: this.blobs.write(thumbnailKey, Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(result.thumbnail())))
 					.doOnNext((stored) -> metadata.put("thumbnail_key", thumbnailKey))

@@ -84,14 +84,22 @@ class UploadHousekeeping implements DisposableBean {
 			.map((row) -> row.get("id", UUID.class))
 			.all()
 			.concatMap((id) -> this.spool.delete(id).thenReturn(id));
-		Flux<UUID> unjoined = this.database
-			.sql("UPDATE upload u SET status = 'expired', error = 'no final upload joined this part before it expired', "
-					+ "blob_key = NULL, updated_at = now() FROM upload old WHERE old.id = u.id AND u.status = 'uploaded' "
-					+ "AND u.tus_concat = 'partial' AND u.expires_at < now() RETURNING u.id, old.blob_key")
+		// Marked first (a final upload can no longer join them), then each stored part removed
+		// and only then its key forgotten: a removal that fails is tried again at the next sweep.
+		Mono<Long> expireParts = this.database
+			.sql("UPDATE upload SET status = 'expired', error = 'no final upload joined this part before it expired', "
+					+ "updated_at = now() WHERE status = 'uploaded' AND tus_concat = 'partial' AND expires_at < now()")
+			.fetch()
+			.rowsUpdated();
+		Flux<UUID> unjoined = expireParts.thenMany(this.database
+			.sql("SELECT id, blob_key FROM upload WHERE status = 'expired' AND tus_concat = 'partial' "
+					+ "AND blob_key IS NOT NULL")
 			.map((row) -> new Stored(row.get("id", UUID.class), row.get("blob_key", String.class)))
-			.all()
-			.concatMap((part) -> ((part.key() != null) ? this.blobs.delete(part.key()) : Mono.<Void>empty())
-				.thenReturn(part.id()));
+			.all())
+			.concatMap((part) -> this.blobs.delete(java.util.Objects.requireNonNull(part.key()))
+				.then(this.database.sql("UPDATE upload SET blob_key = NULL WHERE id = :id").bind("id", part.id()).then())
+				.thenReturn(part.id())
+				.onErrorResume((ex) -> Mono.empty()));
 		return unfinished.concatWith(unjoined).count();
 	}
 

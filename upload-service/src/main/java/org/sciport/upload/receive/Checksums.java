@@ -30,6 +30,8 @@ public final class Checksums {
 
 	private @Nullable String sha256Hex;
 
+	private @Nullable String xxhash64Hex;
+
 	/** Adds the readable bytes of {@code buffer}, leaving its read position where it was. */
 	public void update(DataBuffer buffer) {
 		try (DataBuffer.ByteBufferIterator iterator = buffer.readableByteBuffers()) {
@@ -56,8 +58,8 @@ public final class Checksums {
 	}
 
 	public void update(byte[] bytes, int offset, int count) {
-		if (this.sha256Hex != null) {
-			throw new IllegalStateException("The SHA-256 has already been taken");
+		if (this.sha256Hex != null || this.xxhash64Hex != null) {
+			throw new IllegalStateException("The checksums have already been taken");
 		}
 		this.xxhash.update(bytes, offset, count);
 		this.sha256.update(bytes, offset, count);
@@ -68,9 +70,16 @@ public final class Checksums {
 		return this.length;
 	}
 
-	/** The xxHash64 as 16 lower-case hex digits. */
+	/**
+	 * The xxHash64 as 16 lower-case hex digits. Ends the hash (its native state is freed):
+	 * nothing may be added after.
+	 */
 	public String xxhash64() {
-		return HexFormat.of().toHexDigits(this.xxhash.getValue());
+		if (this.xxhash64Hex == null) {
+			this.xxhash64Hex = HexFormat.of().toHexDigits(this.xxhash.getValue());
+			this.xxhash.close();
+		}
+		return this.xxhash64Hex;
 	}
 
 	/** The SHA-256 as 64 lower-case hex digits. Ends the digest: nothing may be added after. */

@@ -408,11 +408,16 @@ class TusController {
 					.flatMap((job) -> {
 						Flux<DataBuffer> joined = Flux.fromIterable(found)
 							.concatMap((part) -> this.intake.read(part.blobKey()));
-						return this.intake.store(id, joined).flatMap((stored) -> this.jobs.complete(id, stored));
+						// A part that expired meanwhile cannot be read: the final upload fails, visibly.
+						return this.intake.store(id, joined)
+							.flatMap((stored) -> this.jobs.complete(id, stored))
+							.onErrorResume((ex) -> this.jobs.fail(id, "Its partial uploads could not be joined")
+								.onErrorComplete()
+								.then(Mono.error(ex)));
 					})
 					.flatMap((job) -> Flux.fromIterable(found)
 						.concatMap((part) -> this.database
-							.sql("UPDATE upload SET status = 'done', updated_at = now() WHERE id = :id")
+							.sql("UPDATE upload SET status = 'done', updated_at = now() WHERE id = :id AND status = 'uploaded'")
 							.bind("id", part.jobId())
 							.then()
 							.then(this.intake.discard(new UploadJobs.StoredFile(part.blobKey(), 0, "", ""))))
