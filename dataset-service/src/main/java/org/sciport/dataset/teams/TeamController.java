@@ -1,7 +1,6 @@
 package org.sciport.dataset.teams;
 
 import java.util.List;
-import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ValidationException;

@@ -20,7 +20,6 @@ import org.sciport.upload.UploadProperties;
 import org.sciport.upload.jobs.UploadJobs;
 import org.sciport.upload.jobs.UploadJobs.StoredFile;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;

@@ -1,6 +1,5 @@
 package org.sciport.upload.tus;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +44,6 @@ import org.sciport.upload.receive.FileNames;
 import org.sciport.upload.receive.Spool;
 import org.sciport.upload.receive.UploadTargets;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
