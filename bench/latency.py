@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Times N sequential GETs over one keep-alive connection; prints p50 and p99 in ms.
 
-usage: latency.py URL TOKEN N
+usage: latency.py URL TOKEN N [WARMUP]
+
+The first WARMUP calls (default 20) are not timed: they warm the JIT and the caches.
 """
 import http.client
 import sys
@@ -11,12 +13,13 @@ import urllib.parse
 
 def main():
     url, token, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    warmup = int(sys.argv[4]) if len(sys.argv) > 4 else 20
     parts = urllib.parse.urlsplit(url)
     path = parts.path + ("?" + parts.query if parts.query else "")
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     headers = {"Authorization": "Bearer " + token}
     timings = []
-    for i in range(count + 20):
+    for i in range(count + warmup):
         start = time.perf_counter()
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
@@ -24,7 +27,7 @@ def main():
         elapsed = (time.perf_counter() - start) * 1000
         if response.status != 200:
             sys.exit("GET %s answered %d: %s" % (path, response.status, body[:300]))
-        if i >= 20:  # the first requests warm the JIT and the caches
+        if i >= warmup:
             timings.append(elapsed)
     print_percentiles(timings)
 

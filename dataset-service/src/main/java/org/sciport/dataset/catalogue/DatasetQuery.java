@@ -139,6 +139,17 @@ public record DatasetQuery(@Nullable UUID folderId, @Nullable String status, @Nu
 		return SORTS.get(this.sort) + direction + ", d.id" + direction;
 	}
 
+	/** The order of rows that carry their key as {@code sort_key} (and their {@code id}), named with {@code prefix}. */
+	String orderByKey(String prefix) {
+		String direction = this.descending ? " DESC" : " ASC";
+		return prefix + "sort_key" + direction + ", " + prefix + "id" + direction;
+	}
+
+	/** {@link #afterCursor()} for rows that carry their key as {@code sort_key}. */
+	String afterCursorByKey() {
+		return "(sort_key, id) " + (this.descending ? "<" : ">") + " (:afterKey, :afterId)";
+	}
+
 	private static @Nullable String text(MultiValueMap<String, String> query, String name) {
 		String value = query.getFirst(name);
 		return (value == null || value.isBlank()) ? null : value.trim();

@@ -192,14 +192,16 @@ public class DatasetService {
 		}
 		String pageCondition = (after != null) ? condition + " AND " + after : condition;
 		String order = " ORDER BY " + query.orderBy();
+		String keyOrder = " ORDER BY " + query.orderByKey("");
+		String keyed = "SELECT d.id, " + query.sortKey() + " AS sort_key FROM dataset d WHERE ";
 		long offset = (query.cursor() != null) ? 0 : query.page().offset();
-		String from;
+		String candidates;
 		String total;
 		String with;
 		Map<String, Object> countBinds = new LinkedHashMap<>(binds);
 		if (caller.isAdmin()) {
 			with = "";
-			from = "(SELECT d.* FROM dataset d WHERE " + pageCondition + order + " LIMIT :window) d";
+			candidates = "(" + keyed + pageCondition + order + " LIMIT :window) c";
 			total = "(SELECT count(*) FROM dataset d WHERE " + condition + ")";
 			// The count has no access column: nothing else names :me.
 			countBinds.remove("me");
@@ -207,20 +209,21 @@ public class DatasetService {
 		else {
 			// Own and shared rows apart, each along its index and at most a page deep, then
 			// merged; the shared ones are read once for the page and the count.
-			with = "WITH shared AS MATERIALIZED (SELECT d.* FROM dataset d WHERE " + SHARED_NOT_OWNED + " AND " + condition
-					+ ") ";
-			from = "((SELECT d.* FROM dataset d WHERE d.owner_id = :me AND " + pageCondition + order
-					+ " LIMIT :window) UNION ALL (SELECT d.* FROM shared d" + ((after != null) ? " WHERE " + after : "") + order
-					+ " LIMIT :window)) d";
+			with = "WITH shared AS MATERIALIZED (" + keyed + SHARED_NOT_OWNED + " AND " + condition + ") ";
+			candidates = "((" + keyed + "d.owner_id = :me AND " + pageCondition + order
+					+ " LIMIT :window) UNION ALL (SELECT id, sort_key FROM shared"
+					+ ((after != null) ? " WHERE " + query.afterCursorByKey() : "") + keyOrder + " LIMIT :window)) c";
 			total = "((SELECT count(*) FROM dataset d WHERE d.owner_id = :me AND " + condition
 					+ ") + (SELECT count(*) FROM shared))";
 		}
 		pageBinds.put("window", offset + query.page().perPage());
-		// One statement: the page, each row with the list's total (an empty page asks for it
-		// apart).
-		DatabaseClient.GenericExecuteSpec page = bindAll(this.database.sql(with + "SELECT d.*, " + ACCESS + ", " + SHARES
-				+ ", " + query.sortKey() + " AS sort_key, " + total + " AS total FROM " + from + order
-				+ " LIMIT :limit OFFSET :offset"), pageBinds)
+		// One statement: the page's ids and keys first (from the indexes where they can be, the
+		// rows skipped by an offset never fetched whole), then those rows with their access,
+		// shares and the list's total (an empty page asks for the total apart).
+		String page = "(SELECT id, sort_key FROM " + candidates + keyOrder + " LIMIT :limit OFFSET :offset) p";
+		DatabaseClient.GenericExecuteSpec statement = bindAll(this.database.sql(with + "SELECT d.*, " + ACCESS + ", "
+				+ SHARES + ", p.sort_key, " + total + " AS total FROM " + page + " JOIN dataset d ON d.id = p.id ORDER BY "
+				+ query.orderByKey("p.")), pageBinds)
 			.bind("limit", query.page().perPage())
 			.bind("offset", offset);
 		Mono<Long> totalApart = bindAll(this.database.sql(with + "SELECT " + total + " AS n"), countBinds)
@@ -228,7 +231,7 @@ public class DatasetService {
 			.one();
 		List<String> keys = new ArrayList<>();
 		long[] counted = { -1 };
-		Mono<List<Dataset>> data = page.map((row) -> {
+		Mono<List<Dataset>> data = statement.map((row) -> {
 			Object key = row.get("sort_key");
 			keys.add((key instanceof java.time.OffsetDateTime time) ? time.toInstant().toString()
 					: (key instanceof java.time.LocalDateTime local) ? local.toInstant(java.time.ZoneOffset.UTC).toString()
