@@ -78,6 +78,12 @@ class ChunkedUploadController {
 	/** Chunks being written on this instance: the same chunk on a second connection waits its turn. */
 	private final java.util.Set<String> writing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+	/** At most this many uploads have their whole-file checksums computed as chunks arrive. */
+	private static final int MAX_RUNNING = 128;
+
+	/** The whole-file checksums of uploads in progress here, advanced as their chunks arrive. */
+	private final Map<UUID, RunningChecksums> running = new java.util.concurrent.ConcurrentHashMap<>();
+
 	ChunkedUploadController(UploadJobs jobs, UploadTargets targets, BlobIntake intake, Spool spool,
 			DatabaseClient database, UploadProperties properties) {
 		this.jobs = jobs;
@@ -177,7 +183,7 @@ class ChunkedUploadController {
 			String given = (body != null) ? sha256(text(body, "sha256", "checksum"), "sha256") : null;
 			return this.jobs.find(caller, id).flatMap((job) -> {
 				requireUploading(job);
-				return receivedChunks(id).flatMap((received) -> join(job, received, given));
+				return storedChunks(id).flatMap((stored) -> join(job, stored, given));
 			}).map((job) -> {
 				Map<String, Object> answer = PortalAnswers.envelope("Upload complete", job);
 				answer.put("job_id", job.jobId());
@@ -220,25 +226,28 @@ class ChunkedUploadController {
 						return Mono.error(new ValidationException(CHUNK_SHA256,
 								"Chunk " + index + " does not match its SHA-256; it was not stored"));
 					}
-					return keep(id, index, expectedSize, actual);
+					return keep(job, index, expectedSize, actual, checksums.xxhash64());
 				}))
 				.doFinally((signal) -> this.writing.remove(lock));
 		});
 	}
 
-	/** Counts a chunk's bytes (refusing more than its size) and checksums them, off the event loop. */
+	/**
+	 * Counts a chunk's bytes as they arrive (refusing more than its size) and checksums them off
+	 * the event loop, handed over in batches of about a MiB.
+	 */
 	private static Flux<DataBuffer> sized(Flux<DataBuffer> content, int index, long expectedSize, AtomicLong size,
 			Checksums checksums) {
-		return content.publishOn(Schedulers.boundedElastic(), 32).<DataBuffer>handle((buffer, sink) -> {
+		Flux<DataBuffer> counted = content.<DataBuffer>handle((buffer, sink) -> {
 			if (size.addAndGet(buffer.readableByteCount()) > expectedSize) {
 				// Passed on, then the error: downstream releases it, whatever the fusion mode.
 				sink.next(buffer);
 				sink.error(new ValidationException("chunk", "Chunk " + index + " must be " + expectedSize + " bytes"));
 				return;
 			}
-			checksums.update(buffer);
 			sink.next(buffer);
 		});
+		return BlobIntake.inspectOffLoop(counted, checksums::update);
 	}
 
 	/** A chunk sent again: its checksum decides, the stored bytes are not touched. */
@@ -261,8 +270,9 @@ class ChunkedUploadController {
 			.one();
 	}
 
-	/** Records a written chunk. */
-	private Mono<Map<String, Object>> keep(UUID id, int index, long size, String sha256) {
+	/** Records a written chunk (and adds it to the whole file's checksums when its turn comes). */
+	private Mono<Map<String, Object>> keep(UploadJob job, int index, long size, String sha256, String xxhash64) {
+		UUID id = job.jobId();
 		return this.database
 			.sql("INSERT INTO upload_chunk (upload_id, chunk_index, size_bytes, sha256) VALUES (:id, :index, :size, :sha) "
 					+ "ON CONFLICT DO NOTHING")
@@ -274,6 +284,10 @@ class ChunkedUploadController {
 			.rowsUpdated()
 			.flatMap((inserted) -> {
 				if (inserted == 1) {
+					RunningChecksums sums = runningFor(job);
+					if (sums != null) {
+						sums.kept(index, xxhash64, sha256);
+					}
 					return this.database
 						.sql("UPDATE upload SET bytes_received = (SELECT coalesce(sum(size_bytes), 0) FROM upload_chunk "
 								+ "WHERE upload_id = :id), updated_at = now(), expires_at = :expires WHERE id = :id")
@@ -305,12 +319,39 @@ class ChunkedUploadController {
 		return PortalAnswers.envelope(stored ? "Chunk stored" : "Chunk already stored", data);
 	}
 
-	private Mono<UploadJob> join(UploadJob job, List<Integer> received, @Nullable String given) {
+	/**
+	 * The running whole-file checksums of {@code job}, begun with its first chunk here; none
+	 * when too many uploads are running at once (completing then reads the whole file).
+	 */
+	private @Nullable RunningChecksums runningFor(UploadJob job) {
+		RunningChecksums sums = this.running.get(job.jobId());
+		if (sums != null) {
+			return sums;
+		}
+		if (this.running.size() >= MAX_RUNNING) {
+			long stale = System.nanoTime() - this.properties.tusExpiry().toNanos();
+			this.running.values().removeIf((other) -> other.touched() - stale < 0);
+			if (this.running.size() >= MAX_RUNNING) {
+				return null;
+			}
+		}
+		Path file;
+		try {
+			file = this.spool.chunkedFile(job.jobId());
+		}
+		catch (IOException ex) {
+			return null;
+		}
+		return this.running.computeIfAbsent(job.jobId(),
+				(id) -> new RunningChecksums(file, job.chunkSize(), job.bytesTotal(), Schedulers.boundedElastic()));
+	}
+
+	private Mono<UploadJob> join(UploadJob job, Map<Integer, String> stored, @Nullable String given) {
 		int total = totalChunks(job);
-		if (received.size() != total) {
+		if (stored.size() != total) {
 			List<Integer> missing = new ArrayList<>();
 			for (int i = 0; i < total; i++) {
-				if (!received.contains(i)) {
+				if (!stored.containsKey(i)) {
 					missing.add(i);
 				}
 			}
@@ -318,7 +359,9 @@ class ChunkedUploadController {
 		}
 		UUID id = job.jobId();
 		String expected = (given != null) ? given : sha(job);
-		// The chunks already lie in place: one read pass checksums the whole file, then it moves
+		RunningChecksums sums = this.running.remove(id);
+		// The chunks already lie in place: their checksums were mostly computed as they arrived
+		// (the rest, or all where that cannot be trusted, is one read pass), then the file moves
 		// into storage.
 		return Mono.fromCallable(() -> {
 			Path file = this.spool.chunkedFile(id);
@@ -327,6 +370,10 @@ class ChunkedUploadController {
 					throw new ConflictException("The chunks add up to " + channel.size() + " bytes, not the "
 							+ job.bytesTotal() + " announced");
 				}
+			}
+			Checksums known = (sums != null) ? sums.finish(stored) : null;
+			if (known != null) {
+				return known;
 			}
 			Checksums checksums = new Checksums();
 			java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1024 * 1024);
@@ -351,6 +398,15 @@ class ChunkedUploadController {
 
 	private static @Nullable String sha(UploadJob job) {
 		return job.expectedSha256();
+	}
+
+	/** The chunks stored so far: index to SHA-256. */
+	private Mono<Map<Integer, String>> storedChunks(UUID id) {
+		return this.database.sql("SELECT chunk_index, sha256 FROM upload_chunk WHERE upload_id = :id")
+			.bind("id", id)
+			.map((row) -> Map.entry(row.get("chunk_index", Integer.class), row.get("sha256", String.class)))
+			.all()
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue);
 	}
 
 	private Mono<List<Integer>> receivedChunks(UUID id) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.buffer.ByteBuf;
 import org.jspecify.annotations.Nullable;
@@ -20,7 +21,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * A streaming reader of {@code multipart/form-data} (RFC 7578) for uploads: form fields
- * arrive whole, a file part's content arrives in pieces as the network delivered it. The boundary is found by scanning for carriage
+ * arrive whole, a file part's content arrives in pieces as the network delivered it (slices of
+ * the network's buffers, not copies). The boundary is found by scanning for carriage
  * returns with Netty's word-at-a-time search, then comparing, rather than by running a
  * matcher over every byte (Spring's parser spent most of an upload's time there).
  */
@@ -36,8 +38,35 @@ final class MultipartStream {
 	record FileStart(String name, @Nullable String filename, @Nullable String contentType) implements Event {
 	}
 
-	/** Content of the current file part; its buffer is the receiver's to release. */
-	record FileData(DataBuffer data) implements Event {
+	/**
+	 * Content of the current file part: where the network's buffer allows, a slice of it (no
+	 * copy). Whoever receives it either {@link #take() takes} the buffer (and releases that) or
+	 * {@link #release() releases} it; a second release, from a discard hook, does nothing.
+	 */
+	static final class FileData implements Event {
+
+		private final DataBuffer data;
+
+		private final AtomicBoolean owned = new AtomicBoolean(true);
+
+		FileData(DataBuffer data) {
+			this.data = data;
+		}
+
+		/** The buffer, now the caller's to release. */
+		DataBuffer take() {
+			if (!this.owned.compareAndSet(true, false)) {
+				throw new IllegalStateException("This content was already taken or released");
+			}
+			return this.data;
+		}
+
+		void release() {
+			if (this.owned.compareAndSet(true, false)) {
+				DataBufferUtils.release(this.data);
+			}
+		}
+
 	}
 
 	record FileEnd() implements Event {
@@ -93,7 +122,9 @@ final class MultipartStream {
 			MultipartStream parser = new MultipartStream(boundary, maxFieldBytes);
 			return body.concatMapIterable(parser::feed)
 				.concatWith(Mono.defer(parser::finish))
-				.doOnDiscard(FileData.class, (data) -> DataBufferUtils.release(data.data()));
+				// Queued and not yet read when the stream ends early: network memory, released.
+				.doOnDiscard(FileData.class, FileData::release)
+				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 		});
 	}
 
@@ -239,11 +270,7 @@ final class MultipartStream {
 			return;
 		}
 		if (this.state == State.BODY && this.inFile) {
-			// Copied out (a memory copy, far cheaper than the scan), so the network's buffer is
-			// released here and what goes on is owned by whoever receives it.
-			byte[] bytes = new byte[end - start];
-			buffer.read(bytes);
-			events.add(new FileData(DefaultDataBufferFactory.sharedInstance.wrap(bytes)));
+			events.add(new FileData(slice(buffer, start, end - start)));
 		}
 		else if (this.state == State.BODY) {
 			if (this.small.size() + (end - start) > this.maxFieldBytes) {
@@ -402,6 +429,21 @@ final class MultipartStream {
 		return null;
 	}
 
+	/**
+	 * {@code length} bytes of {@code buffer} from {@code start}, for a receiver to release: a
+	 * retained slice of a network (Netty) buffer, whose memory goes back to the pool once both
+	 * are released; a copy of any other.
+	 */
+	private static DataBuffer slice(DataBuffer buffer, int start, int length) {
+		if (buffer instanceof NettyDataBuffer netty) {
+			return netty.factory().wrap(netty.getNativeBuffer().retainedSlice(start, length));
+		}
+		byte[] bytes = new byte[length];
+		buffer.readPosition(start);
+		buffer.read(bytes);
+		return DefaultDataBufferFactory.sharedInstance.wrap(bytes);
+	}
+
 	private static int indexOfCr(DataBuffer buffer, int from, int to) {
 		if (buffer instanceof NettyDataBuffer netty) {
 			ByteBuf bytes = netty.getNativeBuffer();
@@ -417,7 +459,7 @@ final class MultipartStream {
 
 	private static void release(Event event) {
 		if (event instanceof FileData data) {
-			DataBufferUtils.release(data.data());
+			data.release();
 		}
 	}
 

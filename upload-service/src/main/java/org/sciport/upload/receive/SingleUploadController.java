@@ -148,7 +148,7 @@ class SingleUploadController {
 					NewUpload upload = new NewUpload(id, UUID.fromString(caller.userId()), "single", name,
 							file.contentType(), null, null, null, null, (declared > 0) ? declared : null, null, null, null,
 							Instant.now().plus(this.expiry), null, null, null);
-					Flux<DataBuffer> content = events.ofType(MultipartStream.FileData.class).map(MultipartStream.FileData::data);
+					Flux<DataBuffer> content = events.ofType(MultipartStream.FileData.class).map(MultipartStream.FileData::take);
 					return early.then(this.jobs.create(upload))
 						.then(this.intake.store(id, content))
 						.doOnNext(stored::set)
@@ -164,7 +164,9 @@ class SingleUploadController {
 			.then()
 			// A malformed body fails the whole stream: the job (if one was begun) is marked failed
 			// before the answer goes out, not only when the file's own stream hears of it.
-			.onErrorResume((ex) -> this.jobs.fail(id, failure(ex)).onErrorComplete().then(Mono.error(ex)));
+			.onErrorResume((ex) -> this.jobs.fail(id, failure(ex)).onErrorComplete().then(Mono.error(ex)))
+			// File content waiting in a window when the stream ends early holds network memory.
+			.doOnDiscard(MultipartStream.FileData.class, MultipartStream.FileData::release);
 		return streamed.then(Mono.defer(() -> {
 			StoredFile file = stored.get();
 			if (file == null) {
@@ -226,8 +228,13 @@ class SingleUploadController {
 	}
 
 	private static Mono<Void> drain(Flux<MultipartStream.Event> events) {
-		// Released and mapped away: then() would hand the buffers to the discard hook as well.
-		return events.map((event) -> (event instanceof MultipartStream.FileData data) && DataBufferUtils.release(data.data()))
+		// Released as they come (a discard hook releasing one again does nothing).
+		return events.map((event) -> {
+			if (event instanceof MultipartStream.FileData data) {
+				data.release();
+			}
+			return true;
+		})
 			.then();
 	}
 

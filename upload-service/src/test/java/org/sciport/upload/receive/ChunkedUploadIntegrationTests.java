@@ -105,6 +105,40 @@ class ChunkedUploadIntegrationTests {
 	}
 
 	@Test
+	void chunksSentTwoAtATimeCompleteWithTheWholeFilesChecksums() {
+		User owner = TestTokens.user();
+		byte[] content = new byte[6 * CHUNK + 77];
+		new Random(12).nextBytes(content);
+		String job = (String) this.client.post().uri("/api/upload/initiate")
+			.headers((h) -> h.setBearerAuth(owner.token()))
+			.bodyValue(Map.of("filename", "run.bin", "size", content.length, "chunk_size", CHUNK, "dataset_name", "Run"))
+			.exchange()
+			.expectStatus().isCreated()
+			.expectBody(MAP).returnResult().getResponseBody().get("job_id");
+		// Two connections, as a client sends them: each pair arrives at once, the later one first.
+		for (int index = 0; index < 7; index += 2) {
+			int first = index;
+			reactor.core.publisher.Flux.range(first, Math.min(2, 7 - first))
+				.sort(java.util.Comparator.reverseOrder())
+				.flatMap((i) -> reactor.core.publisher.Mono.fromRunnable(
+						() -> chunk(this.client, owner, job, i, part(content, i)).expectStatus().isOk())
+					.subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()))
+				.blockLast();
+		}
+		Map<String, Object> done = this.client.post().uri("/api/upload/complete/" + job)
+			.headers((h) -> h.setBearerAuth(owner.token()))
+			.exchange()
+			.expectStatus().isOk()
+			.expectBody(MAP).returnResult().getResponseBody();
+		@SuppressWarnings("unchecked")
+		Map<String, Object> data = (Map<String, Object>) done.get("data");
+		assertThat(data).containsEntry("sha256", sha256(content))
+			.containsEntry("xxhash64", HexFormat.of()
+				.toHexDigits(net.jpountz.xxhash.XXHashFactory.safeInstance().hash64().hash(content, 0, content.length, 0)))
+			.containsEntry("bytes_total", content.length);
+	}
+
+	@Test
 	void initiateRefusesWhatCannotWork() {
 		User owner = TestTokens.user();
 		for (Map<String, Object> bad : java.util.List.<Map<String, Object>>of(

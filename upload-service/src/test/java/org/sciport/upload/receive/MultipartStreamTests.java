@@ -6,12 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 import org.sciport.commons.error.SciportException;
 import org.sciport.commons.error.ValidationException;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.core.io.buffer.NettyDataBuffer;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import reactor.core.publisher.Flux;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +40,57 @@ class MultipartStreamTests {
 			assertThat(parsed.filename).isEqualTo("scan \"1\".nxs");
 			assertThat(parsed.contentType).isEqualTo("application/x-hdf5");
 		}
+	}
+
+	@Test
+	void handsOnSlicesOfPooledNetworkBuffersAndEveryBufferGoesBackToThePool() {
+		byte[] content = tricky();
+		byte[] body = body(content, "a.bin");
+		for (int piece : new int[] { 1, 7, 4096, body.length }) {
+			List<ByteBuf> network = new ArrayList<>();
+			List<DataBuffer> pieces = pooledPieces(body, piece, network);
+			ByteArrayOutputStream file = new ByteArrayOutputStream();
+			List<Boolean> sliced = new ArrayList<>();
+			for (MultipartStream.Event event : MultipartStream.parse(Flux.fromIterable(pieces), BOUNDARY, 256 * 1024)
+				.collectList()
+				.block()) {
+				if (event instanceof MultipartStream.FileData data) {
+					DataBuffer buffer = data.take();
+					sliced.add(buffer instanceof NettyDataBuffer);
+					byte[] bytes = new byte[buffer.readableByteCount()];
+					buffer.read(bytes);
+					file.writeBytes(bytes);
+					DataBufferUtils.release(buffer);
+				}
+			}
+			assertThat(file.toByteArray()).as("cut every %d bytes", piece).isEqualTo(content);
+			assertThat(sliced).as("cut every %d bytes", piece).contains(true);
+			assertThat(network).as("cut every %d bytes", piece).allSatisfy((buffer) -> assertThat(buffer.refCnt()).isZero());
+		}
+	}
+
+	@Test
+	void contentLeftBehindWhenTheReaderStopsIsReleasedOnce() {
+		byte[] body = body(tricky(), "a.bin");
+		List<ByteBuf> network = new ArrayList<>();
+		List<DataBuffer> pieces = pooledPieces(body, 1000, network);
+		// The reader takes a few events and cancels: content queued in the parser, buffers not
+		// yet read and those the source still holds are all discarded, and so released.
+		List<MultipartStream.Event> first = MultipartStream.parse(Flux.fromIterable(pieces), BOUNDARY, 256 * 1024)
+			.take(4)
+			.collectList()
+			.block();
+		List<MultipartStream.FileData> content = first.stream()
+			.filter(MultipartStream.FileData.class::isInstance)
+			.map(MultipartStream.FileData.class::cast)
+			.toList();
+		assertThat(content).isNotEmpty();
+		assertThat(network).anySatisfy((buffer) -> assertThat(buffer.refCnt()).isPositive());
+		content.forEach((data) -> {
+			data.release();
+			data.release();
+		});
+		assertThat(network).allSatisfy((buffer) -> assertThat(buffer.refCnt()).isZero());
 	}
 
 	@Test
@@ -114,6 +169,20 @@ class MultipartStreamTests {
 
 	}
 
+	/** {@code body} in pooled direct buffers of {@code piece} bytes, as the network delivers it; each also added to {@code network}. */
+	private static List<DataBuffer> pooledPieces(byte[] body, int piece, List<ByteBuf> network) {
+		NettyDataBufferFactory factory = new NettyDataBufferFactory(PooledByteBufAllocator.DEFAULT);
+		List<DataBuffer> pieces = new ArrayList<>();
+		for (int at = 0; at < body.length; at += piece) {
+			int length = Math.min(piece, body.length - at);
+			ByteBuf buffer = PooledByteBufAllocator.DEFAULT.directBuffer(length);
+			buffer.writeBytes(body, at, length);
+			network.add(buffer);
+			pieces.add(factory.wrap(buffer));
+		}
+		return pieces;
+	}
+
 	private static Parsed parse(byte[] body, int piece) {
 		return parse(body, piece, 256 * 1024);
 	}
@@ -136,9 +205,10 @@ class MultipartStreamTests {
 				parsed.contentType = start.contentType();
 			}
 			else if (event instanceof MultipartStream.FileData data) {
-				byte[] bytes = new byte[data.data().readableByteCount()];
-				data.data().read(bytes);
-				DataBufferUtils.release(data.data());
+				DataBuffer buffer = data.take();
+				byte[] bytes = new byte[buffer.readableByteCount()];
+				buffer.read(bytes);
+				DataBufferUtils.release(buffer);
 				parsed.bytes.writeBytes(bytes);
 			}
 		}
