@@ -56,7 +56,7 @@ final class RunningChecksums {
 
 	private int next;
 
-	private boolean broken;
+	private volatile boolean broken;
 
 	private volatile long touched = System.nanoTime();
 
@@ -80,7 +80,13 @@ final class RunningChecksums {
 		this.touched = System.nanoTime();
 		this.waiting.put(index, new String[] { xxhash64, sha256 });
 		if (this.pending.getAndIncrement() == 0) {
-			this.worker.schedule(this::drain);
+			try {
+				this.worker.schedule(this::drain);
+			}
+			catch (RuntimeException ex) {
+				// The worker is shutting down: completing reads the file instead.
+				this.broken = true;
+			}
 		}
 	}
 
@@ -99,7 +105,9 @@ final class RunningChecksums {
 				if (chunk.getKey() < this.next) {
 					// Written again after it was added: unless with the same bytes, the sums
 					// are no longer this file's.
-					this.broken |= !chunk.getValue()[1].equals(this.added.get(chunk.getKey()));
+					if (!chunk.getValue()[1].equals(this.added.get(chunk.getKey()))) {
+						this.broken = true;
+					}
 					chunks.remove();
 				}
 			}
@@ -148,6 +156,7 @@ final class RunningChecksums {
 			return null;
 		}
 		this.next = (int) chunks;
+		// Used once: the sums are the caller's now.
 		this.broken = true;
 		return this.checksums;
 	}
