@@ -1,10 +1,7 @@
 package org.sciport.upload.receive;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -121,14 +118,7 @@ public class BlobIntake {
 			if (known != null && known.length() == size) {
 				return known;
 			}
-			Checksums computed = new Checksums();
-			ByteBuffer buffer = ByteBuffer.allocate(1024 * 1024);
-			try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-				while (channel.read(buffer.clear()) > 0) {
-					computed.update(buffer.flip());
-				}
-			}
-			return computed;
+			return Checksums.of(file);
 		})
 			.subscribeOn(Schedulers.boundedElastic())
 			.flatMap((checksums) -> this.blobs.importFile(key, file)

@@ -1,6 +1,10 @@
 package org.sciport.upload.receive;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -75,6 +79,18 @@ public final class Checksums {
 			this.sha256.update(bytes, at, Math.min(SHA256_SLICE, end - at));
 		}
 		this.length += count;
+	}
+
+	/** The checksums of a whole file, in one read pass. Blocking. */
+	public static Checksums of(Path file) throws IOException {
+		Checksums checksums = new Checksums();
+		ByteBuffer buffer = ByteBuffer.allocate(1024 * 1024);
+		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+			while (channel.read(buffer.clear()) > 0) {
+				checksums.update(buffer.flip());
+			}
+		}
+		return checksums;
 	}
 
 	public long length() {

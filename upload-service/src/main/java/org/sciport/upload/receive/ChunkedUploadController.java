@@ -2,7 +2,6 @@ package org.sciport.upload.receive;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -29,7 +28,6 @@ import org.sciport.upload.jobs.UploadJobs;
 import org.sciport.upload.jobs.UploadJobs.NewUpload;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -152,7 +150,8 @@ class ChunkedUploadController {
 	@GetMapping("/api/upload/chunks/{jobId}")
 	Mono<Map<String, Object>> present(@PathVariable String jobId, ServerWebExchange exchange) {
 		return Mono.defer(() -> this.jobs.find(AccessTokenFilter.requireCaller(exchange), UploadTargets.uuid(jobId, "job_id")))
-			.flatMap((job) -> receivedChunks(job.jobId()).map((received) -> {
+			.flatMap((job) -> storedChunks(job.jobId()).map((stored) -> {
+				List<Integer> received = stored.keySet().stream().sorted().toList();
 				List<Integer> missing = new ArrayList<>();
 				int total = (job.bytesTotal() != null) ? totalChunks(job) : 0;
 				for (int i = 0, r = 0; i < total; i++) {
@@ -358,7 +357,7 @@ class ChunkedUploadController {
 			return Mono.error(new ConflictException("Chunks missing: " + summary(missing)));
 		}
 		UUID id = job.jobId();
-		String expected = (given != null) ? given : sha(job);
+		String expected = (given != null) ? given : job.expectedSha256();
 		RunningChecksums sums = this.running.remove(id);
 		// The chunks already lie in place: their checksums were mostly computed as they arrived
 		// (the rest, or all where that cannot be trusted, is one read pass), then the file moves
@@ -372,17 +371,7 @@ class ChunkedUploadController {
 				}
 			}
 			Checksums known = (sums != null) ? sums.finish(stored) : null;
-			if (known != null) {
-				return known;
-			}
-			Checksums checksums = new Checksums();
-			java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1024 * 1024);
-			try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-				while (channel.read(buffer.clear()) > 0) {
-					checksums.update(buffer.flip());
-				}
-			}
-			return checksums;
+			return (known != null) ? known : Checksums.of(file);
 		}).subscribeOn(Schedulers.boundedElastic()).flatMap((checksums) -> {
 			String sha256 = checksums.sha256Hex();
 			if (expected != null && !expected.equals(sha256)) {
@@ -396,10 +385,6 @@ class ChunkedUploadController {
 		});
 	}
 
-	private static @Nullable String sha(UploadJob job) {
-		return job.expectedSha256();
-	}
-
 	/** The chunks stored so far: index to SHA-256. */
 	private Mono<Map<Integer, String>> storedChunks(UUID id) {
 		return this.database.sql("SELECT chunk_index, sha256 FROM upload_chunk WHERE upload_id = :id")
@@ -407,14 +392,6 @@ class ChunkedUploadController {
 			.map((row) -> Map.entry(row.get("chunk_index", Integer.class), row.get("sha256", String.class)))
 			.all()
 			.collectMap(Map.Entry::getKey, Map.Entry::getValue);
-	}
-
-	private Mono<List<Integer>> receivedChunks(UUID id) {
-		return this.database.sql("SELECT chunk_index FROM upload_chunk WHERE upload_id = :id ORDER BY chunk_index")
-			.bind("id", id)
-			.map((row) -> row.get("chunk_index", Integer.class))
-			.all()
-			.collectList();
 	}
 
 	private static void requireUploading(UploadJob job) {
@@ -455,17 +432,6 @@ class ChunkedUploadController {
 		return String.join(", ", shown) + ((missing.size() > 20) ? " and " + (missing.size() - 20) + " more" : "");
 	}
 
-
-	private static Mono<Void> deleteQuietly(Path path) {
-		return Mono.<Void>fromRunnable(() -> {
-			try {
-				Files.deleteIfExists(path);
-			}
-			catch (IOException ex) {
-				// left for the expiry sweep
-			}
-		}).subscribeOn(Schedulers.boundedElastic());
-	}
 
 	private static @Nullable String text(JsonNode body, String... names) {
 		for (String name : names) {
