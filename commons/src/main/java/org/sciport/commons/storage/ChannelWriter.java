@@ -6,12 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import reactor.core.publisher.Flux;
@@ -23,6 +22,12 @@ import reactor.core.scheduler.Schedulers;
  * to a worker thread that writes them with plain blocking calls: the event loop goes on reading the
  * network while the disk is written, at most a few batches ahead. Every buffer is released,
  * written or not.
+ *
+ * <p>While a stream is written, the disk's own writing of it is started every few mebibytes
+ * (an {@code fdatasync} on another thread, not waited for), so that the disk works while the
+ * network still delivers: without it the kernel would hold a whole upload in the page cache
+ * (a machine with a lot of memory starts writing back only after many gigabytes, or half a
+ * minute) and the final force would make the client wait for all of it at once.
  */
 public final class ChannelWriter {
 
@@ -31,6 +36,9 @@ public final class ChannelWriter {
 
 	/** Batches in flight between the network and the disk. */
 	private static final int AHEAD = 4;
+
+	/** Bytes written between two starts of the disk's writing. */
+	static final long WRITEBACK_EVERY = 8L * 1024 * 1024;
 
 	private ChannelWriter() {
 	}
@@ -48,7 +56,15 @@ public final class ChannelWriter {
 	 * ends; emits the bytes written.
 	 */
 	public static Mono<Long> write(Flux<DataBuffer> source, Opener opener) {
-		return Mono.using(opener::open, (channel) -> write(source, channel), ChannelWriter::closeQuietly);
+		return Mono.using(opener::open, (channel) -> write(source, channel, false), ChannelWriter::closeQuietly);
+	}
+
+	/**
+	 * As {@link #write(Flux, Opener)}, and the file's data is on disk before the count is
+	 * emitted: for bytes that are acknowledged to a client as kept (a chunk, a tus offset).
+	 */
+	public static Mono<Long> writeDurably(Flux<DataBuffer> source, Opener opener) {
+		return Mono.using(opener::open, (channel) -> write(source, channel, true), ChannelWriter::closeQuietly);
 	}
 
 	private static void closeQuietly(FileChannel channel) {
@@ -61,11 +77,12 @@ public final class ChannelWriter {
 	}
 
 	/**
-	 * Writes {@code source} at the channel's current position; emits the bytes written. The
-	 * channel stays open: closing it is the caller's.
+	 * Writes {@code source} at the channel's current position (and forces it to disk if
+	 * {@code durable}); emits the bytes written. Closing the channel is the caller's.
 	 */
-	public static Mono<Long> write(Flux<DataBuffer> source, FileChannel channel) {
+	private static Mono<Long> write(Flux<DataBuffer> source, FileChannel channel, boolean durable) {
 		return Mono.defer(() -> {
+			Writeback writeback = new Writeback(channel);
 			AtomicLong written = new AtomicLong();
 			AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
 			// A stream that fails still has what arrived before the failure written (a resumable
@@ -76,14 +93,77 @@ public final class ChannelWriter {
 			});
 			return batches(upToFailure)
 				.publishOn(Schedulers.boundedElastic(), AHEAD)
-				.doOnNext((batch) -> written.addAndGet(writeAll(batch, channel)))
+				.doOnNext((batch) -> writeback.wrote(written.addAndGet(writeAll(batch, channel))))
 				.doOnDiscard(List.class, ChannelWriter::releaseAll)
 				.doOnDiscard(DataBuffer.class, DataBufferUtils::release)
+				// The channel is closed after this: not while the disk is still being asked to write.
+				.then(writeback.settled())
 				.then(Mono.defer(() -> {
 					Throwable failed = failure.get();
-					return (failed != null) ? Mono.error(failed) : Mono.just(written.get());
+					if (failed != null) {
+						return Mono.error(failed);
+					}
+					return durable ? Mono.fromCallable(() -> {
+						channel.force(false);
+						return written.get();
+					}).subscribeOn(Schedulers.boundedElastic()) : Mono.just(written.get());
 				}));
 		});
+	}
+
+	/**
+	 * Starts the disk's writing of a channel's data every {@link #WRITEBACK_EVERY} bytes, one
+	 * at a time, on another thread. Only a head start: a failure here is not the write's (the
+	 * final force, the caller's, reports it).
+	 */
+	private static final class Writeback {
+
+		private final FileChannel channel;
+
+		/** Where the last writeback was started; touched by the writing thread only. */
+		private long startedAt;
+
+		private volatile CompletableFuture<@Nullable Void> running = CompletableFuture.completedFuture(null);
+
+		Writeback(FileChannel channel) {
+			this.channel = channel;
+		}
+
+		/** The channel now holds {@code total} bytes of the stream. */
+		void wrote(long total) {
+			if (total - this.startedAt < WRITEBACK_EVERY || !this.running.isDone()) {
+				return;
+			}
+			this.startedAt = total;
+			CompletableFuture<@Nullable Void> next = new CompletableFuture<>();
+			this.running = next;
+			try {
+				Schedulers.boundedElastic().schedule(() -> {
+					try {
+						this.channel.force(false);
+					}
+					catch (IOException | RuntimeException ex) {
+						// A head start only; see above.
+					}
+					finally {
+						next.complete(null);
+					}
+				});
+			}
+			catch (RuntimeException ex) {
+				// No thread to be had (shutting down): the final force does it all.
+				next.complete(null);
+			}
+		}
+
+		/** Completes once no writeback is running. */
+		Mono<Void> settled() {
+			return Mono.defer(() -> {
+				CompletableFuture<@Nullable Void> current = this.running;
+				return current.isDone() ? Mono.empty() : Mono.fromFuture(current, true).then();
+			});
+		}
+
 	}
 
 	/**

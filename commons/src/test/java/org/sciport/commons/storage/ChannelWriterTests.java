@@ -1,13 +1,21 @@
 package org.sciport.commons.storage;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -19,10 +27,12 @@ import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import reactor.core.publisher.Flux;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The batching writer on real files and real (pooled, reference-counted) Netty buffers: many
- * small and composite buffers land in order, each written once and released.
+ * small and composite buffers land in order, each written once and released; the disk's
+ * writing starts while a long stream goes on, and a durable write is forced after its end.
  */
 class ChannelWriterTests {
 
@@ -69,6 +79,51 @@ class ChannelWriterTests {
 		assertThat(batch).allSatisfy((piece) -> assertThat(this.buffers.toByteBuf(piece).refCnt()).isZero());
 	}
 
+	@Test
+	void startsTheDisksWritingWhileTheStreamGoesOnAndNeverClosesDuringIt() throws Exception {
+		Path file = this.directory.resolve("long.bin");
+		ForceRecordingChannel channel = new ForceRecordingChannel(file);
+		int pieces = (int) (3 * ChannelWriter.WRITEBACK_EVERY / 65536) + 5;
+		// A stream that arrives over time, as from a network.
+		Flux<DataBuffer> source = Flux.range(0, pieces)
+			.delayElements(Duration.ofMillis(1))
+			.map((i) -> plain(new byte[65536], 0, 65536));
+		Long written = ChannelWriter.write(source, () -> channel).block(Duration.ofSeconds(60));
+		assertThat(written).isEqualTo(pieces * 65536L);
+		// Started mid-stream (the first with most of the stream still to come), at most one per
+		// step, none after the channel was closed.
+		assertThat(channel.forcedAt).isNotEmpty().hasSizeLessThanOrEqualTo(3);
+		assertThat(channel.forcedAt.peek()).isLessThan(written / 2);
+		assertThat(channel.closedWhileForcing).isFalse();
+		assertThat(channel.isOpen()).isFalse();
+	}
+
+	@Test
+	void aDurableWriteIsForcedAfterItsLastByteAndAPlainOneIsNot() throws Exception {
+		byte[] expected = new byte[ChannelWriter.BATCH + 999];
+		new Random(3).nextBytes(expected);
+		ForceRecordingChannel durable = new ForceRecordingChannel(this.directory.resolve("durable.bin"));
+		assertThat(ChannelWriter.writeDurably(Flux.just(plain(expected, 0, expected.length)), () -> durable)
+			.block(Duration.ofSeconds(30))).isEqualTo(expected.length);
+		assertThat(durable.forcedAt).containsExactly((long) expected.length);
+		ForceRecordingChannel plain = new ForceRecordingChannel(this.directory.resolve("plain.bin"));
+		assertThat(ChannelWriter.write(Flux.just(plain(expected, 0, expected.length)), () -> plain)
+			.block(Duration.ofSeconds(30))).isEqualTo(expected.length);
+		assertThat(plain.forcedAt).isEmpty();
+		assertThat(Files.readAllBytes(this.directory.resolve("durable.bin"))).isEqualTo(expected);
+	}
+
+	@Test
+	void aFailedDurableWriteIsNotForcedAndPassesTheFailureOn() throws Exception {
+		ForceRecordingChannel channel = new ForceRecordingChannel(this.directory.resolve("failed.bin"));
+		Flux<DataBuffer> source = Flux.concat(Flux.just(plain(new byte[1000], 0, 1000)),
+				Flux.error(new IllegalStateException("gone")));
+		assertThatThrownBy(() -> ChannelWriter.writeDurably(source, () -> channel).block(Duration.ofSeconds(30)))
+			.hasMessage("gone");
+		assertThat(channel.forcedAt).isEmpty();
+		assertThat(Files.size(this.directory.resolve("failed.bin"))).isEqualTo(1000);
+	}
+
 	private DataBuffer plain(byte[] source, int at, int size) {
 		ByteBuf buffer = PooledByteBufAllocator.DEFAULT.directBuffer(size);
 		buffer.writeBytes(source, at, size);
@@ -84,6 +139,125 @@ class ChannelWriterTests {
 		second.writeBytes(source, at + half, size - half);
 		buffer.addComponents(true, first, second);
 		return this.buffers.wrap(buffer);
+	}
+
+	/**
+	 * A real file channel that records the file's size at each force (each made slow, as a
+	 * disk's is) and whether it was closed while one ran.
+	 */
+	private static final class ForceRecordingChannel extends FileChannel {
+
+		private final FileChannel file;
+
+		final Queue<Long> forcedAt = new ConcurrentLinkedQueue<>();
+
+		private volatile boolean forcing;
+
+		volatile boolean closedWhileForcing;
+
+		ForceRecordingChannel(Path path) throws IOException {
+			this.file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+		}
+
+		@Override
+		public void force(boolean metaData) throws IOException {
+			this.forcing = true;
+			try {
+				this.forcedAt.add(this.file.size());
+				Thread.sleep(20);
+				this.file.force(metaData);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			finally {
+				this.forcing = false;
+			}
+		}
+
+		@Override
+		protected void implCloseChannel() throws IOException {
+			this.closedWhileForcing |= this.forcing;
+			this.file.close();
+		}
+
+		@Override
+		public int read(ByteBuffer dst) throws IOException {
+			return this.file.read(dst);
+		}
+
+		@Override
+		public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+			return this.file.read(dsts, offset, length);
+		}
+
+		@Override
+		public int write(ByteBuffer src) throws IOException {
+			return this.file.write(src);
+		}
+
+		@Override
+		public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+			return this.file.write(srcs, offset, length);
+		}
+
+		@Override
+		public long position() throws IOException {
+			return this.file.position();
+		}
+
+		@Override
+		public FileChannel position(long newPosition) throws IOException {
+			this.file.position(newPosition);
+			return this;
+		}
+
+		@Override
+		public long size() throws IOException {
+			return this.file.size();
+		}
+
+		@Override
+		public FileChannel truncate(long size) throws IOException {
+			this.file.truncate(size);
+			return this;
+		}
+
+		@Override
+		public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+			return this.file.transferTo(position, count, target);
+		}
+
+		@Override
+		public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+			return this.file.transferFrom(src, position, count);
+		}
+
+		@Override
+		public int read(ByteBuffer dst, long position) throws IOException {
+			return this.file.read(dst, position);
+		}
+
+		@Override
+		public int write(ByteBuffer src, long position) throws IOException {
+			return this.file.write(src, position);
+		}
+
+		@Override
+		public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+			return this.file.map(mode, position, size);
+		}
+
+		@Override
+		public FileLock lock(long position, long size, boolean shared) throws IOException {
+			return this.file.lock(position, size, shared);
+		}
+
+		@Override
+		public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+			return this.file.tryLock(position, size, shared);
+		}
+
 	}
 
 }

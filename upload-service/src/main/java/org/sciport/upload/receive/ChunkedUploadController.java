@@ -196,7 +196,8 @@ class ChunkedUploadController {
 	 * Receives one chunk. A chunk already stored is only compared (same bytes: accepted as a
 	 * duplicate; different bytes: 409, nothing written). A new chunk is written in place, at
 	 * its offset in the upload's one spool file, with its SHA-256 computed on the way; it counts
-	 * as received once it has its full size and matches the checksum the client gave.
+	 * as received once it has its full size, matches the checksum the client gave, and is on
+	 * disk (so that a chunk acknowledged as stored outlives a crash of this instance).
 	 */
 	private Mono<Map<String, Object>> receiveChunk(UploadJob job, int index, long expectedSize, @Nullable String claimed,
 			Flux<DataBuffer> content) {
@@ -213,7 +214,7 @@ class ChunkedUploadController {
 			AtomicLong size = new AtomicLong();
 			Flux<DataBuffer> checked = sized(content, index, expectedSize, size, checksums);
 			long start = (long) index * job.chunkSize();
-			return ChannelWriter.write(checked, () -> FileChannel.open(this.spool.chunkedFile(id), StandardOpenOption.CREATE,
+			return ChannelWriter.writeDurably(checked, () -> FileChannel.open(this.spool.chunkedFile(id), StandardOpenOption.CREATE,
 					StandardOpenOption.WRITE).position(start))
 				.then(Mono.defer(() -> {
 					if (size.get() != expectedSize) {

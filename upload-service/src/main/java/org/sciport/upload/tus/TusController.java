@@ -1,9 +1,9 @@
 package org.sciport.upload.tus;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -314,7 +314,7 @@ class TusController {
 					tracked.update(buffer);
 				}
 			});
-			Mono<Void> write = ChannelWriter.write(counted, () -> FileChannel.open(file, StandardOpenOption.WRITE).position(offset))
+			Mono<Void> write = ChannelWriter.writeDurably(counted, () -> FileChannel.open(file, StandardOpenOption.WRITE).position(offset))
 				.then();
 			return write.then(Mono.defer(() -> {
 				if (checksum != null && !checksum.matches()) {
@@ -326,7 +326,7 @@ class TusController {
 				// A refused body leaves nothing; an interrupted one keeps what reached the disk,
 				// unless a checksum was to cover it all.
 				((checksum != null || ex instanceof SciportException) ? truncate(file, offset)
-						: Mono.fromCallable(() -> Files.size(file))
+						: Mono.fromCallable(() -> forcedSize(file))
 							.subscribeOn(Schedulers.boundedElastic())
 							.flatMap((written) -> recordOffset(id, written, newLength)))
 					.onErrorComplete()
@@ -339,7 +339,7 @@ class TusController {
 			this.running.remove(id);
 			Mono<?> keep = (checksum != null) ? Mono.empty()
 					: Mono.delay(Duration.ofMillis(200))
-						.then(Mono.fromCallable(() -> Files.size(this.spool.tusFile(id))).subscribeOn(Schedulers.boundedElastic()))
+						.then(Mono.fromCallable(() -> forcedSize(this.spool.tusFile(id))).subscribeOn(Schedulers.boundedElastic()))
 						.flatMap((written) -> recordOffset(id, Math.min(written, offset + limit), newLength));
 			keep.onErrorComplete().doFinally((signal) -> this.writing.remove(id)).subscribe();
 		}).doFinally((signal) -> {
@@ -561,6 +561,17 @@ class TusController {
 			throw new ValidationException("Upload-Checksum", "The checksum is not Base64");
 		}
 		return new Checksum(algorithm, expected);
+	}
+
+	/**
+	 * How much of an interrupted PATCH the spool file holds, once that is on disk: the offset
+	 * recorded from it must outlive a crash.
+	 */
+	private static long forcedSize(Path file) throws IOException {
+		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+			channel.force(false);
+			return channel.size();
+		}
 	}
 
 	private static Mono<Long> truncate(Path file, long offset) {
