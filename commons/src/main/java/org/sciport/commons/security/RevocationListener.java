@@ -30,7 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Keeps {@link RevokedTokens} current from auth-service's {@code sciport.auth.token.revoked}
  * and {@code sciport.auth.user.deactivated} events. Each instance reads the topic from its beginning under a group of its own, so a
  * (re)started instance knows every revocation still in force before it reports started; after
- * that new revocations arrive within a poll (100 ms).
+ * that each new revocation arrives as soon as the broker has it: a fetch is a long poll, which
+ * the broker answers the moment a record is there and otherwise after {@link #FETCH_WAIT}, so
+ * an idle listener costs one fetch a second, not ten.
  */
 public final class RevocationListener implements SmartLifecycle {
 
@@ -41,6 +43,12 @@ public final class RevocationListener implements SmartLifecycle {
 	private static final String USER_DEACTIVATED = "sciport.auth.user.deactivated";
 
 	private static final long PURGE_EVERY_NANOS = Duration.ofSeconds(30).toNanos();
+
+	/** How long the broker holds a fetch that finds nothing new. */
+	private static final Duration FETCH_WAIT = Duration.ofSeconds(1);
+
+	/** How often the loop looks up while it loads the revocations already there. */
+	private static final Duration LOADING_POLL = Duration.ofMillis(100);
 
 	private final RevokedTokens revoked;
 
@@ -68,7 +76,7 @@ public final class RevocationListener implements SmartLifecycle {
 		config.put(ConsumerConfig.GROUP_ID_CONFIG, "sciport-revocations-" + UUID.randomUUID());
 		config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
 		config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-		config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+		config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Long.toString(FETCH_WAIT.toMillis()));
 		config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
 		KafkaConsumer<String, String> kafka = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
 		this.consumer = kafka;
@@ -107,7 +115,8 @@ public final class RevocationListener implements SmartLifecycle {
 
 			});
 			while (this.running) {
-				for (ConsumerRecord<String, String> record : kafka.poll(Duration.ofMillis(100))) {
+				Duration wait = (this.caughtUp.getCount() > 0) ? LOADING_POLL : FETCH_WAIT;
+				for (ConsumerRecord<String, String> record : kafka.poll(wait)) {
 					apply(record.value());
 				}
 				if (this.caughtUp.getCount() > 0 && !kafka.assignment().isEmpty() && caughtUp(kafka, loadTo)) {
