@@ -3,6 +3,7 @@
 sampling a process's resident memory.
 
 usage: client.py tus|chunked FILE BASE_URL TOKEN|- PID [DATASET]
+env:   CHUNK_CONNECTIONS (chunked: connections sending chunks at once, default 2)
 prints: seconds peak_rss_delta_bytes
 """
 import base64
@@ -85,7 +86,8 @@ def tus(path, base, token, dataset):
         check(connection.getresponse(), 204)
 
 
-def chunked(path, base, token, dataset, chunk=32 * 1024 * 1024, parallel=2):
+def chunked(path, base, token, dataset, chunk=32 * 1024 * 1024,
+            parallel=int(os.environ.get("CHUNK_CONNECTIONS", "2"))):
     size = os.path.getsize(path)
     connection = connect(base)
     connection.request("POST", "/api/upload/initiate", body=json.dumps({

@@ -117,6 +117,7 @@ class GatewayRoutingIntegrationTests {
 		registry.add("spring.kafka.bootstrap-servers", TestInfrastructure::kafkaBootstrap);
 		registry.add("sciport.gateway.resilience.open-for", () -> "500ms");
 		registry.add("sciport.gateway.usage.every", () -> "200ms");
+		registry.add("sciport.gateway.rate-limit.transfer", () -> "5");
 		registry.add("sciport.gateway.resilience.minimum-calls", () -> "4");
 		registry.add("sciport.security.jwks-uri",
 				() -> "http://127.0.0.1:" + backends.get("auth").port() + "/.well-known/jwks.json");
@@ -395,6 +396,60 @@ class GatewayRoutingIntegrationTests {
 		// Another caller is not affected.
 		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + freshToken("enterprise")).exchange()
 			.expectStatus().isOk();
+	}
+
+	@Test
+	void uploadTransfersCountApartFromTheApiLimits() throws InterruptedException {
+		awaitRoomInWindows();
+		String token = freshToken("free");
+		// The requests carrying an upload's bytes count in a window of their own (5 here)...
+		this.client.put().uri("/api/upload/chunk/j1/0").header("Authorization", "Bearer " + token)
+			.bodyValue(new byte[1024]).exchange()
+			.expectStatus().isOk()
+			.expectHeader().valueEquals("X-RateLimit-Limit", "5")
+			.expectHeader().valueEquals("X-RateLimit-Remaining", "4")
+			.expectHeader().valueEquals("RateLimit-Policy", "\"transfer\";q=5;w=3600")
+			.expectHeader().value("RateLimit", (value) -> assertThat(value).matches("\"transfer\";r=4;t=\\d+"));
+		this.client.patch().uri("/v1/uploads/tus/u1").header("Authorization", "Bearer " + token)
+			.bodyValue(new byte[1024]).exchange()
+			.expectStatus().isOk()
+			.expectHeader().valueEquals("X-RateLimit-Remaining", "3");
+		this.client.head().uri("/v1/uploads/tus/u1").header("Authorization", "Bearer " + token).exchange()
+			.expectStatus().isOk()
+			.expectHeader().valueEquals("X-RateLimit-Remaining", "2");
+		this.client.post().uri("/v1/uploads/tus/u1").header("Authorization", "Bearer " + token)
+			.header("X-HTTP-Method-Override", "PATCH").bodyValue(new byte[1024]).exchange()
+			.expectStatus().isOk()
+			.expectHeader().valueEquals("X-RateLimit-Remaining", "1");
+		// ...that the API calls' windows do not see,
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange()
+			.expectStatus().isOk()
+			.expectHeader().valueEquals("X-RateLimit-Limit", "1000")
+			.expectHeader().valueEquals("X-RateLimit-Remaining", "999");
+		for (int i = 1; i < 100; i++) {
+			this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange()
+				.expectStatus().isOk();
+		}
+		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange()
+			.expectStatus().isEqualTo(429);
+		// nor beginning an upload, which is an API call like any other,
+		this.client.post().uri("/api/upload/initiate").header("Authorization", "Bearer " + token)
+			.bodyValue(java.util.Map.of("filename", "a.bin")).exchange()
+			.expectStatus().isEqualTo(429);
+		this.client.post().uri("/v1/uploads/tus").header("Authorization", "Bearer " + token).exchange()
+			.expectStatus().isEqualTo(429);
+		// so an upload goes on with the burst used up, until its own window is.
+		this.client.put().uri("/api/upload/chunk/j1/1").header("Authorization", "Bearer " + token)
+			.bodyValue(new byte[1024]).exchange()
+			.expectStatus().isOk()
+			.expectHeader().valueEquals("X-RateLimit-Remaining", "0");
+		this.client.put().uri("/api/upload/chunk/j1/2").header("Authorization", "Bearer " + token)
+			.bodyValue(new byte[1024]).exchange()
+			.expectStatus().isEqualTo(429)
+			.expectHeader().value("Retry-After", (after) -> assertThat(Long.parseLong(after)).isBetween(1L, 3600L))
+			.expectBody()
+			.jsonPath("$.error.code").isEqualTo("RATE_LIMIT_EXCEEDED")
+			.jsonPath("$.error.message").value((String message) -> assertThat(message).contains("transfer"));
 	}
 
 	@Test

@@ -8,6 +8,8 @@ import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.Caller;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -18,7 +20,8 @@ import reactor.core.publisher.Mono;
  * {@code X-RateLimit-Remaining} and {@code X-RateLimit-Reset} (epoch seconds) for the hourly
  * quota, and the IETF {@code RateLimit-Policy} / {@code RateLimit} fields for both windows. Over
  * a limit, the answer is a 429 with {@code Retry-After} and the error code
- * {@code RATE_LIMIT_EXCEEDED}.
+ * {@code RATE_LIMIT_EXCEEDED}. A signed-in caller's transfer requests (see
+ * {@link #isTransfer}) count against their own hourly window instead, and report it.
  */
 public final class RateLimitFilter implements WebFilter, Ordered {
 
@@ -27,6 +30,11 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 	private static final long MINUTE = 60;
 
 	private static final String LIMIT = "X-RateLimit-Limit";
+
+	private static final String CHUNK_PATH = "/api/upload/chunk/";
+
+	/** One tus upload's URL lies below this (the collection itself takes only creations). */
+	private static final String TUS_PATH = "/v1/uploads/tus/";
 
 	private final RateLimitProperties properties;
 
@@ -64,6 +72,9 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 	 */
 	Mono<Decision> account(ServerWebExchange exchange) {
 		Caller caller = AccessTokenFilter.caller(exchange).orElse(null);
+		if (caller != null && isTransfer(exchange.getRequest())) {
+			return accountTransfer(exchange, "user:" + caller.userId());
+		}
 		String principal = (caller != null) ? "user:" + caller.userId() : "addr:" + clientAddress(exchange);
 		long hourlyLimit = (caller != null) ? this.properties.hourly(caller.plan().toLowerCase(Locale.ROOT))
 				: this.properties.anonymous();
@@ -93,6 +104,47 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 				}
 				return new Decision("", 0);
 			});
+	}
+
+	/**
+	 * Counts a signed-in caller's transfer request against its own hourly window only, and
+	 * reports that window.
+	 */
+	private Mono<Decision> accountTransfer(ServerWebExchange exchange, String principal) {
+		long limit = this.properties.transfer();
+		long now = Instant.now().getEpochSecond();
+		long hourEnd = (now / HOUR + 1) * HOUR;
+		return this.store.increment("rl:" + principal + ":t:" + hourEnd, Instant.ofEpochSecond(hourEnd)).map((count) -> {
+			long remaining = Math.max(0, limit - count);
+			HttpHeaders headers = exchange.getResponse().getHeaders();
+			headers.set(LIMIT, Long.toString(limit));
+			headers.set("X-RateLimit-Remaining", Long.toString(remaining));
+			headers.set("X-RateLimit-Reset", Long.toString(hourEnd));
+			headers.set("RateLimit-Policy", "\"transfer\";q=" + limit + ";w=" + HOUR);
+			headers.set("RateLimit", "\"transfer\";r=" + remaining + ";t=" + (hourEnd - now));
+			return (count > limit) ? new Decision("Hourly limit of " + limit + " upload transfer requests reached",
+					hourEnd - now) : new Decision("", 0);
+		});
+	}
+
+	/**
+	 * Whether a request carries (or resumes) the bytes of an upload already begun: a chunk
+	 * ({@code PUT /api/upload/chunk/…}), a tus {@code PATCH} (also as a {@code POST} with
+	 * {@code X-HTTP-Method-Override}) or a tus {@code HEAD} asking where to resume. Beginning
+	 * and completing an upload are API calls like any other.
+	 */
+	static boolean isTransfer(ServerHttpRequest request) {
+		String path = request.getPath().pathWithinApplication().value();
+		HttpMethod method = request.getMethod();
+		if (path.startsWith(CHUNK_PATH)) {
+			return HttpMethod.PUT.equals(method);
+		}
+		if (!path.startsWith(TUS_PATH) || path.length() == TUS_PATH.length()) {
+			return false;
+		}
+		String override = request.getHeaders().getFirst("X-HTTP-Method-Override");
+		return HttpMethod.PATCH.equals(method) || HttpMethod.HEAD.equals(method)
+				|| (HttpMethod.POST.equals(method) && "PATCH".equalsIgnoreCase(override));
 	}
 
 	/**

@@ -6,6 +6,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Rate limits ({@code sciport.gateway.rate-limit.*}). Every caller has an hourly quota, by
  * plan for signed-in callers and per client address otherwise, and a per-minute burst limit.
+ * The requests of an upload in progress that carry its bytes have an hourly quota of their own:
+ * a large file sent in small chunks must not run into the limits meant for API calls.
  *
  * @param enabled whether limits are applied
  * @param free requests per hour on the free plan
@@ -13,13 +15,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param enterprise requests per hour on the enterprise plan
  * @param anonymous requests per hour per client address without a token
  * @param burst requests per minute for any caller
+ * @param transfer requests per hour that carry an upload's bytes (a chunk, a tus {@code PATCH}
+ * or a tus {@code HEAD} to resume), per signed-in caller, counted apart from the others
  * @param store {@code memory} (one gateway) or {@code redis} (replicas share the limits)
  * @param redisUrl the Redis server for {@code store=redis}, e.g. {@code redis://host:6379}
  */
 @ConfigurationProperties("sciport.gateway.rate-limit")
 public record RateLimitProperties(@DefaultValue("true") boolean enabled, @DefaultValue("1000") long free,
 		@DefaultValue("10000") long professional, @DefaultValue("100000") long enterprise,
-		@DefaultValue("1000") long anonymous, @DefaultValue("100") long burst, @DefaultValue("memory") String store,
+		@DefaultValue("1000") long anonymous, @DefaultValue("100") long burst, @DefaultValue("100000") long transfer,
+		@DefaultValue("memory") String store,
 		@DefaultValue("redis://127.0.0.1:6379") String redisUrl) {
 
 	long hourly(String plan) {
