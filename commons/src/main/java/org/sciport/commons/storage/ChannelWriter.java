@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -56,7 +57,7 @@ public final class ChannelWriter {
 	 * ends; emits the bytes written.
 	 */
 	public static Mono<Long> write(Flux<DataBuffer> source, Opener opener) {
-		return Mono.using(opener::open, (channel) -> write(source, channel, false), ChannelWriter::closeQuietly);
+		return using(opener, (channel) -> write(source, channel, false));
 	}
 
 	/**
@@ -64,7 +65,20 @@ public final class ChannelWriter {
 	 * emitted: for bytes that are acknowledged to a client as kept (a chunk, a tus offset).
 	 */
 	public static Mono<Long> writeDurably(Flux<DataBuffer> source, Opener opener) {
-		return Mono.using(opener::open, (channel) -> write(source, channel, true), ChannelWriter::closeQuietly);
+		return using(opener, (channel) -> write(source, channel, true));
+	}
+
+	/**
+	 * Runs {@code work} on a channel it opens and closes. A write that ends by itself closes it
+	 * on the thread it ended on, a worker's, before its count goes on. A cancelled one (the
+	 * client went away) closes it on a worker too, not on the cancelling thread, often an
+	 * event loop: a close waits for a writeback still running on the channel.
+	 */
+	private static Mono<Long> using(Opener opener, Function<FileChannel, Mono<Long>> work) {
+		return Mono.usingWhen(Mono.fromCallable(opener::open), work,
+				(channel) -> Mono.fromRunnable(() -> closeQuietly(channel)),
+				(channel, ex) -> Mono.fromRunnable(() -> closeQuietly(channel)),
+				(channel) -> Mono.fromRunnable(() -> closeQuietly(channel)).subscribeOn(Schedulers.boundedElastic()));
 	}
 
 	private static void closeQuietly(FileChannel channel) {

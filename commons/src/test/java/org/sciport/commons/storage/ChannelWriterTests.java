@@ -99,11 +99,32 @@ class ChannelWriterTests {
 	}
 
 	@Test
+	void aCancelledWriteClosesItsChannelOffTheCancellingThread() throws Exception {
+		ForceRecordingChannel channel = new ForceRecordingChannel(this.directory.resolve("cancelled.bin"));
+		// A stream that never ends, as from a client that stops sending mid-upload.
+		Flux<DataBuffer> source = Flux.interval(Duration.ofMillis(1)).map((i) -> plain(new byte[65536], 0, 65536));
+		reactor.core.Disposable writing = ChannelWriter.write(source, () -> channel).subscribe();
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (channel.forcedAt.isEmpty() && System.nanoTime() < deadline) {
+			Thread.sleep(5);
+		}
+		assertThat(channel.forcedAt).as("a writeback started").isNotEmpty();
+		writing.dispose();
+		while (channel.isOpen() && System.nanoTime() < deadline) {
+			Thread.sleep(5);
+		}
+		assertThat(channel.isOpen()).isFalse();
+		assertThat(channel.closedBy).isNotEqualTo(Thread.currentThread().getName()).startsWith("boundedElastic");
+	}
+
+	@Test
 	void aDurableWriteIsForcedAfterItsLastByteAndAPlainOneIsNot() throws Exception {
 		byte[] expected = new byte[ChannelWriter.BATCH + 999];
 		new Random(3).nextBytes(expected);
 		ForceRecordingChannel durable = new ForceRecordingChannel(this.directory.resolve("durable.bin"));
+		// Closed by the time the count goes on.
 		assertThat(ChannelWriter.writeDurably(Flux.just(plain(expected, 0, expected.length)), () -> durable)
+			.map((written) -> durable.isOpen() ? -1 : written)
 			.block(Duration.ofSeconds(30))).isEqualTo(expected.length);
 		assertThat(durable.forcedAt).containsExactly((long) expected.length);
 		ForceRecordingChannel plain = new ForceRecordingChannel(this.directory.resolve("plain.bin"));
@@ -175,8 +196,11 @@ class ChannelWriterTests {
 			}
 		}
 
+		volatile String closedBy = "";
+
 		@Override
 		protected void implCloseChannel() throws IOException {
+			this.closedBy = Thread.currentThread().getName();
 			this.closedWhileForcing |= this.forcing;
 			this.file.close();
 		}
