@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -16,6 +17,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -40,6 +42,10 @@ public final class ChannelWriter {
 
 	/** Bytes written between two starts of the disk's writing. */
 	static final long WRITEBACK_EVERY = 8L * 1024 * 1024;
+
+	/** The threads that start the disk's writing (each blocks in an {@code fdatasync}). */
+	private static final Scheduler WRITEBACKS = Schedulers.newBoundedElastic(
+			Math.max(2, Runtime.getRuntime().availableProcessors()), 10_000, "sciport-writeback", 60, true);
 
 	private ChannelWriter() {
 	}
@@ -127,8 +133,10 @@ public final class ChannelWriter {
 
 	/**
 	 * Starts the disk's writing of a channel's data every {@link #WRITEBACK_EVERY} bytes, one
-	 * at a time, on another thread. Only a head start: a failure here is not the write's (the
-	 * final force, the caller's, reports it).
+	 * at a time, on a small pool of its own ({@link #WRITEBACKS}): however many uploads run at
+	 * once, their writebacks never hold the shared worker threads that write and hash. Only a
+	 * head start: a failure here is not the write's (the final force, the caller's, reports
+	 * it), and one still queued when the write ends is dropped, not waited for.
 	 */
 	private static final class Writeback {
 
@@ -137,7 +145,7 @@ public final class ChannelWriter {
 		/** Where the last writeback was started; touched by the writing thread only. */
 		private long startedAt;
 
-		private volatile CompletableFuture<@Nullable Void> running = CompletableFuture.completedFuture(null);
+		private volatile Flush current = Flush.OVER;
 
 		Writeback(FileChannel channel) {
 			this.channel = channel;
@@ -145,37 +153,81 @@ public final class ChannelWriter {
 
 		/** The channel now holds {@code total} bytes of the stream. */
 		void wrote(long total) {
-			if (total - this.startedAt < WRITEBACK_EVERY || !this.running.isDone()) {
+			if (total - this.startedAt < WRITEBACK_EVERY || !this.current.over()) {
 				return;
 			}
 			this.startedAt = total;
-			CompletableFuture<@Nullable Void> next = new CompletableFuture<>();
-			this.running = next;
+			Flush next = new Flush(this.channel);
+			this.current = next;
 			try {
-				Schedulers.boundedElastic().schedule(() -> {
-					try {
-						this.channel.force(false);
-					}
-					catch (IOException | RuntimeException ex) {
-						// A head start only; see above.
-					}
-					finally {
-						next.complete(null);
-					}
-				});
+				WRITEBACKS.schedule(next);
 			}
 			catch (RuntimeException ex) {
-				// No thread to be had (shutting down): the final force does it all.
-				next.complete(null);
+				// No room in the queue, or shutting down: the final force does it all.
+				next.settle();
 			}
 		}
 
-		/** Completes once no writeback is running. */
+		/** Completes once no writeback is running; one not yet begun never will. */
 		Mono<Void> settled() {
-			return Mono.defer(() -> {
-				CompletableFuture<@Nullable Void> current = this.running;
-				return current.isDone() ? Mono.empty() : Mono.fromFuture(current, true).then();
-			});
+			return Mono.defer(() -> this.current.settle());
+		}
+
+	}
+
+	/** One writeback: queued, then running, then over (or dropped before it ran). */
+	private static final class Flush implements Runnable {
+
+		static final Flush OVER = new Flush(null);
+
+		private static final int QUEUED = 0;
+
+		private static final int RUNNING = 1;
+
+		private static final int ENDED = 2;
+
+		private final @Nullable FileChannel channel;
+
+		private final AtomicInteger state;
+
+		private final CompletableFuture<@Nullable Void> ended = new CompletableFuture<>();
+
+		private Flush(@Nullable FileChannel channel) {
+			this.channel = channel;
+			this.state = new AtomicInteger((channel != null) ? QUEUED : ENDED);
+			if (channel == null) {
+				this.ended.complete(null);
+			}
+		}
+
+		boolean over() {
+			return this.state.get() == ENDED;
+		}
+
+		@Override
+		public void run() {
+			if (!this.state.compareAndSet(QUEUED, RUNNING)) {
+				return;
+			}
+			try {
+				if (this.channel != null) {
+					this.channel.force(false);
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				// A head start only; see Writeback.
+			}
+			finally {
+				this.state.set(ENDED);
+				this.ended.complete(null);
+			}
+		}
+
+		Mono<Void> settle() {
+			if (this.state.compareAndSet(QUEUED, ENDED)) {
+				this.ended.complete(null);
+			}
+			return this.ended.isDone() ? Mono.empty() : Mono.fromFuture(this.ended, true).then();
 		}
 
 	}

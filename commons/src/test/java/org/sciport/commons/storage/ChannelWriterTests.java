@@ -99,10 +99,48 @@ class ChannelWriterTests {
 	}
 
 	@Test
+	void aWritebackStillQueuedWhenTheWriteEndsIsDroppedNotWaitedFor() throws Exception {
+		// Every writeback thread held in a slow force...
+		int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		List<ForceRecordingChannel> held = new ArrayList<>();
+		List<reactor.core.Disposable> writes = new ArrayList<>();
+		try {
+			for (int i = 0; i < threads; i++) {
+				ForceRecordingChannel channel = new ForceRecordingChannel(this.directory.resolve("held" + i + ".bin"));
+				channel.hold = release;
+				held.add(channel);
+				// Streams that go on (a finished one would drop a writeback not yet begun).
+				Flux<DataBuffer> endless = Flux.interval(Duration.ofMillis(1)).onBackpressureDrop().map((n) -> plain(new byte[65536], 0, 65536));
+				writes.add(ChannelWriter.write(endless, () -> channel).subscribe());
+			}
+			long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+			while (held.stream().anyMatch((channel) -> channel.forcedAt.isEmpty()) && System.nanoTime() < deadline) {
+				Thread.sleep(5);
+			}
+			assertThat(held).allSatisfy((channel) -> assertThat(channel.forcedAt).hasSize(1));
+			// ...so this write's writeback can only queue: the write still ends, without it.
+			ForceRecordingChannel queued = new ForceRecordingChannel(this.directory.resolve("queued.bin"));
+			assertThat(ChannelWriter.write(eightMiBAndABit(), () -> queued).block(Duration.ofSeconds(30)))
+				.isEqualTo(ChannelWriter.WRITEBACK_EVERY + 65536);
+			assertThat(queued.forcedAt).isEmpty();
+			assertThat(queued.isOpen()).isFalse();
+		}
+		finally {
+			release.countDown();
+			writes.forEach(reactor.core.Disposable::dispose);
+		}
+	}
+
+	private Flux<DataBuffer> eightMiBAndABit() {
+		return Flux.range(0, (int) (ChannelWriter.WRITEBACK_EVERY / 65536) + 1).map((i) -> plain(new byte[65536], 0, 65536));
+	}
+
+	@Test
 	void aCancelledWriteClosesItsChannelOffTheCancellingThread() throws Exception {
 		ForceRecordingChannel channel = new ForceRecordingChannel(this.directory.resolve("cancelled.bin"));
 		// A stream that never ends, as from a client that stops sending mid-upload.
-		Flux<DataBuffer> source = Flux.interval(Duration.ofMillis(1)).map((i) -> plain(new byte[65536], 0, 65536));
+		Flux<DataBuffer> source = Flux.interval(Duration.ofMillis(1)).onBackpressureDrop().map((i) -> plain(new byte[65536], 0, 65536));
 		reactor.core.Disposable writing = ChannelWriter.write(source, () -> channel).subscribe();
 		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
 		while (channel.forcedAt.isEmpty() && System.nanoTime() < deadline) {
@@ -180,12 +218,19 @@ class ChannelWriterTests {
 			this.file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
 		}
 
+		/** If set, each force waits for it (a disk that does not answer). */
+		volatile java.util.concurrent.@org.jspecify.annotations.Nullable CountDownLatch hold;
+
 		@Override
 		public void force(boolean metaData) throws IOException {
 			this.forcing = true;
 			try {
 				this.forcedAt.add(this.file.size());
 				Thread.sleep(20);
+				java.util.concurrent.CountDownLatch waitFor = this.hold;
+				if (waitFor != null) {
+					waitFor.await();
+				}
 				this.file.force(metaData);
 			}
 			catch (InterruptedException ex) {
