@@ -21,7 +21,7 @@ import jakarta.validation.constraints.Min;
  */
 @Validated
 @ConfigurationProperties("sciport.outbox")
-public record OutboxProperties(@DefaultValue("true") boolean enabled, @DefaultValue("2s") Duration pollInterval,
+public record OutboxProperties(@DefaultValue("true") boolean enabled, @DefaultValue("500ms") Duration pollInterval,
 		@DefaultValue("200") @Min(1) @Max(10_000) int batchSize, @DefaultValue("200ms") Duration initialBackoff,
 		@DefaultValue("10s") Duration maxBackoff, @DefaultValue("7d") Duration retention) {
 

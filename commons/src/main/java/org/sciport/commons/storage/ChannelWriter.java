@@ -3,6 +3,7 @@ package org.sciport.commons.storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,15 +117,29 @@ public final class ChannelWriter {
 				.doOnNext((batch) -> writeback.wrote(written.addAndGet(writeAll(batch, channel))))
 				.doOnDiscard(List.class, ChannelWriter::releaseAll)
 				.doOnDiscard(DataBuffer.class, DataBufferUtils::release)
-				// The channel is closed after this: not while the disk is still being asked to write.
+				.then()
+				// The channel is closed after this, however the write ends: never while the disk
+				// is still being asked to write.
+				.onErrorResume((ex) -> writeback.settled().then(Mono.error(ex)))
 				.then(writeback.settled())
 				.then(Mono.defer(() -> {
+					// A writeback that failed lost data the final force would not report again
+					// (the kernel reports a failed write-back once, then counts the pages clean).
+					IOException lost = writeback.failure();
+					if (lost != null) {
+						return Mono.error(new DiskFailure(lost));
+					}
 					Throwable failed = failure.get();
 					if (failed != null) {
 						return Mono.error(failed);
 					}
 					return durable ? Mono.fromCallable(() -> {
-						channel.force(false);
+						try {
+							channel.force(false);
+						}
+						catch (IOException ex) {
+							throw new DiskFailure(ex);
+						}
 						return written.get();
 					}).subscribeOn(Schedulers.boundedElastic()) : Mono.just(written.get());
 				}));
@@ -134,9 +149,10 @@ public final class ChannelWriter {
 	/**
 	 * Starts the disk's writing of a channel's data every {@link #WRITEBACK_EVERY} bytes, one
 	 * at a time, on a small pool of its own ({@link #WRITEBACKS}): however many uploads run at
-	 * once, their writebacks never hold the shared worker threads that write and hash. Only a
-	 * head start: a failure here is not the write's (the final force, the caller's, reports
-	 * it), and one still queued when the write ends is dropped, not waited for.
+	 * once, their writebacks never hold the shared worker threads that write and hash. One
+	 * still queued when the write ends is dropped, not waited for. One that fails fails the
+	 * write ({@link DiskFailure}): the kernel reports a failed write-back only once, so a later
+	 * force would succeed over the lost pages.
 	 */
 	private static final class Writeback {
 
@@ -146,6 +162,8 @@ public final class ChannelWriter {
 		private long startedAt;
 
 		private volatile Flush current = Flush.OVER;
+
+		private final AtomicReference<@Nullable IOException> failed = new AtomicReference<>();
 
 		Writeback(FileChannel channel) {
 			this.channel = channel;
@@ -157,7 +175,7 @@ public final class ChannelWriter {
 				return;
 			}
 			this.startedAt = total;
-			Flush next = new Flush(this.channel);
+			Flush next = new Flush(this.channel, this.failed);
 			this.current = next;
 			try {
 				WRITEBACKS.schedule(next);
@@ -173,12 +191,30 @@ public final class ChannelWriter {
 			return Mono.defer(() -> this.current.settle());
 		}
 
+		/** The first failure of a writeback of this write, once {@link #settled()}. */
+		@Nullable IOException failure() {
+			return this.failed.get();
+		}
+
+	}
+
+	/**
+	 * The file could not be written or forced: what the write reported as written may not be
+	 * on disk. Distinct from the stream's own failures (a client that went away), which leave
+	 * what reached the file usable.
+	 */
+	public static final class DiskFailure extends UncheckedIOException {
+
+		DiskFailure(IOException cause) {
+			super("The file could not be written to disk: " + cause.getMessage(), cause);
+		}
+
 	}
 
 	/** One writeback: queued, then running, then over (or dropped before it ran). */
 	private static final class Flush implements Runnable {
 
-		static final Flush OVER = new Flush(null);
+		static final Flush OVER = new Flush(null, new AtomicReference<>());
 
 		private static final int QUEUED = 0;
 
@@ -192,8 +228,11 @@ public final class ChannelWriter {
 
 		private final CompletableFuture<@Nullable Void> ended = new CompletableFuture<>();
 
-		private Flush(@Nullable FileChannel channel) {
+		private final AtomicReference<@Nullable IOException> failed;
+
+		private Flush(@Nullable FileChannel channel, AtomicReference<@Nullable IOException> failed) {
 			this.channel = channel;
+			this.failed = failed;
 			this.state = new AtomicInteger((channel != null) ? QUEUED : ENDED);
 			if (channel == null) {
 				this.ended.complete(null);
@@ -214,7 +253,13 @@ public final class ChannelWriter {
 					this.channel.force(false);
 				}
 			}
-			catch (IOException | RuntimeException ex) {
+			catch (ClosedChannelException ex) {
+				// The write was cancelled and its channel closed: nothing to report to anyone.
+			}
+			catch (IOException ex) {
+				this.failed.compareAndSet(null, ex);
+			}
+			catch (RuntimeException ex) {
 				// A head start only; see Writeback.
 			}
 			finally {
@@ -280,7 +325,7 @@ public final class ChannelWriter {
 			return size;
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
+			throw new DiskFailure(ex);
 		}
 		finally {
 			iterators.forEach(DataBuffer.ByteBufferIterator::close);

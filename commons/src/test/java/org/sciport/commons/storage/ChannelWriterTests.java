@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -137,6 +138,25 @@ class ChannelWriterTests {
 	}
 
 	@Test
+	void aFailedWritebackOrFinalForceFailsTheWrite() throws Exception {
+		// The kernel reports a failed write-back once: a force after it would succeed.
+		ForceRecordingChannel early = new ForceRecordingChannel(this.directory.resolve("early.bin"));
+		early.failForces = true;
+		Flux<DataBuffer> thenAPause = eightMiBAndABit().concatWith(Mono.delay(Duration.ofMillis(500)).then(Mono.empty()));
+		assertThatThrownBy(() -> ChannelWriter.write(thenAPause, () -> early).block(Duration.ofSeconds(30)))
+			.isInstanceOf(ChannelWriter.DiskFailure.class)
+			.hasMessageContaining("injected");
+		assertThat(early.forcedAt).hasSize(1);
+		ForceRecordingChannel last = new ForceRecordingChannel(this.directory.resolve("last.bin"));
+		last.failForces = true;
+		assertThatThrownBy(() -> ChannelWriter.writeDurably(Flux.just(plain(new byte[100], 0, 100)), () -> last)
+			.block(Duration.ofSeconds(30)))
+			.isInstanceOf(ChannelWriter.DiskFailure.class);
+		assertThat(early.isOpen()).isFalse();
+		assertThat(last.isOpen()).isFalse();
+	}
+
+	@Test
 	void aCancelledWriteClosesItsChannelOffTheCancellingThread() throws Exception {
 		ForceRecordingChannel channel = new ForceRecordingChannel(this.directory.resolve("cancelled.bin"));
 		// A stream that never ends, as from a client that stops sending mid-upload.
@@ -218,6 +238,9 @@ class ChannelWriterTests {
 			this.file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
 		}
 
+		/** Whether each force fails (a disk that lost the pages). */
+		volatile boolean failForces;
+
 		/** If set, each force waits for it (a disk that does not answer). */
 		volatile java.util.concurrent.@org.jspecify.annotations.Nullable CountDownLatch hold;
 
@@ -230,6 +253,9 @@ class ChannelWriterTests {
 				java.util.concurrent.CountDownLatch waitFor = this.hold;
 				if (waitFor != null) {
 					waitFor.await();
+				}
+				if (this.failForces) {
+					throw new IOException("injected: the disk failed");
 				}
 				this.file.force(metaData);
 			}

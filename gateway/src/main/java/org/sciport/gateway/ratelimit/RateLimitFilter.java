@@ -129,8 +129,9 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 
 	/**
 	 * Whether a request carries (or resumes) the bytes of an upload already begun: a chunk
-	 * ({@code PUT /api/upload/chunk/…}), a tus {@code PATCH} (also as a {@code POST} with
-	 * {@code X-HTTP-Method-Override}) or a tus {@code HEAD} asking where to resume. Beginning
+	 * ({@code PUT /api/upload/chunk/…}), a tus {@code PATCH} or a tus {@code HEAD} asking where
+	 * to resume (either also as a {@code POST} with {@code X-HTTP-Method-Override}, as
+	 * upload-service takes it). Beginning
 	 * and completing an upload are API calls like any other.
 	 */
 	static boolean isTransfer(ServerHttpRequest request) {
@@ -143,8 +144,9 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 			return false;
 		}
 		String override = request.getHeaders().getFirst("X-HTTP-Method-Override");
-		return HttpMethod.PATCH.equals(method) || HttpMethod.HEAD.equals(method)
-				|| (HttpMethod.POST.equals(method) && "PATCH".equalsIgnoreCase(override));
+		String overridden = (override != null) ? override.trim() : "";
+		return HttpMethod.PATCH.equals(method) || HttpMethod.HEAD.equals(method) || (HttpMethod.POST.equals(method)
+				&& ("PATCH".equalsIgnoreCase(overridden) || "HEAD".equalsIgnoreCase(overridden)));
 	}
 
 	/**

@@ -323,9 +323,10 @@ class TusController {
 				}
 				return recordOffset(id, offset + received.get(), newLength);
 			})).doOnError((ex) -> this.running.remove(id)).onErrorResume((ex) -> !(ex instanceof ChecksumMismatch), (ex) ->
-				// A refused body leaves nothing; an interrupted one keeps what reached the disk,
-				// unless a checksum was to cover it all.
-				((checksum != null || ex instanceof SciportException) ? truncate(file, offset)
+				// A refused body leaves nothing, nor does one the disk failed to keep; an
+				// interrupted one keeps what reached the disk, unless a checksum was to cover it all.
+				((checksum != null || ex instanceof SciportException || ex instanceof ChannelWriter.DiskFailure)
+						? truncate(file, offset)
 						: Mono.fromCallable(() -> forcedSize(file))
 							.subscribeOn(Schedulers.boundedElastic())
 							.flatMap((written) -> recordOffset(id, written, newLength)))
@@ -569,8 +570,10 @@ class TusController {
 	 */
 	private static long forcedSize(Path file) throws IOException {
 		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+			// The size first: whatever lands after it is not counted, forced or not.
+			long size = channel.size();
 			channel.force(false);
-			return channel.size();
+			return size;
 		}
 	}
 
