@@ -8,6 +8,11 @@ import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,11 +49,40 @@ public final class ChannelWriter {
 	/** Bytes written between two starts of the disk's writing. */
 	static final long WRITEBACK_EVERY = 8L * 1024 * 1024;
 
+	/**
+	 * The threads that write, force and close the files (as many as the shared worker pool
+	 * has, and as long a queue). Unlike that pool's, a task of theirs that is cancelled (the
+	 * client went away) is never interrupted: interrupting a thread in a file operation closes
+	 * the channel on the interrupting thread, often an event loop, and a close waits for any
+	 * force still running on the channel.
+	 */
+	private static final Scheduler FILES = filesScheduler();
+
 	/** The threads that start the disk's writing (each blocks in an {@code fdatasync}). */
 	private static final Scheduler WRITEBACKS = Schedulers.newBoundedElastic(
 			Math.max(2, Runtime.getRuntime().availableProcessors()), 10_000, "sciport-writeback", 60, true);
 
 	private ChannelWriter() {
+	}
+
+	private static Scheduler filesScheduler() {
+		ExecutorService executor = files();
+		// A plain Executor (not the service itself, which Reactor would cancel with interrupts).
+		Executor plain = executor::execute;
+		return Schedulers.fromExecutor(plain);
+	}
+
+	private static ExecutorService files() {
+		AtomicInteger count = new AtomicInteger();
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE,
+				Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE, 60, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE), (task) -> {
+					Thread thread = new Thread(task, "sciport-files-" + count.incrementAndGet());
+					thread.setDaemon(true);
+					return thread;
+				});
+		executor.allowCoreThreadTimeOut(true);
+		return executor;
 	}
 
 	/** A way to open the channel to write to (at the position to start from). */
@@ -85,7 +119,7 @@ public final class ChannelWriter {
 		return Mono.usingWhen(Mono.fromCallable(opener::open), work,
 				(channel) -> Mono.fromRunnable(() -> closeQuietly(channel)),
 				(channel, ex) -> Mono.fromRunnable(() -> closeQuietly(channel)),
-				(channel) -> Mono.fromRunnable(() -> closeQuietly(channel)).subscribeOn(Schedulers.boundedElastic()));
+				(channel) -> Mono.fromRunnable(() -> closeQuietly(channel)).subscribeOn(FILES));
 	}
 
 	private static void closeQuietly(FileChannel channel) {
@@ -113,7 +147,7 @@ public final class ChannelWriter {
 				return Flux.empty();
 			});
 			return batches(upToFailure)
-				.publishOn(Schedulers.boundedElastic(), AHEAD)
+				.publishOn(FILES, AHEAD)
 				.doOnNext((batch) -> writeback.wrote(written.addAndGet(writeAll(batch, channel))))
 				.doOnDiscard(List.class, ChannelWriter::releaseAll)
 				.doOnDiscard(DataBuffer.class, DataBufferUtils::release)
@@ -141,7 +175,7 @@ public final class ChannelWriter {
 							throw new DiskFailure(ex);
 						}
 						return written.get();
-					}).subscribeOn(Schedulers.boundedElastic()) : Mono.just(written.get());
+					}).subscribeOn(FILES) : Mono.just(written.get());
 				}));
 		});
 	}

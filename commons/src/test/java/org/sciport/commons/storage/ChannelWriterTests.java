@@ -172,7 +172,30 @@ class ChannelWriterTests {
 			Thread.sleep(5);
 		}
 		assertThat(channel.isOpen()).isFalse();
-		assertThat(channel.closedBy).isNotEqualTo(Thread.currentThread().getName()).startsWith("boundedElastic");
+		assertThat(channel.closedBy).isNotEqualTo(Thread.currentThread().getName()).startsWith("sciport-files");
+	}
+
+	@Test
+	void aWriteCancelledDuringItsFinalForceDoesNotInterruptIt() throws Exception {
+		ForceRecordingChannel channel = new ForceRecordingChannel(this.directory.resolve("slow.bin"));
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		channel.hold = release;
+		reactor.core.Disposable writing = ChannelWriter.writeDurably(Flux.just(plain(new byte[100], 0, 100)), () -> channel)
+			.subscribe();
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (channel.forcedAt.isEmpty() && System.nanoTime() < deadline) {
+			Thread.sleep(5);
+		}
+		// The client goes away while the disk is still busy with the force.
+		writing.dispose();
+		Thread.sleep(100);
+		release.countDown();
+		while (channel.isOpen() && System.nanoTime() < deadline) {
+			Thread.sleep(5);
+		}
+		assertThat(channel.forcedAt).hasSize(1);
+		assertThat(channel.interruptedInForce).isFalse();
+		assertThat(channel.isOpen()).isFalse();
 	}
 
 	@Test
@@ -238,6 +261,8 @@ class ChannelWriterTests {
 			this.file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
 		}
 
+		volatile boolean interruptedInForce;
+
 		/** Whether each force fails (a disk that lost the pages). */
 		volatile boolean failForces;
 
@@ -249,18 +274,25 @@ class ChannelWriterTests {
 			this.forcing = true;
 			try {
 				this.forcedAt.add(this.file.size());
-				Thread.sleep(20);
+				// As a disk does: slow, and an interrupt does not end it (but is noted).
+				long until = System.nanoTime() + 20_000_000L;
+				while (System.nanoTime() < until) {
+					java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+					this.interruptedInForce |= Thread.interrupted();
+				}
 				java.util.concurrent.CountDownLatch waitFor = this.hold;
-				if (waitFor != null) {
-					waitFor.await();
+				while (waitFor != null && waitFor.getCount() > 0) {
+					try {
+						waitFor.await();
+					}
+					catch (InterruptedException ex) {
+						this.interruptedInForce = true;
+					}
 				}
 				if (this.failForces) {
 					throw new IOException("injected: the disk failed");
 				}
 				this.file.force(metaData);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
 			}
 			finally {
 				this.forcing = false;
