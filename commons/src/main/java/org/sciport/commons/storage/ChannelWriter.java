@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -56,33 +55,31 @@ public final class ChannelWriter {
 	 * the channel on the interrupting thread, often an event loop, and a close waits for any
 	 * force still running on the channel.
 	 */
-	private static final Scheduler FILES = filesScheduler();
+	private static final Scheduler FILES = threads("sciport-files", Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE);
 
 	/** The threads that start the disk's writing (each blocks in an {@code fdatasync}). */
-	private static final Scheduler WRITEBACKS = Schedulers.newBoundedElastic(
-			Math.max(2, Runtime.getRuntime().availableProcessors()), 10_000, "sciport-writeback", 60, true);
+	private static final Scheduler WRITEBACKS = threads("sciport-writeback",
+			Math.max(2, Runtime.getRuntime().availableProcessors()));
 
 	private ChannelWriter() {
 	}
 
-	private static Scheduler filesScheduler() {
-		ExecutorService executor = files();
-		// A plain Executor (not the service itself, which Reactor would cancel with interrupts).
-		Executor plain = executor::execute;
-		return Schedulers.fromExecutor(plain);
-	}
-
-	private static ExecutorService files() {
+	/**
+	 * At most {@code size} daemon threads (idle ones end after a minute) behind a bounded queue,
+	 * as a scheduler whose cancelled tasks are never interrupted: it is handed a plain
+	 * {@link Executor}, not the executor service, which Reactor would cancel with interrupts.
+	 */
+	private static Scheduler threads(String name, int size) {
 		AtomicInteger count = new AtomicInteger();
-		ThreadPoolExecutor executor = new ThreadPoolExecutor(Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE,
-				Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE, 60, TimeUnit.SECONDS,
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS,
 				new LinkedBlockingQueue<>(Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE), (task) -> {
-					Thread thread = new Thread(task, "sciport-files-" + count.incrementAndGet());
+					Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
 					thread.setDaemon(true);
 					return thread;
 				});
 		executor.allowCoreThreadTimeOut(true);
-		return executor;
+		Executor plain = executor::execute;
+		return Schedulers.fromExecutor(plain);
 	}
 
 	/** A way to open the channel to write to (at the position to start from). */

@@ -115,10 +115,7 @@ class ChannelWriterTests {
 				Flux<DataBuffer> endless = Flux.interval(Duration.ofMillis(1)).onBackpressureDrop().map((n) -> plain(new byte[65536], 0, 65536));
 				writes.add(ChannelWriter.write(endless, () -> channel).subscribe());
 			}
-			long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-			while (held.stream().anyMatch((channel) -> channel.forcedAt.isEmpty()) && System.nanoTime() < deadline) {
-				Thread.sleep(5);
-			}
+			awaitUntil(() -> held.stream().noneMatch((channel) -> channel.forcedAt.isEmpty()));
 			assertThat(held).allSatisfy((channel) -> assertThat(channel.forcedAt).hasSize(1));
 			// ...so this write's writeback can only queue: the write still ends, without it.
 			ForceRecordingChannel queued = new ForceRecordingChannel(this.directory.resolve("queued.bin"));
@@ -130,6 +127,14 @@ class ChannelWriterTests {
 		finally {
 			release.countDown();
 			writes.forEach(reactor.core.Disposable::dispose);
+		}
+	}
+
+	/** Waits up to 30 s for {@code condition}; the assertions after it say whether it came. */
+	private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+			Thread.sleep(5);
 		}
 	}
 
@@ -162,15 +167,10 @@ class ChannelWriterTests {
 		// A stream that never ends, as from a client that stops sending mid-upload.
 		Flux<DataBuffer> source = Flux.interval(Duration.ofMillis(1)).onBackpressureDrop().map((i) -> plain(new byte[65536], 0, 65536));
 		reactor.core.Disposable writing = ChannelWriter.write(source, () -> channel).subscribe();
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (channel.forcedAt.isEmpty() && System.nanoTime() < deadline) {
-			Thread.sleep(5);
-		}
+		awaitUntil(() -> !channel.forcedAt.isEmpty());
 		assertThat(channel.forcedAt).as("a writeback started").isNotEmpty();
 		writing.dispose();
-		while (channel.isOpen() && System.nanoTime() < deadline) {
-			Thread.sleep(5);
-		}
+		awaitUntil(() -> !channel.isOpen());
 		assertThat(channel.isOpen()).isFalse();
 		assertThat(channel.closedBy).isNotEqualTo(Thread.currentThread().getName()).startsWith("sciport-files");
 	}
@@ -182,17 +182,13 @@ class ChannelWriterTests {
 		channel.hold = release;
 		reactor.core.Disposable writing = ChannelWriter.writeDurably(Flux.just(plain(new byte[100], 0, 100)), () -> channel)
 			.subscribe();
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (channel.forcedAt.isEmpty() && System.nanoTime() < deadline) {
-			Thread.sleep(5);
-		}
+		awaitUntil(() -> !channel.forcedAt.isEmpty());
 		// The client goes away while the disk is still busy with the force.
 		writing.dispose();
+		// Time for an interrupt, if the cancel sent one, to reach the held force before it ends.
 		Thread.sleep(100);
 		release.countDown();
-		while (channel.isOpen() && System.nanoTime() < deadline) {
-			Thread.sleep(5);
-		}
+		awaitUntil(() -> !channel.isOpen());
 		assertThat(channel.forcedAt).hasSize(1);
 		assertThat(channel.interruptedInForce).isFalse();
 		assertThat(channel.isOpen()).isFalse();
