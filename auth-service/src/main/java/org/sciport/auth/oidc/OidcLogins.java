@@ -23,6 +23,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.micrometer.context.ContextSnapshot;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -34,6 +35,7 @@ import org.sciport.commons.error.AuthenticationException;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ServiceUnavailableException;
 import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.web.RequestIdLogging;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
@@ -198,7 +200,7 @@ public class OidcLogins {
 
 	private Mono<JWTClaimsSet> verify(String providerName, OidcProperties.Provider provider, Discovery discovery,
 			String idToken, String nonce) {
-		return Mono.fromCallable(() -> {
+		return Mono.deferContextual((context) -> Mono.fromCallable(() -> {
 			DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 			processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ID_TOKEN_ALGORITHMS, keys(providerName, discovery)));
 			DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(provider.clientId(),
@@ -210,10 +212,12 @@ public class OidcLogins {
 				return processor.process(idToken, null);
 			}
 			catch (Exception ex) {
-				logger.warn("Refused an ID token from " + providerName + ": " + ex.getMessage());
+				try (ContextSnapshot.Scope scope = RequestIdLogging.scope(context)) {
+					logger.warn("Refused an ID token from " + providerName + ": " + ex.getMessage());
+				}
 				throw new AuthenticationException("The provider's ID token is not valid");
 			}
-		}).subscribeOn(Schedulers.boundedElastic());
+		})).subscribeOn(Schedulers.boundedElastic());
 	}
 
 	private Mono<User> link(String providerName, JWTClaimsSet claims) {

@@ -22,6 +22,7 @@ import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.commons.security.Caller;
+import org.sciport.commons.web.RequestIdLogging;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -127,8 +128,8 @@ public class Sessions {
 					return Mono.just(RefreshOutcome.refused());
 				}
 				if (stored.rotated()) {
-					logger.warn("A rotated refresh token was presented again: ending session " + stored.familyId());
-					return revokeFamily(stored.familyId()).thenReturn(RefreshOutcome.refused());
+					return RequestIdLogging.log(() -> logger.warn("A rotated refresh token was presented again: ending session "
+							+ stored.familyId())).then(revokeFamily(stored.familyId())).thenReturn(RefreshOutcome.refused());
 				}
 				return this.database.sql("UPDATE refresh_token SET rotated_at = now() WHERE token_hash = :hash")
 					.bind("hash", hash)

@@ -18,6 +18,7 @@ import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.outbox.OutboxWriter;
+import org.sciport.commons.web.RequestIdLogging;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -93,7 +94,8 @@ public class UserService {
 		return Mono.fromCallable(() -> this.passwordEncoder.encode(password))
 			.subscribeOn(Schedulers.boundedElastic())
 			.flatMap((hash) -> insert(new User(UUID.randomUUID(), email, name, role, "free", true, Instant.now()), hash))
-			.doOnNext((user) -> logger.info("Account " + user.id() + " created with role " + user.role()));
+			.flatMap((user) -> RequestIdLogging.log(() -> logger.info("Account " + user.id() + " created with role "
+					+ user.role())).thenReturn(user));
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.sciport.commons.web.RequestIds;
+import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -67,12 +68,14 @@ public final class SciportErrorHandler implements WebExceptionHandler, Ordered {
 
 	private static void logError(ServerWebExchange exchange, Throwable ex, ApiError error, String requestId) {
 		String where = exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath().value();
-		if (error.code() == ErrorCode.INTERNAL_ERROR) {
-			logger.error("Request " + requestId + " " + where + " failed", ex);
-		}
-		else if (logger.isDebugEnabled()) {
-			logger.debug("Request " + requestId + " " + where + " answered " + error.status().value() + " "
-					+ error.code() + ": " + error.message());
+		try (MDC.MDCCloseable mdc = MDC.putCloseable(RequestIds.KEY, requestId)) {
+			if (error.code() == ErrorCode.INTERNAL_ERROR) {
+				logger.error("Request " + requestId + " " + where + " failed", ex);
+			}
+			else if (logger.isDebugEnabled()) {
+				logger.debug("Request " + requestId + " " + where + " answered " + error.status().value() + " "
+						+ error.code() + ": " + error.message());
+			}
 		}
 	}
 
