@@ -408,7 +408,7 @@ class GatewayRoutingIntegrationTests {
 			.expectStatus().isOk()
 			.expectHeader().valueEquals("X-RateLimit-Limit", "5")
 			.expectHeader().valueEquals("X-RateLimit-Remaining", "4")
-			.expectHeader().valueEquals("RateLimit-Policy", "\"transfer\";q=5;w=3600")
+			.expectHeader().valueEquals("RateLimit-Policy", "\"transfer\";q=5;w=3600, \"transfer-burst\";q=6000;w=60")
 			.expectHeader().value("RateLimit", (value) -> assertThat(value).matches("\"transfer\";r=4;t=\\d+"));
 		this.client.patch().uri("/v1/uploads/tus/u1").header("Authorization", "Bearer " + token)
 			.bodyValue(new byte[1024]).exchange()

@@ -1,6 +1,7 @@
 package org.sciport.gateway.ratelimit;
 
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -21,7 +22,8 @@ import reactor.core.publisher.Mono;
  * quota, and the IETF {@code RateLimit-Policy} / {@code RateLimit} fields for both windows. Over
  * a limit, the answer is a 429 with {@code Retry-After} and the error code
  * {@code RATE_LIMIT_EXCEEDED}. A signed-in caller's transfer requests (see
- * {@link #isTransfer}) count against their own hourly window instead, and report it.
+ * {@link #isTransfer}) count against windows of their own instead (an hour and a minute), and
+ * report them.
  */
 public final class RateLimitFilter implements WebFilter, Ordered {
 
@@ -40,9 +42,16 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 
 	private final RateLimitStore store;
 
+	private final Clock clock;
+
 	public RateLimitFilter(RateLimitProperties properties, RateLimitStore store) {
+		this(properties, store, Clock.systemUTC());
+	}
+
+	RateLimitFilter(RateLimitProperties properties, RateLimitStore store, Clock clock) {
 		this.properties = properties;
 		this.store = store;
+		this.clock = clock;
 	}
 
 	@Override
@@ -79,7 +88,7 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 		long hourlyLimit = (caller != null) ? this.properties.hourly(caller.plan().toLowerCase(Locale.ROOT))
 				: this.properties.anonymous();
 		long burstLimit = this.properties.burst();
-		long now = Instant.now().getEpochSecond();
+		long now = this.clock.instant().getEpochSecond();
 		long hourEnd = (now / HOUR + 1) * HOUR;
 		long minuteEnd = (now / MINUTE + 1) * MINUTE;
 		return this.store.increment("rl:" + principal + ":h:" + hourEnd, Instant.ofEpochSecond(hourEnd))
@@ -107,24 +116,38 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 	}
 
 	/**
-	 * Counts a signed-in caller's transfer request against its own hourly window only, and
-	 * reports that window.
+	 * Counts a signed-in caller's transfer request against its own windows only (an hour and,
+	 * for bursts, a minute), and reports them.
 	 */
 	private Mono<Decision> accountTransfer(ServerWebExchange exchange, String principal) {
 		long limit = this.properties.transfer();
-		long now = Instant.now().getEpochSecond();
+		long burstLimit = this.properties.transferBurst();
+		long now = this.clock.instant().getEpochSecond();
 		long hourEnd = (now / HOUR + 1) * HOUR;
-		return this.store.increment("rl:" + principal + ":t:" + hourEnd, Instant.ofEpochSecond(hourEnd)).map((count) -> {
-			long remaining = Math.max(0, limit - count);
-			HttpHeaders headers = exchange.getResponse().getHeaders();
-			headers.set(LIMIT, Long.toString(limit));
-			headers.set("X-RateLimit-Remaining", Long.toString(remaining));
-			headers.set("X-RateLimit-Reset", Long.toString(hourEnd));
-			headers.set("RateLimit-Policy", "\"transfer\";q=" + limit + ";w=" + HOUR);
-			headers.set("RateLimit", "\"transfer\";r=" + remaining + ";t=" + (hourEnd - now));
-			return (count > limit) ? new Decision("Hourly limit of " + limit + " upload transfer requests reached",
-					hourEnd - now) : new Decision("", 0);
-		});
+		long minuteEnd = (now / MINUTE + 1) * MINUTE;
+		return this.store.increment("rl:" + principal + ":t:" + hourEnd, Instant.ofEpochSecond(hourEnd))
+			.zipWith(this.store.increment("rl:" + principal + ":tm:" + minuteEnd, Instant.ofEpochSecond(minuteEnd)))
+			.map((counts) -> {
+				long remaining = Math.max(0, limit - counts.getT1());
+				long burstRemaining = Math.max(0, burstLimit - counts.getT2());
+				HttpHeaders headers = exchange.getResponse().getHeaders();
+				headers.set(LIMIT, Long.toString(limit));
+				headers.set("X-RateLimit-Remaining", Long.toString(remaining));
+				headers.set("X-RateLimit-Reset", Long.toString(hourEnd));
+				headers.set("RateLimit-Policy", "\"transfer\";q=" + limit + ";w=" + HOUR + ", \"transfer-burst\";q="
+						+ burstLimit + ";w=" + MINUTE);
+				headers.set("RateLimit", (burstRemaining < remaining)
+						? "\"transfer-burst\";r=" + burstRemaining + ";t=" + (minuteEnd - now)
+						: "\"transfer\";r=" + remaining + ";t=" + (hourEnd - now));
+				if (counts.getT1() > limit) {
+					return new Decision("Hourly limit of " + limit + " upload transfer requests reached", hourEnd - now);
+				}
+				if (counts.getT2() > burstLimit) {
+					return new Decision("More than " + burstLimit + " upload transfer requests in a minute",
+							minuteEnd - now);
+				}
+				return new Decision("", 0);
+			});
 	}
 
 	/**

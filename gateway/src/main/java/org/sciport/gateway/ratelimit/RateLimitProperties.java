@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param burst requests per minute for any caller
  * @param transfer requests per hour that carry an upload's bytes (a chunk, a tus {@code PATCH}
  * or a tus {@code HEAD} to resume), per signed-in caller, counted apart from the others
+ * @param transferBurst such requests per minute per signed-in caller: each one reads the
+ * upload's state, so even empty ones must not come without limit
  * @param store {@code memory} (one gateway) or {@code redis} (replicas share the limits)
  * @param redisUrl the Redis server for {@code store=redis}, e.g. {@code redis://host:6379}
  */
@@ -24,6 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record RateLimitProperties(@DefaultValue("true") boolean enabled, @DefaultValue("1000") long free,
 		@DefaultValue("10000") long professional, @DefaultValue("100000") long enterprise,
 		@DefaultValue("1000") long anonymous, @DefaultValue("100") long burst, @DefaultValue("100000") long transfer,
+		@DefaultValue("6000") long transferBurst,
 		@DefaultValue("memory") String store,
 		@DefaultValue("redis://127.0.0.1:6379") String redisUrl) {
 
