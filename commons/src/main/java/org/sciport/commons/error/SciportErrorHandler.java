@@ -2,8 +2,10 @@ package org.sciport.commons.error;
 
 import java.util.List;
 
+import io.micrometer.context.ContextSnapshot;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.sciport.commons.web.RequestIdLogging;
 import org.sciport.commons.web.RequestIds;
 import org.slf4j.MDC;
 import org.springframework.core.Ordered;
@@ -13,6 +15,7 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -46,7 +49,14 @@ public final class SciportErrorHandler implements WebExceptionHandler, Ordered {
 		}
 		ApiError error = ErrorClassifier.classify(ex);
 		String requestId = RequestIds.of(exchange);
-		logError(exchange, ex, error, requestId);
+		return Mono.deferContextual((context) -> {
+			logError(exchange, ex, error, requestId, context);
+			return write(exchange, error, requestId);
+		});
+	}
+
+	private Mono<Void> write(ServerWebExchange exchange, ApiError error, String requestId) {
+		ServerHttpResponse response = exchange.getResponse();
 		byte[] body = this.jsonMapper.writeValueAsBytes(rendererFor(exchange).render(error, requestId));
 		response.setStatusCode(error.status());
 		if (error.details().get("retry_after") instanceof Number retryAfter) {
@@ -66,9 +76,16 @@ public final class SciportErrorHandler implements WebExceptionHandler, Ordered {
 		return new NativeErrorRenderer();
 	}
 
-	private static void logError(ServerWebExchange exchange, Throwable ex, ApiError error, String requestId) {
+	/**
+	 * Logs a failure with the request's trace (from the server observation in {@code context})
+	 * and its id in the MDC; the id is set here because this handler runs outside the filter
+	 * that puts it into the context.
+	 */
+	private static void logError(ServerWebExchange exchange, Throwable ex, ApiError error, String requestId,
+			ContextView context) {
 		String where = exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath().value();
-		try (MDC.MDCCloseable mdc = MDC.putCloseable(RequestIds.KEY, requestId)) {
+		try (ContextSnapshot.Scope trace = RequestIdLogging.scope(context);
+				MDC.MDCCloseable mdc = MDC.putCloseable(RequestIds.KEY, requestId)) {
 			if (error.code() == ErrorCode.INTERNAL_ERROR) {
 				logger.error("Request " + requestId + " " + where + " failed", ex);
 			}

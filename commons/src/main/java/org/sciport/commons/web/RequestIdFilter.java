@@ -8,8 +8,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Assigns the request id before anything else runs, returns it in the response header and
- * puts it in the Reactor context, from where context propagation copies it into the logging
- * MDC on every thread that works on the request.
+ * puts it in the Reactor context, from where a step that logs copies it into the logging MDC
+ * ({@link RequestIdLogging}).
  */
 public final class RequestIdFilter implements WebFilter, Ordered {
 

@@ -8,7 +8,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The request id: taken from a well-formed client {@code X-Request-Id}, otherwise generated.
- * It is echoed in the response header, in every error body and in every log line.
+ * It is echoed in the response header, in every error body and in the request's own log lines.
  */
 public final class RequestIds {
 

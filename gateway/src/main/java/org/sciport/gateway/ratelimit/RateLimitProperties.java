@@ -6,7 +6,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Rate limits ({@code sciport.gateway.rate-limit.*}). Every caller has an hourly quota, by
  * plan for signed-in callers and per client address otherwise, and a per-minute burst limit.
- * The requests of an upload in progress that carry its bytes have an hourly quota of their own:
+ * The requests of an upload in progress that carry its bytes have an hourly quota and a
+ * per-minute burst limit of their own:
  * a large file sent in small chunks must not run into the limits meant for API calls.
  *
  * @param enabled whether limits are applied
