@@ -76,74 +76,63 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 	}
 
 	/**
+	 * Two windows counted together: an hour and, for bursts, a minute.
+	 *
+	 * @param hourKey the hourly counter's key, up to the window's end
+	 * @param minuteKey the minute counter's key, up to the window's end
+	 * @param hourName the hourly window's name in the {@code RateLimit} fields
+	 * @param minuteName the minute window's name there
+	 * @param what what is counted, as the refusal names it
+	 */
+	private record Windows(String hourKey, String minuteKey, String hourName, String minuteName, long hourly, long perMinute, String what) {
+	}
+
+	/**
 	 * Counts the request against its caller's (or its address's) windows and writes the limit
-	 * headers.
+	 * headers. A signed-in caller's transfer requests have windows of their own.
 	 */
 	Mono<Decision> account(ServerWebExchange exchange) {
 		Caller caller = AccessTokenFilter.caller(exchange).orElse(null);
 		if (caller != null && isTransfer(exchange.getRequest())) {
-			return accountTransfer(exchange, "user:" + caller.userId());
+			String user = "rl:user:" + caller.userId();
+			return count(exchange, new Windows(user + ":t:", user + ":tm:", "transfer", "transfer-burst",
+					this.properties.transfer(), this.properties.transferBurst(), "upload transfer requests"));
 		}
-		String principal = (caller != null) ? "user:" + caller.userId() : "addr:" + clientAddress(exchange);
-		long hourlyLimit = (caller != null) ? this.properties.hourly(caller.plan().toLowerCase(Locale.ROOT))
+		String principal = "rl:" + ((caller != null) ? "user:" + caller.userId() : "addr:" + clientAddress(exchange));
+		long hourly = (caller != null) ? this.properties.hourly(caller.plan().toLowerCase(Locale.ROOT))
 				: this.properties.anonymous();
-		long burstLimit = this.properties.burst();
-		long now = this.clock.instant().getEpochSecond();
-		long hourEnd = (now / HOUR + 1) * HOUR;
-		long minuteEnd = (now / MINUTE + 1) * MINUTE;
-		return this.store.increment("rl:" + principal + ":h:" + hourEnd, Instant.ofEpochSecond(hourEnd))
-			.zipWith(this.store.increment("rl:" + principal + ":m:" + minuteEnd, Instant.ofEpochSecond(minuteEnd)))
-			.map((counts) -> {
-				long hourRemaining = Math.max(0, hourlyLimit - counts.getT1());
-				long burstRemaining = Math.max(0, burstLimit - counts.getT2());
-				HttpHeaders headers = exchange.getResponse().getHeaders();
-				headers.set(LIMIT, Long.toString(hourlyLimit));
-				headers.set("X-RateLimit-Remaining", Long.toString(hourRemaining));
-				headers.set("X-RateLimit-Reset", Long.toString(hourEnd));
-				headers.set("RateLimit-Policy",
-						"\"hour\";q=" + hourlyLimit + ";w=" + HOUR + ", \"burst\";q=" + burstLimit + ";w=" + MINUTE);
-				boolean burstTighter = burstRemaining < hourRemaining;
-				headers.set("RateLimit", burstTighter ? "\"burst\";r=" + burstRemaining + ";t=" + (minuteEnd - now)
-						: "\"hour\";r=" + hourRemaining + ";t=" + (hourEnd - now));
-				if (counts.getT1() > hourlyLimit) {
-					return new Decision("Hourly request limit of " + hourlyLimit + " reached", hourEnd - now);
-				}
-				if (counts.getT2() > burstLimit) {
-					return new Decision("More than " + burstLimit + " requests in a minute", minuteEnd - now);
-				}
-				return new Decision("", 0);
-			});
+		return count(exchange, new Windows(principal + ":h:", principal + ":m:", "hour", "burst", hourly,
+				this.properties.burst(), "requests"));
 	}
 
 	/**
-	 * Counts a signed-in caller's transfer request against its own windows only (an hour and,
-	 * for bursts, a minute), and reports them.
+	 * Counts one request in both windows; the {@code X-RateLimit} fields report the hour, the
+	 * {@code RateLimit} field the window with less left.
 	 */
-	private Mono<Decision> accountTransfer(ServerWebExchange exchange, String principal) {
-		long limit = this.properties.transfer();
-		long burstLimit = this.properties.transferBurst();
+	private Mono<Decision> count(ServerWebExchange exchange, Windows windows) {
 		long now = this.clock.instant().getEpochSecond();
 		long hourEnd = (now / HOUR + 1) * HOUR;
 		long minuteEnd = (now / MINUTE + 1) * MINUTE;
-		return this.store.increment("rl:" + principal + ":t:" + hourEnd, Instant.ofEpochSecond(hourEnd))
-			.zipWith(this.store.increment("rl:" + principal + ":tm:" + minuteEnd, Instant.ofEpochSecond(minuteEnd)))
+		return this.store.increment(windows.hourKey() + hourEnd, Instant.ofEpochSecond(hourEnd))
+			.zipWith(this.store.increment(windows.minuteKey() + minuteEnd, Instant.ofEpochSecond(minuteEnd)))
 			.map((counts) -> {
-				long remaining = Math.max(0, limit - counts.getT1());
-				long burstRemaining = Math.max(0, burstLimit - counts.getT2());
+				long hourRemaining = Math.max(0, windows.hourly() - counts.getT1());
+				long minuteRemaining = Math.max(0, windows.perMinute() - counts.getT2());
 				HttpHeaders headers = exchange.getResponse().getHeaders();
-				headers.set(LIMIT, Long.toString(limit));
-				headers.set("X-RateLimit-Remaining", Long.toString(remaining));
+				headers.set(LIMIT, Long.toString(windows.hourly()));
+				headers.set("X-RateLimit-Remaining", Long.toString(hourRemaining));
 				headers.set("X-RateLimit-Reset", Long.toString(hourEnd));
-				headers.set("RateLimit-Policy", "\"transfer\";q=" + limit + ";w=" + HOUR + ", \"transfer-burst\";q="
-						+ burstLimit + ";w=" + MINUTE);
-				headers.set("RateLimit", (burstRemaining < remaining)
-						? "\"transfer-burst\";r=" + burstRemaining + ";t=" + (minuteEnd - now)
-						: "\"transfer\";r=" + remaining + ";t=" + (hourEnd - now));
-				if (counts.getT1() > limit) {
-					return new Decision("Hourly limit of " + limit + " upload transfer requests reached", hourEnd - now);
+				headers.set("RateLimit-Policy", "\"" + windows.hourName() + "\";q=" + windows.hourly() + ";w=" + HOUR
+						+ ", \"" + windows.minuteName() + "\";q=" + windows.perMinute() + ";w=" + MINUTE);
+				headers.set("RateLimit", (minuteRemaining < hourRemaining)
+						? "\"" + windows.minuteName() + "\";r=" + minuteRemaining + ";t=" + (minuteEnd - now)
+						: "\"" + windows.hourName() + "\";r=" + hourRemaining + ";t=" + (hourEnd - now));
+				if (counts.getT1() > windows.hourly()) {
+					return new Decision("Hourly limit of " + windows.hourly() + " " + windows.what() + " reached",
+							hourEnd - now);
 				}
-				if (counts.getT2() > burstLimit) {
-					return new Decision("More than " + burstLimit + " upload transfer requests in a minute",
+				if (counts.getT2() > windows.perMinute()) {
+					return new Decision("More than " + windows.perMinute() + " " + windows.what() + " in a minute",
 							minuteEnd - now);
 				}
 				return new Decision("", 0);
