@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Times N sequential GETs over one keep-alive connection; prints p50 and p99 in ms.
 
-usage: latency.py URL TOKEN N [WARMUP]
+usage: latency.py URL TOKEN N [WARMUP [RAW-FILE]]
 
-The first WARMUP calls (default 20) are not timed: they warm the JIT and the caches.
+The first WARMUP calls (default 20) are not timed: they warm the JIT and the caches. With
+RAW-FILE, every timed call's milliseconds are appended to it, one a line, in place of the
+percentiles (so that the calls of several runs can be counted together).
 """
 import http.client
 import sys
@@ -14,6 +16,7 @@ import urllib.parse
 def main():
     url, token, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     warmup = int(sys.argv[4]) if len(sys.argv) > 4 else 20
+    raw = sys.argv[5] if len(sys.argv) > 5 else None
     parts = urllib.parse.urlsplit(url)
     path = parts.path + ("?" + parts.query if parts.query else "")
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
@@ -29,7 +32,11 @@ def main():
             sys.exit("GET %s answered %d: %s" % (path, response.status, body[:300]))
         if i >= warmup:
             timings.append(elapsed)
-    print_percentiles(timings)
+    if raw is not None:
+        with open(raw, "a") as out:
+            out.writelines("%.4f\n" % timing for timing in timings)
+    elif timings:
+        print_percentiles(timings)
 
 
 def print_percentiles(timings):
