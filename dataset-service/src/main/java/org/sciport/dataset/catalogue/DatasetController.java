@@ -61,6 +61,11 @@ class DatasetController {
 			.map((files) -> java.util.Map.of("data", files));
 	}
 
+	@GetMapping("/v1/datasets/{id}/status")
+	Mono<DatasetStatus> status(@PathVariable String id, ServerWebExchange exchange) {
+		return Mono.defer(() -> this.datasets.status(AccessTokenFilter.requireCaller(exchange), Paths.uuid("id", id)));
+	}
+
 	@PatchMapping("/v1/datasets/{id}")
 	Mono<Dataset> update(@PathVariable String id, @RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> this.datasets.update(AccessTokenFilter.requireCaller(exchange), Paths.uuid("id", id), body));

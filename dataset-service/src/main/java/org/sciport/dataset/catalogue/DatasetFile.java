@@ -17,9 +17,13 @@ import tools.jackson.databind.JsonNode;
  * @param sha256 its SHA-256
  * @param xxhash64 its xxHash64
  * @param status {@code stored}, {@code converted} or {@code conversion_failed}
+ * @param conversion where its conversion stands: {@code queued}, {@code converting},
+ * {@code converted} or {@code failed}; {@code null} for a file Sciport does not convert
+ * (harvested, a workflow's output)
  * @param metadata what conversion extracted
  * @param createdAt when it was stored
  */
 public record DatasetFile(UUID id, String filename, long sizeBytes, @Nullable String contentType, @Nullable String format,
-		@Nullable String sha256, @Nullable String xxhash64, String status, @Nullable JsonNode metadata, Instant createdAt) {
+		@Nullable String sha256, @Nullable String xxhash64, String status, @Nullable String conversion,
+		@Nullable JsonNode metadata, Instant createdAt) {
 }

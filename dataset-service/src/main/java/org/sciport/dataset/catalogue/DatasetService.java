@@ -129,11 +129,32 @@ public class DatasetService {
 						row.get("size_bytes", Long.class), emptyToNull(row.get("content_type", String.class)),
 						row.get("format", String.class), emptyToNull(row.get("sha256", String.class)),
 						emptyToNull(row.get("xxhash64", String.class)), row.get("status", String.class),
-						(metadata != null) ? this.json.readTree(metadata.asString()) : null,
+						row.get("conversion", String.class), (metadata != null) ? this.json.readTree(metadata.asString()) : null,
 						row.get("created_at", Instant.class));
 			})
 			.all()
 			.collectList());
+	}
+
+	/**
+	 * Where the dataset stands, with its files' conversions counted, for whoever may see it.
+	 */
+	public Mono<DatasetStatus> status(Caller caller, UUID id) {
+		return get(caller, id).flatMap((dataset) -> this.database
+			.sql("SELECT count(*) AS files, count(*) FILTER (WHERE conversion = 'queued') AS queued, "
+					+ "count(*) FILTER (WHERE conversion = 'converting') AS converting, "
+					+ "count(*) FILTER (WHERE conversion = 'converted') AS converted, "
+					+ "count(*) FILTER (WHERE conversion = 'failed') AS failed FROM dataset_file WHERE dataset_id = :id")
+			.bind("id", id)
+			.map((row) -> new DatasetStatus(dataset.id(), dataset.status(), dataset.updatedAt(),
+					new DatasetStatus.Files(count(row, "files"), count(row, "queued"), count(row, "converting"),
+							count(row, "converted"), count(row, "failed"))))
+			.one());
+	}
+
+	private static long count(Readable row, String column) {
+		Long value = row.get(column, Long.class);
+		return (value != null) ? value : 0;
 	}
 
 	private static @Nullable String emptyToNull(@Nullable String value) {

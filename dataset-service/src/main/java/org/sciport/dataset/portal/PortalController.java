@@ -142,9 +142,8 @@ class PortalController {
 
 	@GetMapping("/portal/api/dataset-status")
 	Mono<Envelope> status(ServerWebExchange exchange) {
-		return Mono.defer(() -> this.datasets.get(AccessTokenFilter.requireCaller(exchange), datasetId(exchange, null)))
-			.map((dataset) -> new Envelope(true, "Dataset status",
-					Map.of("dataset_id", dataset.id(), "status", dataset.status(), "updated_at", dataset.updatedAt())));
+		return Mono.defer(() -> this.datasets.status(AccessTokenFilter.requireCaller(exchange), datasetId(exchange, null)))
+			.map((status) -> new Envelope(true, "Dataset status", status));
 	}
 
 	/** The dataset's files, registered as upload-service reports completed uploads. */

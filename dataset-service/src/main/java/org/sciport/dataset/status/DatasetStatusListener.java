@@ -25,6 +25,12 @@ import tools.jackson.databind.JsonNode;
  * (conversion failed; a retried conversion queues or starts again). An event is applied once
  * (the idempotent consumer), and only along these transitions, so a replayed or stale event
  * changes nothing.
+ * <p>
+ * An event that names its upload moves that file's own conversion ({@code dataset_file.conversion},
+ * along the same transitions), and the dataset's status is then its files' together: converting
+ * while any is, else queued while any is, else failed if any failed, else done. Two uploads'
+ * events come on different keys, in no order between them; this way the later one's cannot hide
+ * the other's (a dataset is not {@code done} while one of its files failed to convert).
  */
 @Component
 class DatasetStatusListener {
@@ -40,6 +46,19 @@ class DatasetStatusListener {
 	private static final Map<String, Set<String>> FROM = Map.of("upload_failed", Set.of("uploading"),
 			"conversion_queued", Set.of("uploading", "upload_failed", "conversion_failed", "done"), "converting", Set.of("conversion_queued", "conversion_failed"),
 			"done", Set.of("converting", "conversion_queued"), "conversion_failed", Set.of("converting", "conversion_queued"));
+
+	/** Target statuses that follow the files' conversions when the event names its upload. */
+	private static final Set<String> FROM_CONVERSIONS = Set.of("conversion_queued", "converting", "done", "conversion_failed");
+
+	/** A file's conversion → the conversions it may be reached from. */
+	private static final Map<String, Set<String>> FILE_FROM = Map.of("queued", Set.of("failed"), "converting",
+			Set.of("queued", "failed"), "converted", Set.of("queued", "converting"), "failed", Set.of("queued", "converting"));
+
+	/** The dataset's status from its files' conversions ({@code :id} is the dataset). */
+	private static final String FROM_FILES = "(SELECT CASE WHEN bool_or(f.conversion = 'converting') THEN 'converting' "
+			+ "WHEN bool_or(f.conversion = 'queued') THEN 'conversion_queued' "
+			+ "WHEN bool_or(f.conversion = 'failed') THEN 'conversion_failed' ELSE 'done' END AS status "
+			+ "FROM dataset_file f WHERE f.dataset_id = :id AND f.conversion IS NOT NULL HAVING count(*) > 0) files";
 
 	/** Targets whose event registers a file: the dataset's totals are recounted. */
 	private static final Set<String> TOTALS_FROM_FILES = Set.of("conversion_queued");
@@ -86,8 +105,8 @@ class DatasetStatusListener {
 		return switch (type) {
 			case "sciport.upload.completed" -> this.database
 				.sql("INSERT INTO dataset_file (id, dataset_id, filename, size_bytes, content_type, format, sha256, xxhash64, "
-						+ "status, created_at) SELECT :id, d.id, :filename, :size, :contentType, :format, :sha256, :xxhash, "
-						+ "'stored', now() FROM dataset d WHERE d.id = :dataset ON CONFLICT (id) DO NOTHING")
+						+ "status, conversion, created_at) SELECT :id, d.id, :filename, :size, :contentType, :format, :sha256, "
+						+ ":xxhash, 'stored', 'queued', now() FROM dataset d WHERE d.id = :dataset ON CONFLICT (id) DO NOTHING")
 				.bind("id", file)
 				.bind("dataset", dataset)
 				.bind("filename", data.path("filename").asString("unnamed"))
@@ -106,6 +125,7 @@ class DatasetStatusListener {
 					.bind("id", file)
 					.fetch()
 					.rowsUpdated()
+					.then(conversion(file, "converted"))
 					.then(this.database
 						.sql("UPDATE dataset SET metadata = jsonb_set(dataset.metadata, '{extracted}', "
 								+ "coalesce(dataset.metadata->'extracted', '{}'::jsonb) || jsonb_build_object(f.filename, :metadata::jsonb)) "
@@ -119,12 +139,49 @@ class DatasetStatusListener {
 				.sql("UPDATE dataset_file SET status = 'conversion_failed' WHERE id = :id")
 				.bind("id", file)
 				.fetch()
-				.rowsUpdated();
+				.rowsUpdated()
+				.then(conversion(file, "failed"));
+			case "sciport.conversion.queued" -> conversion(file, "queued");
+			case "sciport.conversion.started" -> conversion(file, "converting");
 			default -> Mono.empty();
 		};
 	}
 
+	/** Moves one file's conversion, along the transitions only (a stale event changes nothing). */
+	private Mono<Long> conversion(UUID file, String target) {
+		return this.database
+			.sql("UPDATE dataset_file SET conversion = :target WHERE id = :id AND conversion = ANY(:from)")
+			.bind("target", target)
+			.bind("id", file)
+			.bind("from", FILE_FROM.get(target).toArray(String[]::new))
+			.fetch()
+			.rowsUpdated();
+	}
+
 	private Mono<Long> apply(UUID dataset, String target, @Nullable JsonNode data) {
+		if (uuid(data, "upload_id") == null || !FROM_CONVERSIONS.contains(target)) {
+			return transition(dataset, target, data);
+		}
+		// The dataset's status is its files' together where they keep their conversions; files
+		// registered before they did leave the dataset to its own transitions. Unchanged, the
+		// dataset is not touched (a stale event changes nothing), unless a file came in.
+		boolean totals = TOTALS_FROM_FILES.contains(target);
+		Mono<Long> fromFiles = this.database
+			.sql("UPDATE dataset SET status = files.status, updated_at = now()" + (totals ? ", " + RegisteredFiles.TOTALS : "")
+					+ " FROM " + FROM_FILES + " WHERE dataset.id = :id AND dataset.deleted_at IS NULL"
+					+ (totals ? "" : " AND dataset.status <> files.status"))
+			.bind("id", dataset)
+			.fetch()
+			.rowsUpdated();
+		return this.database
+			.sql("SELECT EXISTS (SELECT 1 FROM dataset_file WHERE dataset_id = :id AND conversion IS NOT NULL) AS tracked")
+			.bind("id", dataset)
+			.map((row) -> Boolean.TRUE.equals(row.get("tracked", Boolean.class)))
+			.one()
+			.flatMap((tracked) -> tracked ? fromFiles : transition(dataset, target, data));
+	}
+
+	private Mono<Long> transition(UUID dataset, String target, @Nullable JsonNode data) {
 		if (uuid(data, "upload_id") != null && TOTALS_FROM_FILES.contains(target)) {
 			// The dataset's files are registered here (uploads, harvests, workflow outputs): its
 			// totals are theirs.

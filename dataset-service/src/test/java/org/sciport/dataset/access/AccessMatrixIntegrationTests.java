@@ -84,6 +84,7 @@ class AccessMatrixIntegrationTests {
 		List<Row> reads = List.of(
 				new Row(HttpMethod.GET, d, null, 200, 200, 200, 404, 200),
 				new Row(HttpMethod.GET, d + "/files", null, 200, 200, 200, 404, 200),
+				new Row(HttpMethod.GET, d + "/status", null, 200, 200, 200, 404, 200),
 				new Row(HttpMethod.PATCH, d, Map.of("description", "edited"), 200, 403, 200, 404, 200),
 				new Row(HttpMethod.PUT, d + "/shares/" + readers, Map.of("level", "read"), 200, 403, 403, 404, 200),
 				new Row(HttpMethod.GET, "/portal/api/dataset-details?dataset_id=" + dataset, null, 200, 200, 200, 404, 200),

@@ -294,6 +294,54 @@ class CatalogueIntegrationTests {
 		assertSettledStatus(owner, id, "converting");
 	}
 
+	@Test
+	void aDatasetOfSeveralUploadsIsDoneOnlyWhenEachFileIsConverted() throws Exception {
+		User owner = TestTokens.user();
+		String id = (String) create(owner, Map.of("name", "Two detectors")).get("id");
+		String first = UUID.randomUUID().toString();
+		String second = UUID.randomUUID().toString();
+		uploadEvent("sciport.upload.completed", id, file(first, "left.h5", 100));
+		uploadEvent("sciport.upload.completed", id, file(second, "right.h5", 50));
+		awaitStatus(owner, id, "conversion_queued");
+		uploadEvent("sciport.conversion.started", id, file(first, "left.h5", 100));
+		awaitStatus(owner, id, "converting");
+		// The first file is converted; the second still waits: the dataset is not done.
+		uploadEvent("sciport.conversion.completed", id, file(first, "left.h5", 100));
+		awaitStatus(owner, id, "conversion_queued");
+		uploadEvent("sciport.conversion.started", id, file(second, "right.h5", 50));
+		awaitStatus(owner, id, "converting");
+		uploadEvent("sciport.conversion.failed", id, file(second, "right.h5", 50));
+		awaitStatus(owner, id, "conversion_failed");
+		// A stale event about the converted file does not hide the failed one.
+		uploadEvent("sciport.conversion.started", id, file(first, "left.h5", 100));
+		assertSettledStatus(owner, id, "conversion_failed");
+		call(owner, HttpMethod.GET, "/v1/datasets/" + id + "/status", null).expectStatus().isOk().expectBody()
+			.jsonPath("$.dataset_id").isEqualTo(id)
+			.jsonPath("$.status").isEqualTo("conversion_failed")
+			.jsonPath("$.files.total").isEqualTo(2)
+			.jsonPath("$.files.converted").isEqualTo(1)
+			.jsonPath("$.files.failed").isEqualTo(1)
+			.jsonPath("$.files.queued").isEqualTo(0);
+		// The failed one is retried and converted: now the dataset is done.
+		uploadEvent("sciport.conversion.queued", id, file(second, "right.h5", 50));
+		awaitStatus(owner, id, "conversion_queued");
+		uploadEvent("sciport.conversion.started", id, file(second, "right.h5", 50));
+		uploadEvent("sciport.conversion.completed", id, file(second, "right.h5", 50));
+		awaitStatus(owner, id, "done");
+		call(owner, HttpMethod.GET, "/v1/datasets/" + id + "/status", null).expectBody()
+			.jsonPath("$.files.converted").isEqualTo(2).jsonPath("$.files.failed").isEqualTo(0);
+		call(owner, HttpMethod.GET, "/v1/datasets/" + id, null).expectBody()
+			.jsonPath("$.size_bytes").isEqualTo(150).jsonPath("$.file_count").isEqualTo(2);
+		call(owner, HttpMethod.GET, "/v1/datasets/" + id + "/files", null).expectBody()
+			.jsonPath("$.data[*].conversion").isEqualTo(List.of("converted", "converted"));
+		call(TestTokens.user(), HttpMethod.GET, "/v1/datasets/" + id + "/status", null).expectStatus().isNotFound();
+		call(owner, HttpMethod.GET, "/v1/datasets/not-a-uuid/status", null).expectStatus().isBadRequest();
+	}
+
+	private static String file(String upload, String filename, long size) {
+		return ",\"upload_id\":\"" + upload + "\",\"filename\":\"" + filename + "\",\"size_bytes\":" + size;
+	}
+
 	/**
 	 * Publishes an event about another dataset on the dataset's key (so the same partition,
 	 * after every event published before it) and waits until it has been applied: so have
