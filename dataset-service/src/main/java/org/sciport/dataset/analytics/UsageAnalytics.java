@@ -29,8 +29,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The caller's usage per bucket: API calls (what the gateway served, from its
- * {@code sciport.gateway.usage} events, each applied once), data processed (bytes of data
- * uploaded into their projects) and projects created; with totals over the range.
+ * {@code sciport.gateway.usage} events, each applied once), data processed (bytes of the data
+ * uploaded into their projects whose processing finished in the bucket; failed or unfinished
+ * data does not count) and projects created (a project deleted since still counts where it was
+ * created); with totals over the range.
  */
 @Service
 public class UsageAnalytics {
@@ -58,7 +60,7 @@ public class UsageAnalytics {
 	 *
 	 * @param date the bucket's start: a date, or a date and time for hours
 	 * @param apiCalls requests served
-	 * @param dataProcessed bytes of data uploaded
+	 * @param dataProcessed bytes of data processed
 	 * @param projectsCreated projects created
 	 */
 	public record Bucket(String date, long apiCalls, long dataProcessed, long projectsCreated) {
@@ -110,8 +112,8 @@ public class UsageAnalytics {
 				+ "SELECT b, "
 				+ "(SELECT coalesce(sum(u.api_calls), 0) FROM api_usage u WHERE u.user_id = :me "
 				+ "  AND date_trunc(:unit, u.hour AT TIME ZONE 'UTC') = b AND u.hour >= :start AND u.hour < :end) AS api_calls, "
-				+ "(SELECT coalesce(sum(r.size_bytes), 0) FROM data_record r WHERE r.owner_id = :me "
-				+ "  AND date_trunc(:unit, r.created_at AT TIME ZONE 'UTC') = b AND r.created_at >= :start AND r.created_at < :end) AS data_processed, "
+				+ "(SELECT coalesce(sum(r.size_bytes), 0) FROM data_record r WHERE r.owner_id = :me AND r.status = 'processed' "
+				+ "  AND date_trunc(:unit, r.updated_at AT TIME ZONE 'UTC') = b AND r.updated_at >= :start AND r.updated_at < :end) AS data_processed, "
 				+ "(SELECT count(*) FROM project p WHERE p.owner_id = :me "
 				+ "  AND date_trunc(:unit, p.created_at AT TIME ZONE 'UTC') = b AND p.created_at >= :start AND p.created_at < :end) AS projects_created "
 				+ "FROM buckets ORDER BY b";
@@ -125,7 +127,7 @@ public class UsageAnalytics {
 					row.get("projects_created", Number.class).longValue()))
 			.all()
 			.collectList();
-		Mono<Long> projects = this.database.sql("SELECT count(*) AS n FROM project WHERE owner_id = :me")
+		Mono<Long> projects = this.database.sql("SELECT count(*) AS n FROM project WHERE owner_id = :me AND deleted_at IS NULL")
 			.bind("me", me)
 			.map((row) -> row.get("n", Long.class))
 			.one();

@@ -51,7 +51,7 @@ public class DataRecords {
 	public Mono<DataRecord> get(Caller caller, String id) {
 		return this.database
 			.sql("SELECT r.* FROM data_record r JOIN project p ON p.id = r.project_id "
-					+ "WHERE r.id = :id AND (p.owner_id = :me OR :admin)")
+					+ "WHERE r.id = :id AND p.deleted_at IS NULL AND (p.owner_id = :me OR :admin)")
 			.bind("id", id)
 			.bind("me", UUID.fromString(caller.userId()))
 			.bind("admin", caller.isAdmin())
@@ -92,7 +92,7 @@ public class DataRecords {
 		Instant now = Instant.now();
 		return this.database
 			.sql("INSERT INTO data_record (id, project_id, owner_id, filename, size_bytes, status, created_at, updated_at) "
-					+ "SELECT :id, p.id, :owner, :filename, :size, 'processing', :now, :now FROM project p WHERE p.id = :project "
+					+ "SELECT :id, p.id, :owner, :filename, :size, 'processing', :now, :now FROM project p WHERE p.id = :project AND p.deleted_at IS NULL "
 					+ "ON CONFLICT (id) DO NOTHING")
 			.bind("id", dataId)
 			.bind("owner", (owner != null) ? UUID.fromString(owner) : new UUID(0, 0))

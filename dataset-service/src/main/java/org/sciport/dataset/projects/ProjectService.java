@@ -85,7 +85,7 @@ public class ProjectService {
 	}
 
 	public Mono<Project> get(Caller caller, String id) {
-		return this.database.sql("SELECT * FROM project WHERE id = :id AND (owner_id = :me OR :admin)")
+		return this.database.sql("SELECT * FROM project WHERE id = :id AND deleted_at IS NULL AND (owner_id = :me OR :admin)")
 			.bind("id", id)
 			.bind("me", UUID.fromString(caller.userId()))
 			.bind("admin", caller.isAdmin())
@@ -106,13 +106,13 @@ public class ProjectService {
 			return Mono.error(new ValidationException("order", "order must be asc or desc"));
 		}
 		UUID me = UUID.fromString(caller.userId());
-		Mono<Long> total = this.database.sql("SELECT count(*) AS n FROM project WHERE owner_id = :me OR :admin")
+		Mono<Long> total = this.database.sql("SELECT count(*) AS n FROM project WHERE deleted_at IS NULL AND (owner_id = :me OR :admin)")
 			.bind("me", me)
 			.bind("admin", caller.isAdmin())
 			.map((row) -> row.get("n", Long.class))
 			.one();
 		Mono<List<Project>> projects = this.database
-			.sql("SELECT * FROM project WHERE owner_id = :me OR :admin ORDER BY " + column + " " + direction + ", id "
+			.sql("SELECT * FROM project WHERE deleted_at IS NULL AND (owner_id = :me OR :admin) ORDER BY " + column + " " + direction + ", id "
 					+ direction + " LIMIT :limit OFFSET :offset")
 			.bind("me", me)
 			.bind("admin", caller.isAdmin())
@@ -142,7 +142,7 @@ public class ProjectService {
 		}
 		return get(caller, id).flatMap((project) -> {
 			DatabaseClient.GenericExecuteSpec update = this.database
-				.sql("UPDATE project SET " + String.join(", ", sets) + " WHERE id = :id")
+				.sql("UPDATE project SET " + String.join(", ", sets) + " WHERE id = :id AND deleted_at IS NULL")
 				.bind("id", id);
 			if (name != null) {
 				update = update.bind("name", name);
@@ -159,9 +159,13 @@ public class ProjectService {
 		});
 	}
 
+	/**
+	 * Marks the project deleted: it and its data records are gone from the API at once, the
+	 * usage history it is part of stays.
+	 */
 	public Mono<Void> delete(Caller caller, String id) {
 		return get(caller, id).flatMap((project) -> this.transactions.transactional(this.database
-			.sql("DELETE FROM project WHERE id = :id")
+			.sql("UPDATE project SET deleted_at = now(), updated_at = now() WHERE id = :id AND deleted_at IS NULL")
 			.bind("id", id)
 			.then()
 			.then(announce("sciport.project.deleted", id, Map.of("project_id", id)))));

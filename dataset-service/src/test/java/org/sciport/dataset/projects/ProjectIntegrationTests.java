@@ -175,6 +175,73 @@ class ProjectIntegrationTests {
 		}
 	}
 
+	@Test
+	void countsDataOnceProcessedAndKeepsADeletedProjectsPartInTheHistory() throws Exception {
+		User owner = TestTokens.user();
+		String kept = projectId(owner, "Kept");
+		String gone = projectId(owner, "Gone");
+		String processed = dataInto(owner, gone, 1000);
+		dataInto(owner, gone, 500);
+		publish(processed, "sciport.data.processed", "{\"data_id\":\"" + processed + "\",\"rows\":10}");
+		awaitData(owner, processed, "processed");
+		java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+		String day = "/v1/analytics/usage?start_date=" + today + "&end_date=" + today + "&granularity=";
+		// Only data whose processing finished counts as processed.
+		call(owner, HttpMethod.GET, day + "day", null).expectStatus().isOk().expectBody()
+			.jsonPath("$.data[0].data_processed").isEqualTo(1000)
+			.jsonPath("$.data[0].projects_created").isEqualTo(2)
+			.jsonPath("$.summary.total_projects").isEqualTo(2);
+
+		call(owner, HttpMethod.DELETE, "/v1/projects/" + gone, null).expectStatus().isOk();
+		call(owner, HttpMethod.GET, "/v1/projects/" + gone, null).expectStatus().isNotFound();
+		call(owner, HttpMethod.PUT, "/v1/projects/" + gone, Map.of("name", "Back")).expectStatus().isNotFound();
+		call(owner, HttpMethod.DELETE, "/v1/projects/" + gone, null).expectStatus().isNotFound();
+		call(owner, HttpMethod.GET, "/v1/data/" + processed, null).expectStatus().isNotFound();
+		call(owner, HttpMethod.GET, "/v1/projects", null).expectStatus().isOk().expectBody()
+			.jsonPath("$.data.length()").isEqualTo(1).jsonPath("$.data[0].id").isEqualTo(kept)
+			.jsonPath("$.pagination.total").isEqualTo(1);
+		// The past is what it was; only what the caller has now is one project.
+		for (String granularity : List.of("day", "week", "month")) {
+			java.time.LocalDate start = switch (granularity) {
+				case "week" -> today.with(java.time.DayOfWeek.MONDAY);
+				case "month" -> today.withDayOfMonth(1);
+				default -> today;
+			};
+			call(owner, HttpMethod.GET, day + granularity, null).expectStatus().isOk().expectBody()
+				.jsonPath("$.data.length()").isEqualTo(1)
+				.jsonPath("$.data[0].date").isEqualTo(start.toString())
+				.jsonPath("$.data[0].data_processed").isEqualTo(1000)
+				.jsonPath("$.data[0].projects_created").isEqualTo(2)
+				.jsonPath("$.summary.total_data_processed").isEqualTo(1000)
+				.jsonPath("$.summary.total_projects").isEqualTo(1);
+		}
+		// Data uploaded into the deleted project now is not recorded. (The marker, on the same
+		// key and so after it, shows the event was handled.)
+		String late = "data_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		String marker = "data_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		publish(late, "sciport.upload.completed", "{\"data_id\":\"" + late + "\",\"project_id\":\"" + gone
+				+ "\",\"owner_id\":\"" + owner.id() + "\",\"filename\":\"late.csv\",\"size_bytes\":77}");
+		publish(late, "sciport.upload.completed", "{\"data_id\":\"" + marker + "\",\"project_id\":\"" + kept
+				+ "\",\"owner_id\":\"" + owner.id() + "\",\"filename\":\"marker.csv\",\"size_bytes\":1}");
+		awaitData(owner, marker, "processing");
+		call(owner, HttpMethod.GET, "/v1/data/" + late, null).expectStatus().isNotFound();
+	}
+
+	private String projectId(User owner, String name) {
+		return (String) call(owner, HttpMethod.POST, "/v1/projects", Map.of("name", name)).expectStatus().isCreated()
+			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+			}).returnResult().getResponseBody().get("id");
+	}
+
+	/** A file uploaded into the project, once its record is there. */
+	private String dataInto(User owner, String project, long size) throws Exception {
+		String id = "data_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		publish(id, "sciport.upload.completed", "{\"data_id\":\"" + id + "\",\"project_id\":\"" + project
+				+ "\",\"owner_id\":\"" + owner.id() + "\",\"filename\":\"f.csv\",\"size_bytes\":" + size + "}");
+		awaitData(owner, id, "processing");
+		return id;
+	}
+
 	private static void publish(String key, String type, String data) throws Exception {
 		publishTo(Topics.UPLOAD, key, type, data);
 	}
