@@ -1,5 +1,6 @@
 package org.sciport.commons.error;
 
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -16,6 +17,7 @@ import org.springframework.web.server.PayloadTooLargeException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.core.JacksonException;
 
@@ -78,11 +80,32 @@ public final class ErrorClassifier {
 			return new ApiError(HttpStatus.BAD_REQUEST, ErrorCode.VALIDATION_ERROR,
 					"Unknown field '" + unknown.getPropertyName() + "'", unknown.getPropertyName(), Map.of());
 		}
+		MismatchedInputException mismatched = findCause(e, MismatchedInputException.class);
+		String field = (mismatched != null) ? path(mismatched.getPath()) : null;
+		if (field != null) {
+			// Well-formed JSON, but a value that does not fit its field (a user id that is no UUID).
+			return new ApiError(HttpStatus.BAD_REQUEST, ErrorCode.VALIDATION_ERROR,
+					"Field '" + field + "' has a value of the wrong type or format", field, Map.of());
+		}
 		if (findCause(e, JacksonException.class) != null || findCause(e, DecodingException.class) != null) {
 			return ApiError.of(ErrorCode.VALIDATION_ERROR, "Request body is not valid JSON for this operation");
 		}
 		return ApiError.of(ErrorCode.VALIDATION_ERROR,
 				e.getReason() != null ? e.getReason() : "Request validation failed");
+	}
+
+	/** A field's place in the body ({@code members[0].user_id}), or null for the body itself. */
+	private static @Nullable String path(List<JacksonException.Reference> references) {
+		StringBuilder path = new StringBuilder();
+		for (JacksonException.Reference reference : references) {
+			if (reference.getPropertyName() != null) {
+				path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+			}
+			else if (reference.getIndex() >= 0) {
+				path.append('[').append(reference.getIndex()).append(']');
+			}
+		}
+		return path.isEmpty() ? null : path.toString();
 	}
 
 	private static ApiError fromStatus(HttpStatusCode status) {

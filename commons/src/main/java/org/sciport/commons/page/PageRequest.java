@@ -1,5 +1,7 @@
 package org.sciport.commons.page;
 
+import java.util.Collection;
+
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ValidationException;
 import org.springframework.util.MultiValueMap;
@@ -32,6 +34,19 @@ public record PageRequest(int page, int perPage) {
 	 */
 	public static PageRequest from(MultiValueMap<String, String> query) {
 		return new PageRequest(intParam(query, "page", 1), intParam(query, "per_page", DEFAULT_PER_PAGE));
+	}
+
+	/**
+	 * Refuses a query parameter the endpoint does not know (a typo would otherwise be ignored
+	 * and the answer look right): a validation error naming it and the known ones.
+	 */
+	public static void requireKnown(MultiValueMap<String, String> query, Collection<String> known) {
+		for (String name : query.keySet()) {
+			if (!known.contains(name)) {
+				throw new ValidationException(name, "unknown parameter '" + name + "'"
+						+ (known.isEmpty() ? "; this endpoint takes none" : "; known: " + known.stream().sorted().toList()));
+			}
+		}
 	}
 
 	public long offset() {

@@ -25,6 +25,12 @@ class ErrorHandlingTests {
 	record Body(String name) {
 	}
 
+	record Member(java.util.UUID id, int level) {
+	}
+
+	record Team(List<Member> members) {
+	}
+
 	private final RouterFunction<ServerResponse> routes = RouterFunctions.route()
 		.GET("/conflict", (request) -> Mono.error(new ConflictException("Name already taken")))
 		.GET("/validation", (request) -> Mono.error(new ValidationException("title", "title is required")))
@@ -32,6 +38,7 @@ class ErrorHandlingTests {
 		.GET("/forbidden", (request) -> Mono.error(new PermissionDeniedException("Not yours")))
 		.GET("/bug", (request) -> Mono.error(new IllegalStateException("password=hunter2 at db.internal:5432")))
 		.POST("/json", (request) -> request.bodyToMono(Body.class).flatMap((body) -> ServerResponse.ok().bodyValue(body)))
+		.POST("/team", (request) -> request.bodyToMono(Team.class).flatMap((body) -> ServerResponse.ok().bodyValue(body)))
 		.build();
 
 	private final WebTestClient client = WebTestClient.bindToRouterFunction(this.routes)
@@ -80,6 +87,26 @@ class ErrorHandlingTests {
 			.expectHeader().value("X-Request-Id", (id) -> this.client.get().uri("/missing").header("X-Request-Id", id)
 				.exchange()
 				.expectBody().jsonPath("$.error.request_id").isEqualTo(id));
+	}
+
+	@Test
+	void namesTheFieldWhoseValueDoesNotFit() {
+		for (String[] bad : List.of(new String[] { "{\"members\":[{\"id\":\"not-a-uuid\",\"level\":1}]}", "members[0].id" },
+				new String[] { "{\"members\":[{\"id\":null,\"level\":1},{\"level\":\"high\"}]}", "members[1].level" },
+				new String[] { "{\"members\":\"everyone\"}", "members" })) {
+			this.client.post().uri("/team").contentType(MediaType.APPLICATION_JSON).bodyValue(bad[0]).exchange()
+				.expectStatus().isBadRequest()
+				.expectBody()
+				.jsonPath("$.error.code").isEqualTo("VALIDATION_ERROR")
+				.jsonPath("$.error.field").isEqualTo(bad[1])
+				.jsonPath("$.error.message").isEqualTo("Field '" + bad[1] + "' has a value of the wrong type or format");
+		}
+		// Not JSON at all: no field to name.
+		this.client.post().uri("/team").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"members\": [").exchange()
+			.expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.message").isEqualTo("Request body is not valid JSON for this operation");
+		this.client.post().uri("/team").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"members\":[]}").exchange()
+			.expectStatus().isOk();
 	}
 
 	@Test

@@ -75,11 +75,7 @@ public record DatasetQuery(@Nullable UUID folderId, @Nullable String status, @Nu
 			"created_to", "q", "sort", "order", "page", "per_page", "cursor");
 
 	public static DatasetQuery from(MultiValueMap<String, String> query) {
-		for (String name : query.keySet()) {
-			if (!KNOWN.contains(name)) {
-				throw new ValidationException(name, "unknown parameter '" + name + "'; known: " + KNOWN.stream().sorted().toList());
-			}
-		}
+		PageRequest.requireKnown(query, KNOWN);
 		String status = text(query, "status");
 		if (status != null && !STATUSES.contains(status)) {
 			throw new ValidationException("status", "status must be one of " + STATUSES.stream().sorted().toList());

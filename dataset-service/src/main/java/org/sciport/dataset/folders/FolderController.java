@@ -43,7 +43,10 @@ class FolderController {
 
 	@GetMapping("/v1/folders")
 	Mono<Tree> tree(ServerWebExchange exchange) {
-		return this.folders.tree(AccessTokenFilter.requireCaller(exchange)).map(Tree::new);
+		return Mono.defer(() -> {
+			Paths.only(exchange);
+			return this.folders.tree(AccessTokenFilter.requireCaller(exchange)).map(Tree::new);
+		});
 	}
 
 	@PostMapping("/v1/folders")

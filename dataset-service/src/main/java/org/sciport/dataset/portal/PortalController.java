@@ -10,6 +10,8 @@ import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ErrorRenderer;
 import org.sciport.commons.error.PortalErrorRenderer;
 import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.page.Page;
+import org.sciport.commons.page.PageRequest;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.Caller;
 import org.sciport.dataset.catalogue.Dataset;
@@ -108,17 +110,39 @@ class PortalController {
 					return query;
 				}).defaultIfEmpty(noMatch(query));
 		return resolved.flatMap((q) -> this.datasets.list(caller, portalQuery(q), Paths.withQuery(exchange)))
-			.map((page) -> {
-				Map<String, Object> pagination = new LinkedHashMap<>();
-				pagination.put("page", page.pagination().page());
-				pagination.put("limit", page.pagination().perPage());
-				pagination.put("total", page.pagination().total());
-				pagination.put("pages", page.pagination().totalPages());
-				if (page.pagination().nextCursor() != null) {
-					pagination.put("next_cursor", page.pagination().nextCursor());
-				}
-				return new Envelope(true, "Datasets", Map.of("datasets", page.data(), "pagination", pagination));
-			});
+			.map((page) -> new Envelope(true, "Datasets", Map.of("datasets", page.data(), "pagination", portalPagination(page))));
+	}
+
+	/** A page in the portal's terms: {@code limit} for the page size. */
+	private static Map<String, Object> portalPagination(Page<?> page) {
+		Map<String, Object> pagination = new LinkedHashMap<>();
+		pagination.put("page", page.pagination().page());
+		pagination.put("limit", page.pagination().perPage());
+		pagination.put("total", page.pagination().total());
+		pagination.put("pages", page.pagination().totalPages());
+		if (page.pagination().nextCursor() != null) {
+			pagination.put("next_cursor", page.pagination().nextCursor());
+		}
+		return pagination;
+	}
+
+	/** {@code page} and {@code limit} (default 100 here), and no other parameter. */
+	private static PageRequest portalPage(ServerWebExchange exchange) {
+		MultiValueMap<String, String> portal = exchange.getRequest().getQueryParams();
+		PageRequest.requireKnown(portal, List.of("page", "limit"));
+		MultiValueMap<String, String> query = new LinkedMultiValueMap<>();
+		copy(portal, query, "page", "page");
+		copy(portal, query, "limit", "per_page");
+		query.putIfAbsent("per_page", List.of(String.valueOf(PageRequest.MAX_PER_PAGE)));
+		try {
+			return PageRequest.from(query);
+		}
+		catch (ValidationException ex) {
+			if ("per_page".equals(ex.field())) {
+				throw new ValidationException("limit", ex.getMessage().replace("per_page", "limit"));
+			}
+			throw ex;
+		}
 	}
 
 	/** The native list query; what the portal calls {@code limit} is named so in its errors. */
@@ -180,15 +204,18 @@ class PortalController {
 
 	@GetMapping("/portal/api/get-folders")
 	Mono<Envelope> folders(ServerWebExchange exchange) {
-		return this.folders.tree(AccessTokenFilter.requireCaller(exchange))
-			.map((tree) -> new Envelope(true, "Folders", Map.of("folders", tree)));
+		return Mono.defer(() -> {
+			Paths.only(exchange);
+			return this.folders.tree(AccessTokenFilter.requireCaller(exchange));
+		}).map((tree) -> new Envelope(true, "Folders", Map.of("folders", tree)));
 	}
 
 	@GetMapping("/portal/api/get-teams")
 	Mono<Envelope> teams(ServerWebExchange exchange) {
-		Caller caller = AccessTokenFilter.requireCaller(exchange);
-		return this.teams.listMine(caller, new org.sciport.commons.page.PageRequest(1, 100), "/v1/teams")
-			.map((page) -> new Envelope(true, "Teams", Map.of("teams", page.data())));
+		return Mono.defer(() -> {
+			Caller caller = AccessTokenFilter.requireCaller(exchange);
+			return this.teams.listMine(caller, portalPage(exchange), Paths.withQuery(exchange));
+		}).map((page) -> new Envelope(true, "Teams", Map.of("teams", page.data(), "pagination", portalPagination(page))));
 	}
 
 	@PostMapping("/portal/api/create-team")

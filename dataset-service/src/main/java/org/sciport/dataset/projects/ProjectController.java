@@ -1,7 +1,6 @@
 package org.sciport.dataset.projects;
 
 import org.sciport.commons.page.Page;
-import org.sciport.commons.page.PageRequest;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.dataset.teams.Paths;
 import org.springframework.http.HttpStatus;
@@ -42,7 +41,7 @@ class ProjectController {
 	@GetMapping("/v1/projects")
 	Mono<Page<Project>> list(ServerWebExchange exchange) {
 		return Mono.defer(() -> this.projects.list(AccessTokenFilter.requireCaller(exchange),
-				PageRequest.from(exchange.getRequest().getQueryParams()),
+				Paths.page(exchange, "page", "per_page", "sort", "order"),
 				exchange.getRequest().getQueryParams().getFirst("sort"),
 				exchange.getRequest().getQueryParams().getFirst("order"), Paths.withQuery(exchange)));
 	}

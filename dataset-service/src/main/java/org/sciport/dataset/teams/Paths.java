@@ -1,8 +1,10 @@
 package org.sciport.dataset.teams;
 
+import java.util.List;
 import java.util.UUID;
 
 import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.page.PageRequest;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -23,6 +25,22 @@ public final class Paths {
 		catch (IllegalArgumentException ex) {
 			throw new ValidationException(field, field + " is not a valid id");
 		}
+	}
+
+	/**
+	 * The native page asked for ({@code page}, {@code per_page}), after refusing any query
+	 * parameter other than those named (which include the page's own, if it takes them).
+	 */
+	public static PageRequest page(ServerWebExchange exchange, String... known) {
+		PageRequest.requireKnown(exchange.getRequest().getQueryParams(), List.of(known));
+		return PageRequest.from(exchange.getRequest().getQueryParams());
+	}
+
+	/**
+	 * Refuses any query parameter other than those named.
+	 */
+	public static void only(ServerWebExchange exchange, String... known) {
+		PageRequest.requireKnown(exchange.getRequest().getQueryParams(), List.of(known));
 	}
 
 	/**

@@ -5,7 +5,6 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.page.Page;
-import org.sciport.commons.page.PageRequest;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -50,8 +49,8 @@ class TeamController {
 
 	@GetMapping("/v1/teams")
 	Mono<Page<Team>> mine(ServerWebExchange exchange) {
-		return this.teams.listMine(AccessTokenFilter.requireCaller(exchange),
-				PageRequest.from(exchange.getRequest().getQueryParams()), Paths.withQuery(exchange));
+		return Mono.defer(() -> this.teams.listMine(AccessTokenFilter.requireCaller(exchange),
+				Paths.page(exchange, "page", "per_page"), Paths.withQuery(exchange)));
 	}
 
 	@PostMapping("/v1/teams")

@@ -62,6 +62,45 @@ class CatalogueIntegrationTests {
 	}
 
 	@Test
+	void movesIntoAFolderReplacesMetadataAndAnnouncesEachShare() {
+		User owner = TestTokens.user();
+		String folder = (String) body(call(owner, HttpMethod.POST, "/v1/folders", Map.of("name", "Scans")).expectStatus()
+			.isCreated()).get("id");
+		String team = (String) body(call(owner, HttpMethod.POST, "/v1/teams", Map.of("name", "Optics")).expectStatus()
+			.isCreated()).get("id");
+		String id = (String) create(owner, Map.of("name", "Run 7", "metadata", Map.of("beamline", "ID3A", "energy", 12))).get("id");
+		call(owner, HttpMethod.PATCH, "/v1/datasets/" + id, Map.of("folder_id", folder, "metadata", Map.of("sample", "Si")))
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.folder_id").isEqualTo(folder)
+			.jsonPath("$.metadata.sample").isEqualTo("Si")
+			.jsonPath("$.metadata.beamline").doesNotExist();
+		call(owner, HttpMethod.GET, "/v1/datasets?folder_id=" + folder, null).expectBody()
+			.jsonPath("$.data[*].id").isEqualTo(List.of(id));
+		// Out of the folder again; someone else's folder is refused.
+		String foreign = (String) body(call(TestTokens.user(), HttpMethod.POST, "/v1/folders", Map.of("name", "Theirs"))
+			.expectStatus().isCreated()).get("id");
+		call(owner, HttpMethod.PATCH, "/v1/datasets/" + id, Map.of("folder_id", foreign)).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("folder_id");
+		java.util.Map<String, Object> outOfFolder = new java.util.HashMap<>();
+		outOfFolder.put("folder_id", null);
+		call(owner, HttpMethod.PATCH, "/v1/datasets/" + id, outOfFolder).expectStatus().isOk()
+			.expectBody().jsonPath("$.folder_id").doesNotExist();
+		call(owner, HttpMethod.PUT, "/v1/datasets/" + id + "/shares/" + team, Map.of("level", "write")).expectStatus().isOk();
+		call(owner, HttpMethod.DELETE, "/v1/datasets/" + id + "/shares/" + team, null).expectStatus().isNoContent();
+		call(owner, HttpMethod.DELETE, "/v1/datasets/" + id + "/shares/" + team, null).expectStatus().isNotFound();
+		try (TopicReader reader = new TopicReader(TestInfrastructure.kafkaBootstrap(), Topics.DATASET)) {
+			List<ConsumerRecord<String, String>> events = reader.awaitRecords((record) -> id.equals(record.key()), 5,
+					Duration.ofSeconds(30));
+			assertThat(events).extracting((record) -> record.value().replaceAll(".*\"type\":\"([^\"]+)\".*", "$1"))
+				.containsExactly("sciport.dataset.created", "sciport.dataset.updated", "sciport.dataset.updated",
+						"sciport.dataset.shared", "sciport.dataset.unshared");
+			assertThat(events.get(3).value()).contains("\"team_id\":\"" + team + "\"").contains("\"level\":\"write\"");
+			assertThat(events.get(4).value()).contains("\"team_id\":\"" + team + "\"");
+		}
+	}
+
+	@Test
 	void onlyTheRightPeopleReachADatasetAndStrangersCannotTellItExists() {
 		User owner = TestTokens.user();
 		User stranger = TestTokens.user();
@@ -162,6 +201,32 @@ class CatalogueIntegrationTests {
 			call(owner, HttpMethod.GET, "/v1/datasets?" + bad, null).expectStatus().isBadRequest()
 				.expectBody().jsonPath("$.error.code").isEqualTo("VALIDATION_ERROR").jsonPath("$.error.field").isEqualTo(field);
 		}
+	}
+
+	@Test
+	void filtersByDescriptionAndCreationTimeAndSortsByEitherTime() throws Exception {
+		User owner = TestTokens.user();
+		String first = (String) create(owner, Map.of("name", "first", "description", "Calibration of the detector")).get("id");
+		Thread.sleep(20);
+		java.time.Instant between = java.time.Instant.now();
+		Thread.sleep(20);
+		String second = (String) create(owner, Map.of("name", "second", "description", "plain frames")).get("id");
+		call(owner, HttpMethod.GET, "/v1/datasets?q=calibr", null).expectStatus().isOk().expectBody()
+			.jsonPath("$.data[*].id").isEqualTo(List.of(first));
+		call(owner, HttpMethod.GET, "/v1/datasets?created_from=" + between, null).expectStatus().isOk().expectBody()
+			.jsonPath("$.data[*].id").isEqualTo(List.of(second));
+		call(owner, HttpMethod.GET, "/v1/datasets?created_to=" + between, null).expectStatus().isOk().expectBody()
+			.jsonPath("$.data[*].id").isEqualTo(List.of(first));
+		call(owner, HttpMethod.GET, "/v1/datasets?sort=created_at&order=asc", null).expectBody()
+			.jsonPath("$.data[*].id").isEqualTo(List.of(first, second));
+		call(owner, HttpMethod.GET, "/v1/datasets?sort=created_at&order=desc", null).expectBody()
+			.jsonPath("$.data[*].id").isEqualTo(List.of(second, first));
+		// The first one changed last: it comes first by updated_at, newest first.
+		call(owner, HttpMethod.PATCH, "/v1/datasets/" + first, Map.of("tags", List.of("calibration"))).expectStatus().isOk();
+		call(owner, HttpMethod.GET, "/v1/datasets?sort=updated_at&order=desc", null).expectBody()
+			.jsonPath("$.data[*].id").isEqualTo(List.of(first, second));
+		call(owner, HttpMethod.GET, "/v1/datasets?sort=updated_at&order=asc", null).expectBody()
+			.jsonPath("$.data[*].id").isEqualTo(List.of(second, first));
 	}
 
 	@Test
