@@ -115,13 +115,23 @@ class ProjectIntegrationTests {
 			.jsonPath("$.filename").isEqualTo("data.csv")
 			.jsonPath("$.size").isEqualTo(1024000)
 			.jsonPath("$.rows").doesNotExist();
-		publish(dataId, "sciport.data.processed", "{\"data_id\":\"" + dataId + "\",\"rows\":5000}");
+		String processed = TopicWriter.event("/sciport/upload-service", "sciport.data.processed", dataId,
+				"{\"data_id\":\"" + dataId + "\",\"rows\":5000}");
+		TopicWriter.publish(Topics.UPLOAD, dataId, processed);
 		awaitData(owner, dataId, "processed");
+		// Replayed, it neither changes the record nor announces it again. A marker after it, on
+		// its key, shows when the replay has been handled.
+		TopicWriter.publish(Topics.UPLOAD, dataId, processed);
+		String marker = "data_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		publish(dataId, "sciport.upload.completed", "{\"data_id\":\"" + marker + "\",\"project_id\":\"" + project
+				+ "\",\"owner_id\":\"" + owner.id() + "\",\"filename\":\"marker.csv\",\"size_bytes\":1}");
+		awaitData(owner, marker, "processing");
 		call(owner, HttpMethod.GET, "/v1/data/" + dataId, null).expectBody().jsonPath("$.rows").isEqualTo(5000);
 		call(TestTokens.user(), HttpMethod.GET, "/v1/data/" + dataId, null).expectStatus().isNotFound();
 		call(owner, HttpMethod.GET, "/v1/data/data_nothing", null).expectStatus().isNotFound();
 		try (TopicReader reader = new TopicReader(TestInfrastructure.kafkaBootstrap(), Topics.DATASET)) {
-			assertThat(reader.awaitRecords((record) -> dataId.equals(record.key()), 2, Duration.ofSeconds(30)))
+			reader.awaitRecords((record) -> marker.equals(record.key()), 1, Duration.ofSeconds(30));
+			assertThat(reader.awaitRecords((record) -> dataId.equals(record.key()), 3, Duration.ofSeconds(2)))
 				.extracting((record) -> record.value().replaceAll(".*\"type\":\"([^\"]+)\".*", "$1"))
 				.containsExactly("sciport.data.uploaded", "sciport.data.processed");
 		}
@@ -132,7 +142,10 @@ class ProjectIntegrationTests {
 		User owner = TestTokens.user();
 		java.time.Instant hour = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
 		String usage = "{\"user_id\":\"" + owner.id() + "\",\"hour\":\"" + hour + "\",\"api_calls\":";
-		publishTo(Topics.GATEWAY, owner.id().toString(), "sciport.gateway.usage", usage + "1200}");
+		String batch = TopicWriter.event("/sciport/gateway", "sciport.gateway.usage", owner.id().toString(), usage + "1200}");
+		TopicWriter.publish(Topics.GATEWAY, owner.id().toString(), batch);
+		// The same batch replayed is counted once.
+		TopicWriter.publish(Topics.GATEWAY, owner.id().toString(), batch);
 		publishTo(Topics.GATEWAY, owner.id().toString(), "sciport.gateway.usage", usage + "50}");
 		// Someone else's calls do not count.
 		publishTo(Topics.GATEWAY, "x", "sciport.gateway.usage",

@@ -52,8 +52,11 @@ class RegisteredFilesIntegrationTests {
 		awaitFiles(owner, dataset, 2);
 		// The same event again (a replay) and a workflow run's outputs.
 		publish(Topics.HARVEST, "transfer-1", harvest);
-		publish(Topics.WORKFLOW, "run-9", event(Topics.WORKFLOW, "run-9", "sciport.workflow.run.completed",
-				"{\"dataset_id\":\"" + dataset + "\",\"run_id\":\"run-9\",\"outputs\":[{\"filename\":\"fit.csv\",\"size_bytes\":300}]}"));
+		String run = event(Topics.WORKFLOW, "run-9", "sciport.workflow.run.completed",
+				"{\"dataset_id\":\"" + dataset + "\",\"run_id\":\"run-9\",\"outputs\":[{\"filename\":\"fit.csv\",\"size_bytes\":300}]}");
+		publish(Topics.WORKFLOW, "run-9", run);
+		// The run's event replayed, too.
+		publish(Topics.WORKFLOW, "run-9", run);
 		awaitFiles(owner, dataset, 3);
 		// An upload completes into the same dataset: the totals count every file.
 		publish(Topics.UPLOAD, dataset, event(Topics.UPLOAD, dataset, "sciport.upload.completed", "{\"dataset_id\":\"" + dataset
