@@ -134,21 +134,18 @@ class PortalController {
 		copy(portal, query, "page", "page");
 		copy(portal, query, "limit", "per_page");
 		query.putIfAbsent("per_page", List.of(String.valueOf(PageRequest.MAX_PER_PAGE)));
-		try {
-			return PageRequest.from(query);
-		}
-		catch (ValidationException ex) {
-			if ("per_page".equals(ex.field())) {
-				throw new ValidationException("limit", ex.getMessage().replace("per_page", "limit"));
-			}
-			throw ex;
-		}
+		return inPortalTerms(() -> PageRequest.from(query));
 	}
 
-	/** The native list query; what the portal calls {@code limit} is named so in its errors. */
+	/** The native list query, in the portal's terms. */
 	private static DatasetQuery portalQuery(MultiValueMap<String, String> query) {
+		return inPortalTerms(() -> DatasetQuery.from(query));
+	}
+
+	/** What the portal calls {@code limit} is named so in the errors of a native read. */
+	private static <T> T inPortalTerms(java.util.function.Supplier<T> read) {
 		try {
-			return DatasetQuery.from(query);
+			return read.get();
 		}
 		catch (ValidationException ex) {
 			if ("per_page".equals(ex.field())) {
