@@ -1,7 +1,12 @@
 -- Where each uploaded file's conversion stands, so that a dataset filled by several uploads
 -- shows all of them: queued | converting | converted | failed. NULL for files Sciport does
--- not convert (harvested files, workflow outputs) and for files registered before this column,
--- whose dataset keeps following its own transitions.
+-- not convert (harvested files and workflow outputs, registered without an xxHash64) and for
+-- uploads whose conversion was cancelled.
 ALTER TABLE dataset_file ADD COLUMN conversion text
     CHECK (conversion IN ('queued', 'converting', 'converted', 'failed'));
-UPDATE dataset_file SET conversion = CASE status WHEN 'converted' THEN 'converted' WHEN 'conversion_failed' THEN 'failed' END;
+-- An upload still 'stored' is queued or converting now; its next event moves it on from
+-- 'queued' either way.
+UPDATE dataset_file SET conversion = CASE
+    WHEN status = 'converted' THEN 'converted'
+    WHEN status = 'conversion_failed' THEN 'failed'
+    WHEN status = 'stored' AND xxhash64 <> '' THEN 'queued' END;

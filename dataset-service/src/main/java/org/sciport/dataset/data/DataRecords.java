@@ -109,7 +109,8 @@ public class DataRecords {
 	private Mono<Void> finished(String dataId, String status, @Nullable Long rows) {
 		DatabaseClient.GenericExecuteSpec update = this.database
 			.sql("UPDATE data_record SET status = :status, rows = :rows, updated_at = now() "
-					+ "WHERE id = :id AND status = 'processing'")
+					+ "WHERE id = :id AND status = 'processing' AND EXISTS (SELECT 1 FROM project p "
+					+ "WHERE p.id = data_record.project_id AND p.deleted_at IS NULL)")
 			.bind("status", status)
 			.bind("id", dataId);
 		update = (rows != null) ? update.bind("rows", rows) : update.bindNull("rows", Long.class);

@@ -30,7 +30,10 @@ import tools.jackson.databind.JsonNode;
  * along the same transitions), and the dataset's status is then its files' together: converting
  * while any is, else queued while any is, else failed if any failed, else done. Two uploads'
  * events come on different keys, in no order between them; this way the later one's cannot hide
- * the other's (a dataset is not {@code done} while one of its files failed to convert).
+ * the other's (a dataset is not {@code done} while one of its files failed to convert). The
+ * dataset's row is locked first, so that two uploads' events handled at once (two partitions,
+ * two instances) each see the other's file. A cancelled conversion leaves its file out of the
+ * count (it will not be converted, nor retried).
  */
 @Component
 class DatasetStatusListener {
@@ -88,8 +91,8 @@ class DatasetStatusListener {
 		if (target == null || dataset == null) {
 			return;
 		}
-		this.processed.processOnce(CONSUMER, event.id(),
-				() -> files(event.type(), dataset, event.data()).then(apply(dataset, target, event.data())))
+		this.processed.processOnce(CONSUMER, event.id(), () -> lock(dataset).then(files(event.type(), dataset, event.data()))
+			.then(apply(dataset, target, event.data())))
 			.block(Duration.ofSeconds(30));
 	}
 
@@ -136,7 +139,8 @@ class DatasetStatusListener {
 						.rowsUpdated());
 			}
 			case "sciport.conversion.failed" -> this.database
-				.sql("UPDATE dataset_file SET status = 'conversion_failed' WHERE id = :id")
+				.sql("UPDATE dataset_file SET status = 'conversion_failed'"
+						+ ("cancelled".equals(data.path("error").asString("")) ? ", conversion = NULL" : "") + " WHERE id = :id")
 				.bind("id", file)
 				.fetch()
 				.rowsUpdated()
@@ -145,6 +149,15 @@ class DatasetStatusListener {
 			case "sciport.conversion.started" -> conversion(file, "converting");
 			default -> Mono.empty();
 		};
+	}
+
+	/** Holds the dataset's row until the transaction ends: its files' events are applied one at a time. */
+	private Mono<Void> lock(UUID dataset) {
+		return this.database.sql("SELECT id FROM dataset WHERE id = :id FOR UPDATE")
+			.bind("id", dataset)
+			.fetch()
+			.all()
+			.then();
 	}
 
 	/** Moves one file's conversion, along the transitions only (a stale event changes nothing). */
@@ -159,12 +172,11 @@ class DatasetStatusListener {
 	}
 
 	private Mono<Long> apply(UUID dataset, String target, @Nullable JsonNode data) {
-		if (uuid(data, "upload_id") == null || !FROM_CONVERSIONS.contains(target)) {
+		UUID file = uuid(data, "upload_id");
+		if (file == null || !FROM_CONVERSIONS.contains(target)) {
 			return transition(dataset, target, data);
 		}
-		// The dataset's status is its files' together where they keep their conversions; files
-		// registered before they did leave the dataset to its own transitions. Unchanged, the
-		// dataset is not touched (a stale event changes nothing), unless a file came in.
+		// Unchanged, the dataset is not touched (a stale event changes nothing), unless a file came in.
 		boolean totals = TOTALS_FROM_FILES.contains(target);
 		Mono<Long> fromFiles = this.database
 			.sql("UPDATE dataset SET status = files.status, updated_at = now()" + (totals ? ", " + RegisteredFiles.TOTALS : "")
@@ -173,10 +185,17 @@ class DatasetStatusListener {
 			.bind("id", dataset)
 			.fetch()
 			.rowsUpdated();
+		// The files decide when this event's own file keeps its conversion (or, cancelled, has just
+		// left the count) and some file of the dataset still does; a file from before conversions
+		// were kept leaves the dataset to its own transitions.
 		return this.database
-			.sql("SELECT EXISTS (SELECT 1 FROM dataset_file WHERE dataset_id = :id AND conversion IS NOT NULL) AS tracked")
+			.sql("SELECT (SELECT f.conversion IS NOT NULL OR f.status = 'conversion_failed' FROM dataset_file f "
+					+ "WHERE f.id = :file) AS own, EXISTS (SELECT 1 FROM dataset_file f WHERE f.dataset_id = :id "
+					+ "AND f.conversion IS NOT NULL) AS counted")
 			.bind("id", dataset)
-			.map((row) -> Boolean.TRUE.equals(row.get("tracked", Boolean.class)))
+			.bind("file", file)
+			.map((row) -> !Boolean.FALSE.equals(row.get("own", Boolean.class))
+					&& Boolean.TRUE.equals(row.get("counted", Boolean.class)))
 			.one()
 			.flatMap((tracked) -> tracked ? fromFiles : transition(dataset, target, data));
 	}

@@ -365,21 +365,23 @@ class CatalogueIntegrationTests {
 		String id = (String) create(owner, Map.of("name", "Two detectors")).get("id");
 		String first = UUID.randomUUID().toString();
 		String second = UUID.randomUUID().toString();
-		uploadEvent("sciport.upload.completed", id, file(first, "left.h5", 100));
-		uploadEvent("sciport.upload.completed", id, file(second, "right.h5", 50));
+		// As upload-service sends them: each upload's events on its own key, so the two uploads'
+		// events may be handled in any order between them.
+		fileEvent(first, "sciport.upload.completed", id, file(first, "left.h5", 100));
+		fileEvent(second, "sciport.upload.completed", id, file(second, "right.h5", 50));
 		awaitStatus(owner, id, "conversion_queued");
-		uploadEvent("sciport.conversion.started", id, file(first, "left.h5", 100));
+		fileEvent(first, "sciport.conversion.started", id, file(first, "left.h5", 100));
 		awaitStatus(owner, id, "converting");
 		// The first file is converted; the second still waits: the dataset is not done.
-		uploadEvent("sciport.conversion.completed", id, file(first, "left.h5", 100));
+		fileEvent(first, "sciport.conversion.completed", id, file(first, "left.h5", 100));
 		awaitStatus(owner, id, "conversion_queued");
-		uploadEvent("sciport.conversion.started", id, file(second, "right.h5", 50));
+		fileEvent(second, "sciport.conversion.started", id, file(second, "right.h5", 50));
 		awaitStatus(owner, id, "converting");
-		uploadEvent("sciport.conversion.failed", id, file(second, "right.h5", 50));
+		fileEvent(second, "sciport.conversion.failed", id, file(second, "right.h5", 50));
 		awaitStatus(owner, id, "conversion_failed");
 		// A stale event about the converted file does not hide the failed one.
-		uploadEvent("sciport.conversion.started", id, file(first, "left.h5", 100));
-		assertSettledStatus(owner, id, "conversion_failed");
+		fileEvent(first, "sciport.conversion.started", id, file(first, "left.h5", 100));
+		assertSettledStatus(owner, first, id, "conversion_failed");
 		call(owner, HttpMethod.GET, "/v1/datasets/" + id + "/status", null).expectStatus().isOk().expectBody()
 			.jsonPath("$.dataset_id").isEqualTo(id)
 			.jsonPath("$.status").isEqualTo("conversion_failed")
@@ -388,19 +390,35 @@ class CatalogueIntegrationTests {
 			.jsonPath("$.files.failed").isEqualTo(1)
 			.jsonPath("$.files.queued").isEqualTo(0);
 		// The failed one is retried and converted: now the dataset is done.
-		uploadEvent("sciport.conversion.queued", id, file(second, "right.h5", 50));
+		fileEvent(second, "sciport.conversion.queued", id, file(second, "right.h5", 50));
 		awaitStatus(owner, id, "conversion_queued");
-		uploadEvent("sciport.conversion.started", id, file(second, "right.h5", 50));
-		uploadEvent("sciport.conversion.completed", id, file(second, "right.h5", 50));
+		fileEvent(second, "sciport.conversion.started", id, file(second, "right.h5", 50));
+		fileEvent(second, "sciport.conversion.completed", id, file(second, "right.h5", 50));
+		awaitStatus(owner, id, "done");
+		// A third upload's conversion is cancelled: it will not be converted, and the dataset
+		// is done with the two that were.
+		String third = UUID.randomUUID().toString();
+		fileEvent(third, "sciport.upload.completed", id, file(third, "extra.h5", 10));
+		awaitStatus(owner, id, "conversion_queued");
+		fileEvent(third, "sciport.conversion.failed", id, file(third, "extra.h5", 10) + ",\"error\":\"cancelled\"");
 		awaitStatus(owner, id, "done");
 		call(owner, HttpMethod.GET, "/v1/datasets/" + id + "/status", null).expectBody()
-			.jsonPath("$.files.converted").isEqualTo(2).jsonPath("$.files.failed").isEqualTo(0);
+			.jsonPath("$.files.total").isEqualTo(3)
+			.jsonPath("$.files.converted").isEqualTo(2)
+			.jsonPath("$.files.failed").isEqualTo(0)
+			.jsonPath("$.files.queued").isEqualTo(0);
 		call(owner, HttpMethod.GET, "/v1/datasets/" + id, null).expectBody()
-			.jsonPath("$.size_bytes").isEqualTo(150).jsonPath("$.file_count").isEqualTo(2);
+			.jsonPath("$.size_bytes").isEqualTo(160).jsonPath("$.file_count").isEqualTo(3);
 		call(owner, HttpMethod.GET, "/v1/datasets/" + id + "/files", null).expectBody()
-			.jsonPath("$.data[*].conversion").isEqualTo(List.of("converted", "converted"));
+			.jsonPath("$.data[0].conversion").isEqualTo("converted")
+			.jsonPath("$.data[1].conversion").isEqualTo("converted")
+			.jsonPath("$.data[2].conversion").doesNotExist();
 		call(TestTokens.user(), HttpMethod.GET, "/v1/datasets/" + id + "/status", null).expectStatus().isNotFound();
 		call(owner, HttpMethod.GET, "/v1/datasets/not-a-uuid/status", null).expectStatus().isBadRequest();
+	}
+
+	private void fileEvent(String key, String type, String dataset, String extra) throws Exception {
+		publish(key, uploadEventJson(type, dataset, extra));
 	}
 
 	private static String file(String upload, String filename, long size) {
@@ -413,8 +431,13 @@ class CatalogueIntegrationTests {
 	 * those before it, and the dataset's status is what they left.
 	 */
 	private void assertSettledStatus(User owner, String id, String status) throws Exception {
+		assertSettledStatus(owner, id, id, status);
+	}
+
+	/** The same, after the events published on {@code key}. */
+	private void assertSettledStatus(User owner, String key, String id, String status) throws Exception {
 		String marker = (String) create(owner, Map.of("name", "marker")).get("id");
-		publish(id, uploadEventJson("sciport.upload.completed", marker, ""));
+		publish(key, uploadEventJson("sciport.upload.completed", marker, ""));
 		awaitStatus(owner, marker, "conversion_queued");
 		call(owner, HttpMethod.GET, "/v1/datasets/" + id, null).expectBody().jsonPath("$.status").isEqualTo(status);
 	}

@@ -194,7 +194,7 @@ class ProjectIntegrationTests {
 		String kept = projectId(owner, "Kept");
 		String gone = projectId(owner, "Gone");
 		String processed = dataInto(owner, gone, 1000);
-		dataInto(owner, gone, 500);
+		String unfinished = dataInto(owner, gone, 500);
 		publish(processed, "sciport.data.processed", "{\"data_id\":\"" + processed + "\",\"rows\":10}");
 		awaitData(owner, processed, "processed");
 		java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
@@ -228,16 +228,23 @@ class ProjectIntegrationTests {
 				.jsonPath("$.summary.total_data_processed").isEqualTo(1000)
 				.jsonPath("$.summary.total_projects").isEqualTo(1);
 		}
-		// Data uploaded into the deleted project now is not recorded. (The marker, on the same
-		// key and so after it, shows the event was handled.)
+		// Data of the deleted project does not finish now, and data uploaded into it is not
+		// recorded. (The marker, on the same key and so after them, shows both were handled.)
 		String late = "data_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 		String marker = "data_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		publish(late, "sciport.data.processed", "{\"data_id\":\"" + unfinished + "\",\"rows\":3}");
 		publish(late, "sciport.upload.completed", "{\"data_id\":\"" + late + "\",\"project_id\":\"" + gone
 				+ "\",\"owner_id\":\"" + owner.id() + "\",\"filename\":\"late.csv\",\"size_bytes\":77}");
 		publish(late, "sciport.upload.completed", "{\"data_id\":\"" + marker + "\",\"project_id\":\"" + kept
 				+ "\",\"owner_id\":\"" + owner.id() + "\",\"filename\":\"marker.csv\",\"size_bytes\":1}");
 		awaitData(owner, marker, "processing");
-		call(owner, HttpMethod.GET, "/v1/data/" + late, null).expectStatus().isNotFound();
+		call(owner, HttpMethod.GET, day + "day", null).expectBody()
+			.jsonPath("$.summary.total_data_processed").isEqualTo(1000);
+		try (TopicReader reader = new TopicReader(TestInfrastructure.kafkaBootstrap(), Topics.DATASET)) {
+			reader.awaitRecords((record) -> marker.equals(record.key()), 1, Duration.ofSeconds(30));
+			assertThat(reader.awaitRecords((record) -> late.equals(record.key()) || unfinished.equals(record.key())
+					&& record.value().contains("sciport.data.processed"), 1, Duration.ofSeconds(2))).isEmpty();
+		}
 	}
 
 	private String projectId(User owner, String name) {
