@@ -1,5 +1,6 @@
 package org.sciport.auth.web;
 
+import java.util.List;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -63,6 +64,7 @@ class AccountAdminController {
 
 	@GetMapping("/v1/users")
 	Mono<Page<User>> list(ServerWebExchange exchange) {
+		PageRequest.requireKnown(exchange.getRequest().getQueryParams(), List.of("page", "per_page"));
 		PageRequest page = PageRequest.from(exchange.getRequest().getQueryParams());
 		String path = exchange.getRequest().getURI().getRawPath()
 				+ ((exchange.getRequest().getURI().getRawQuery() != null) ? "?" + exchange.getRequest().getURI().getRawQuery()

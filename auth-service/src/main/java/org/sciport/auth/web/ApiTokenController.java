@@ -75,6 +75,7 @@ class ApiTokenController {
 
 	@GetMapping("/v1/tokens")
 	Mono<Page<ApiTokens.ApiToken>> list(ServerWebExchange exchange) {
+		PageRequest.requireKnown(exchange.getRequest().getQueryParams(), List.of("page", "per_page"));
 		PageRequest page = PageRequest.from(exchange.getRequest().getQueryParams());
 		String query = exchange.getRequest().getURI().getRawQuery();
 		String path = exchange.getRequest().getURI().getRawPath() + ((query != null) ? "?" + query : "");

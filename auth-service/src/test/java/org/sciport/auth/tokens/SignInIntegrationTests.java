@@ -182,6 +182,9 @@ class SignInIntegrationTests {
 			.expectStatus().isOk()
 			.expectBody(String.class).returnResult().getResponseBody();
 		assertThat(listed).contains("nightly sync", "datasets:read", "\"pagination\"").doesNotContain(secret, "token_hash");
+		this.client.get().uri("/v1/tokens?scope=all").headers(bearer(access)).exchange()
+			.expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("scope");
 
 		// The API token works wherever an access token does, in either header.
 		this.client.get().uri("/v1/users/me").headers(bearer(secret)).exchange()

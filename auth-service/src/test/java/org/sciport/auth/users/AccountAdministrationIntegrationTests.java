@@ -56,6 +56,9 @@ class AccountAdministrationIntegrationTests {
 		this.client.get().uri("/v1/users?per_page=500").headers(bearer(admin)).exchange()
 			.expectStatus().isBadRequest()
 			.expectBody().jsonPath("$.error.field").isEqualTo("per_page");
+		this.client.get().uri("/v1/users?perpage=5").headers(bearer(admin)).exchange()
+			.expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("perpage");
 		String user = login(account(), PASSWORD);
 		this.client.get().uri("/v1/users").headers(bearer(user)).exchange()
 			.expectStatus().isForbidden()

@@ -57,8 +57,10 @@ class DatasetController {
 
 	@GetMapping("/v1/datasets/{id}/files")
 	Mono<java.util.Map<String, Object>> files(@PathVariable String id, ServerWebExchange exchange) {
-		return Mono.defer(() -> this.datasets.files(AccessTokenFilter.requireCaller(exchange), Paths.uuid("id", id)))
-			.map((files) -> java.util.Map.of("data", files));
+		return Mono.defer(() -> {
+			Paths.only(exchange);
+			return this.datasets.files(AccessTokenFilter.requireCaller(exchange), Paths.uuid("id", id));
+		}).map((files) -> java.util.Map.of("data", files));
 	}
 
 	@GetMapping("/v1/datasets/{id}/status")

@@ -172,6 +172,7 @@ class PortalController {
 	Mono<Envelope> files(ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			Caller caller = AccessTokenFilter.requireCaller(exchange);
+			Paths.only(exchange, "dataset_id", "dataset_uuid");
 			UUID id = datasetId(exchange, null);
 			return this.datasets.files(caller, id)
 				.map((files) -> new Envelope(true, "Dataset files",

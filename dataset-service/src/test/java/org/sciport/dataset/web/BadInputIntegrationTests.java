@@ -101,8 +101,10 @@ class BadInputIntegrationTests {
 
 	@Test
 	void listsRefuseParametersTheyDoNotKnow() {
+		String dataset = id(call(HttpMethod.POST, "/v1/datasets", Map.of("name", "run")).expectStatus().isCreated());
 		for (String path : List.of("/v1/projects?per_page=5&colour=red", "/v1/teams?colour=red", "/v1/folders?colour=red",
-				"/portal/api/get-teams?colour=red", "/portal/api/get-folders?colour=red")) {
+				"/v1/datasets/" + dataset + "/files?colour=red", "/portal/api/get-teams?colour=red",
+				"/portal/api/get-folders?colour=red", "/portal/api/dataset-files?dataset_id=" + dataset + "&colour=red")) {
 			WebTestClient.BodyContentSpec body = call(HttpMethod.GET, path, null).expectStatus().isBadRequest().expectBody();
 			if (path.startsWith("/portal")) {
 				body.jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("VALIDATION_ERROR")

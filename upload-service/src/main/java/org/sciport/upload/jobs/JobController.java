@@ -1,6 +1,7 @@
 package org.sciport.upload.jobs;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -61,6 +62,7 @@ class JobController {
 	@GetMapping({ "/api/upload/jobs", "/portal/api/jobs" })
 	Mono<Map<String, Object>> portalList(@RequestParam MultiValueMap<String, String> query, ServerWebExchange exchange) {
 		return Mono.defer(() -> {
+			PageRequest.requireKnown(query, List.of("page", "limit", "per_page", "status"));
 			MultiValueMap<String, String> paging = new LinkedMultiValueMap<>();
 			paging.add("page", query.getFirst("page"));
 			paging.add("per_page", (query.getFirst("limit") != null) ? query.getFirst("limit") : query.getFirst("per_page"));
@@ -97,8 +99,10 @@ class JobController {
 
 	@GetMapping("/v1/jobs")
 	Mono<Page<UploadJob>> list(@RequestParam MultiValueMap<String, String> query, ServerWebExchange exchange) {
-		return Mono.defer(() -> this.jobs.list(AccessTokenFilter.requireCaller(exchange), PageRequest.from(query),
-				status(query), "/v1/jobs"));
+		return Mono.defer(() -> {
+			PageRequest.requireKnown(query, List.of("page", "per_page", "status"));
+			return this.jobs.list(AccessTokenFilter.requireCaller(exchange), PageRequest.from(query), status(query), "/v1/jobs");
+		});
 	}
 
 	@GetMapping("/v1/jobs/{jobId}")

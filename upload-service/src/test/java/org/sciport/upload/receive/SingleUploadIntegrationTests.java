@@ -230,6 +230,12 @@ class SingleUploadIntegrationTests {
 			.exchange().expectStatus().isOk().expectBody()
 			.jsonPath("$.data.jobs[0].job_id").isEqualTo(job)
 			.jsonPath("$.data.pagination.total").isEqualTo(1);
+		this.client.get().uri("/portal/api/jobs?state=done").headers((h) -> h.setBearerAuth(owner.token()))
+			.exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.success").isEqualTo(false);
+		this.client.get().uri("/v1/jobs?state=done").headers((h) -> h.setBearerAuth(owner.token()))
+			.exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.error.field").isEqualTo("state");
+		this.client.get().uri("/v1/jobs?status=done&per_page=5").headers((h) -> h.setBearerAuth(owner.token()))
+			.exchange().expectStatus().isOk();
 		this.client.get().uri("/api/upload/status/" + job).exchange().expectStatus().isUnauthorized();
 	}
 
