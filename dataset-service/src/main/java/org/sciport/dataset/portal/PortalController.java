@@ -98,11 +98,7 @@ class PortalController {
 		copy(portal, query, "tag", "tag");
 		copy(portal, query, "q", "q");
 		copy(portal, query, "cursor", "cursor");
-		for (String name : portal.keySet()) {
-			if (!List.of("page", "limit", "sort", "order", "status", "tag", "q", "folder", "cursor").contains(name)) {
-				return Mono.error(new ValidationException(name, "unknown parameter '" + name + "'"));
-			}
-		}
+		PageRequest.requireKnown(portal, List.of("page", "limit", "sort", "order", "status", "tag", "q", "folder", "cursor"));
 		String folder = portal.getFirst("folder");
 		Mono<MultiValueMap<String, String>> resolved = (folder == null || folder.isBlank()) ? Mono.just(query)
 				: this.folders.findByName(caller, folder.trim()).map((id) -> {
