@@ -207,10 +207,10 @@ class CatalogueIntegrationTests {
 	void filtersByDescriptionAndCreationTimeAndSortsByEitherTime() throws Exception {
 		User owner = TestTokens.user();
 		String first = (String) create(owner, Map.of("name", "first", "description", "Calibration of the detector")).get("id");
-		Thread.sleep(20);
-		java.time.Instant between = java.time.Instant.now();
-		Thread.sleep(20);
-		String second = (String) create(owner, Map.of("name", "second", "description", "plain frames")).get("id");
+		Map<String, Object> later = create(owner, Map.of("name", "second", "description", "plain frames"));
+		String second = (String) later.get("id");
+		// created_from includes its instant, created_to does not: the second one's creation splits the two.
+		String between = (String) later.get("created_at");
 		call(owner, HttpMethod.GET, "/v1/datasets?q=calibr", null).expectStatus().isOk().expectBody()
 			.jsonPath("$.data[*].id").isEqualTo(List.of(first));
 		call(owner, HttpMethod.GET, "/v1/datasets?created_from=" + between, null).expectStatus().isOk().expectBody()
