@@ -564,6 +564,34 @@ class GatewayRoutingIntegrationTests {
 	}
 
 	@Test
+	void refusesAScopedTokenWhatItsScopesDoNotNameBeforeAnyServiceSeesIt() {
+		String reader = token(signingKey, new JWTClaimsSet.Builder().issuer("https://sciport.local")
+			.audience("sciport")
+			.subject(UUID.randomUUID().toString())
+			.issueTime(new Date())
+			.notBeforeTime(new Date())
+			.expirationTime(Date.from(Instant.now().plusSeconds(900)))
+			.jwtID(UUID.randomUUID().toString())
+			.claim("roles", List.of("admin"))
+			.claim("plan", "free")
+			.claim("scope", "datasets:read")
+			.build());
+		this.client.get().uri("/v1/datasets/d1").header("Authorization", "Bearer " + reader).exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).value((body) -> assertThat(body).startsWith("dataset GET /v1/datasets/d1"));
+		for (String[] call : new String[][] { { "DELETE", "/v1/datasets/d1" }, { "POST", "/portal/api/update-dataset" },
+				{ "GET", "/v1/jobs" }, { "POST", "/v1/tokens" }, { "GET", "/v1/users" } }) {
+			this.client.method(org.springframework.http.HttpMethod.valueOf(call[0])).uri(call[1])
+				.header("Authorization", "Bearer " + reader).exchange()
+				.expectStatus().isForbidden()
+				.expectHeader().value("WWW-Authenticate", (value) -> assertThat(value).startsWith(
+						"Bearer error=\"insufficient_scope\""))
+				.expectBody(String.class).value((body) -> assertThat(body).contains("INSUFFICIENT_PERMISSIONS")
+					.doesNotContain(call[1] + " "));
+		}
+	}
+
+	@Test
 	void forwardsTheTokenSoTheServiceCanCheckItAgain() {
 		this.client.get().uri("/v1/datasets/echo-auth").header("Authorization", "Bearer " + TOKEN).exchange()
 			.expectStatus().isOk()

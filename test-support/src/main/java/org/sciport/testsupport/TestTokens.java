@@ -62,9 +62,26 @@ public class TestTokens {
 		return user(true);
 	}
 
+	/**
+	 * A user whose token is limited to {@code scopes} (as an exchanged API token's is).
+	 */
+	public static User scoped(boolean admin, String... scopes) {
+		return user(UUID.randomUUID(), admin, String.join(" ", scopes));
+	}
+
+	/**
+	 * Another token for the same user, limited to {@code scopes} (none: unscoped).
+	 */
+	public static User tokenFor(UUID id, String... scopes) {
+		return user(id, false, String.join(" ", scopes));
+	}
+
 	private static User user(boolean admin) {
-		UUID id = UUID.randomUUID();
-		JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer("https://sciport.local")
+		return user(UUID.randomUUID(), admin, "");
+	}
+
+	private static User user(UUID id, boolean admin, String scope) {
+		JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder().issuer("https://sciport.local")
 			.audience("sciport")
 			.subject(id.toString())
 			.issueTime(new Date())
@@ -72,8 +89,11 @@ public class TestTokens {
 			.expirationTime(Date.from(Instant.now().plusSeconds(3600)))
 			.jwtID(UUID.randomUUID().toString())
 			.claim("roles", List.of(admin ? "admin" : "user"))
-			.claim("plan", "free")
-			.build();
+			.claim("plan", "free");
+		if (!scope.isEmpty()) {
+			builder.claim("scope", scope);
+		}
+		JWTClaimsSet claims = builder.build();
 		SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(KEY.getKeyID())
 			.type(new JOSEObjectType("at+jwt"))
 			.build(), claims);

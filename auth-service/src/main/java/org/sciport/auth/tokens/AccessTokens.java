@@ -21,7 +21,9 @@ import reactor.core.publisher.Mono;
 /**
  * Issues access tokens: ES256 JWTs of type {@code at+jwt} with {@code kid}, {@code iss},
  * {@code aud}, {@code sub}, {@code exp}, {@code nbf}, {@code iat}, {@code jti}, the account's
- * roles and plan, and {@code sid}, the session (refresh-token family) they belong to.
+ * roles and plan, {@code tv}, the account's token version (a role, password or activation change
+ * raises it, ending older tokens), and {@code sid}, the session (refresh-token family) they
+ * belong to.
  */
 @Component
 public class AccessTokens {
@@ -80,7 +82,8 @@ public class AccessTokens {
 			.expirationTime(Date.from(expires))
 			.jwtID(jti)
 			.claim("roles", List.of(user.role()))
-			.claim("plan", user.plan());
+			.claim("plan", user.plan())
+			.claim("tv", user.tokenVersion());
 		extra.accept(builder);
 		JWTClaimsSet claims = builder.build();
 		JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())

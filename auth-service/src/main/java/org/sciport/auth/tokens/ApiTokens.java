@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,24 +20,34 @@ import org.sciport.auth.users.User;
 import org.sciport.auth.users.UserService;
 import org.sciport.commons.error.AuthenticationException;
 import org.sciport.commons.error.NotFoundException;
+import org.sciport.commons.error.PermissionDeniedException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.page.Page;
 import org.sciport.commons.page.PageRequest;
+import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.Topics;
+import org.sciport.commons.outbox.OutboxWriter;
+import org.sciport.commons.security.AuthEvents;
+import org.sciport.commons.security.Scopes;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
 
 /**
  * API tokens: named, scoped, expiring secrets for scripts and tools. The secret is shown once
  * at creation. A token is used by exchanging it for a short-lived access token (the gateway
  * and the services do that themselves), so every service keeps verifying plain JWTs, and a
- * revoked API token stops working as soon as the exchangers' few-second cache lets go of it.
+ * revoked API token stops working at once: every access token exchanged from it is revoked too.
  */
 @Service
 public class ApiTokens {
 
 	/** Every API token starts with this, which tells it apart from a JWT. */
 	public static final String PREFIX = org.sciport.commons.security.ApiTokenExchanger.PREFIX;
+
+	private static final String SOURCE = "/sciport/auth-service";
 
 	static final Duration MAX_DURATION = Duration.ofDays(366);
 
@@ -47,8 +58,6 @@ public class ApiTokens {
 
 	private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([smhdw])");
 
-	private static final Pattern SCOPE = Pattern.compile("[a-z][a-z0-9_.:-]{0,63}");
-
 	private final SecureRandom random = new SecureRandom();
 
 	private final DatabaseClient database;
@@ -57,8 +66,18 @@ public class ApiTokens {
 
 	private final AccessTokens accessTokens;
 
-	ApiTokens(DatabaseClient database, UserService users, AccessTokens accessTokens) {
+	private final TransactionalOperator transactions;
+
+	private final OutboxWriter outbox;
+
+	private final CloudEventCodec codec;
+
+	ApiTokens(DatabaseClient database, TransactionalOperator transactions, UserService users,
+			AccessTokens accessTokens, OutboxWriter outbox, CloudEventCodec codec) {
 		this.database = database;
+		this.transactions = transactions;
+		this.outbox = outbox;
+		this.codec = codec;
 		this.users = users;
 		this.accessTokens = accessTokens;
 	}
@@ -91,8 +110,13 @@ public class ApiTokens {
 			Instant expiresAt) {
 	}
 
+	/**
+	 * A new API token of {@code userId}, created with a token whose scopes are
+	 * {@code callerScopes} (empty: unscoped). A token never mints one that may do more than
+	 * itself: a scoped caller must name scopes, each among its own.
+	 */
 	public Mono<CreatedApiToken> create(UUID userId, @Nullable String name, @Nullable String duration,
-			@Nullable List<String> scopes) {
+			@Nullable List<String> scopes, List<String> callerScopes) {
 		if (name == null || name.isBlank() || name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
 			return Mono.error(new ValidationException("name", "name is required, at most 100 printable characters"));
 		}
@@ -103,11 +127,19 @@ public class ApiTokens {
 		catch (ValidationException ex) {
 			return Mono.error(ex);
 		}
-		List<String> scopeList = (scopes != null) ? scopes.stream().map(String::trim).distinct().toList() : List.of();
-		for (String scope : scopeList) {
-			if (!SCOPE.matcher(scope).matches()) {
-				return Mono.error(new ValidationException("scopes", "invalid scope '" + scope + "'"));
-			}
+		List<String> scopeList;
+		try {
+			scopeList = Scopes.parse((scopes != null) ? scopes : List.of());
+		}
+		catch (IllegalArgumentException ex) {
+			return Mono.error(new ValidationException("scopes", ex.getMessage()));
+		}
+		if (!Scopes.covers(callerScopes, scopeList)) {
+			return Mono.error(new PermissionDeniedException(scopeList.isEmpty()
+					? "A scoped token may only create tokens with scopes, each among its own ("
+							+ String.join(" ", callerScopes) + ")"
+					: "A token may not create a token with scopes it does not have itself ("
+							+ String.join(" ", callerScopes) + ")"));
 		}
 		byte[] secret = new byte[32];
 		this.random.nextBytes(secret);
@@ -154,14 +186,20 @@ public class ApiTokens {
 	 * existence is not the caller's business).
 	 */
 	public Mono<Void> revoke(UUID userId, UUID tokenId) {
-		return this.database
-			.sql("UPDATE api_token SET revoked_at = now() WHERE id = :id AND user_id = :user AND revoked_at IS NULL")
+		Instant now = Instant.now();
+		CloudEvent revoked = CloudEvent.create(SOURCE, AuthEvents.API_TOKEN_REVOKED, tokenId.toString(),
+				this.codec.toData(Map.of("api_token_id", tokenId.toString(), "user_id", userId.toString(), "until",
+						now.plus(EXCHANGED_TTL).toString())));
+		Mono<Void> work = this.database
+			.sql("UPDATE api_token SET revoked_at = :now WHERE id = :id AND user_id = :user AND revoked_at IS NULL")
+			.bind("now", now)
 			.bind("id", tokenId)
 			.bind("user", userId)
 			.fetch()
 			.rowsUpdated()
 			.flatMap((updated) -> (updated == 0) ? Mono.error(new NotFoundException("No such API token"))
-					: Mono.empty());
+					: this.outbox.append(Topics.AUTH, revoked));
+		return this.transactions.transactional(work);
 	}
 
 	/**

@@ -38,7 +38,7 @@ import reactor.core.publisher.Mono;
 public class Sessions {
 
 	/** The event that tells verifiers an access token is revoked before it expires. */
-	public static final String TOKEN_REVOKED = "sciport.auth.token.revoked";
+	public static final String TOKEN_REVOKED = org.sciport.commons.security.AuthEvents.TOKEN_REVOKED;
 
 	private static final Log logger = LogFactory.getLog(Sessions.class);
 
@@ -154,14 +154,17 @@ public class Sessions {
 	}
 
 	/**
-	 * Ends the caller's session and revokes the access token it called with.
+	 * Ends the caller's session: its refresh tokens at once, and every access token of it (not
+	 * only the one it called with) as soon as the verifiers read the revocation. No access token
+	 * of the session outlives {@code session_until}: none is issued after this.
 	 */
 	public Mono<Void> logout(Caller caller) {
 		String sessionId = (caller.sessionId() != null) ? caller.sessionId() : "";
 		@Nullable UUID family = parseUuid(sessionId);
 		CloudEvent revoked = CloudEvent.create("/sciport/auth-service", TOKEN_REVOKED, caller.tokenId(),
 				this.codec.toData(Map.of("jti", caller.tokenId(), "user_id", caller.userId(), "expires_at",
-						caller.expiresAt().toString(), "session_id", sessionId)));
+						caller.expiresAt().toString(), "session_id", sessionId, "session_until",
+						Instant.now().plus(this.properties.accessTokenTtl()).toString())));
 		Mono<Void> work = this.database
 			.sql("INSERT INTO revoked_access_token (jti, user_id, expires_at) VALUES (:jti, :user, :expires) "
 					+ "ON CONFLICT (jti) DO NOTHING")

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import io.r2dbc.spi.Readable;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -18,6 +19,7 @@ import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.outbox.OutboxWriter;
+import org.sciport.commons.security.AuthEvents;
 import org.sciport.commons.web.RequestIdLogging;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -93,7 +95,7 @@ public class UserService {
 		// bcrypt is deliberately slow CPU work: keep it off the event loop.
 		return Mono.fromCallable(() -> this.passwordEncoder.encode(password))
 			.subscribeOn(Schedulers.boundedElastic())
-			.flatMap((hash) -> insert(new User(UUID.randomUUID(), email, name, role, "free", true, Instant.now()), hash))
+			.flatMap((hash) -> insert(new User(UUID.randomUUID(), email, name, role, "free", true, Instant.now(), 0), hash))
 			.flatMap((user) -> RequestIdLogging.log(() -> logger.info("Account " + user.id() + " created with role "
 					+ user.role())).thenReturn(user));
 	}
@@ -104,9 +106,7 @@ public class UserService {
 	public Mono<User> findByEmail(String email) {
 		return this.databaseClient.sql("SELECT * FROM app_user WHERE email_key = :key")
 			.bind("key", email.trim().toLowerCase(Locale.ROOT))
-			.map((row) -> new User(row.get("id", UUID.class), row.get("email", String.class),
-					row.get("name", String.class), row.get("role", String.class), row.get("plan", String.class),
-					Boolean.TRUE.equals(row.get("active", Boolean.class)), row.get("created_at", Instant.class)))
+			.map(UserService::user)
 			.one();
 	}
 
@@ -120,9 +120,7 @@ public class UserService {
 		Mono<Optional<Credentials>> found = this.databaseClient
 			.sql("SELECT * FROM app_user WHERE email_key = :key")
 			.bind("key", email.trim().toLowerCase(Locale.ROOT))
-			.map((row) -> Optional.of(new Credentials(new User(row.get("id", UUID.class), row.get("email", String.class),
-					row.get("name", String.class), row.get("role", String.class), row.get("plan", String.class),
-					Boolean.TRUE.equals(row.get("active", Boolean.class)), row.get("created_at", Instant.class)),
+			.map((row) -> Optional.of(new Credentials(user(row),
 					row.get("password_hash", String.class))))
 			.one()
 			.defaultIfEmpty(Optional.empty());
@@ -140,15 +138,21 @@ public class UserService {
 	private record Credentials(User user, @Nullable String passwordHash) {
 	}
 
+	private static User user(Readable row) {
+		Long version = row.get("token_version", Long.class);
+		return new User(row.get("id", UUID.class), row.get("email", String.class), row.get("name", String.class),
+				row.get("role", String.class), row.get("plan", String.class),
+				Boolean.TRUE.equals(row.get("active", Boolean.class)), row.get("created_at", Instant.class),
+				(version != null) ? version : 0);
+	}
+
 	/**
 	 * Finds an account by id.
 	 */
 	public Mono<User> findById(UUID id) {
 		return this.databaseClient.sql("SELECT * FROM app_user WHERE id = :id")
 			.bind("id", id)
-			.map((row) -> new User(row.get("id", UUID.class), row.get("email", String.class),
-					row.get("name", String.class), row.get("role", String.class), row.get("plan", String.class),
-					Boolean.TRUE.equals(row.get("active", Boolean.class)), row.get("created_at", Instant.class)))
+			.map(UserService::user)
 			.one()
 			.switchIfEmpty(Mono.error(() -> new NotFoundException("No such user")));
 	}
@@ -178,7 +182,7 @@ public class UserService {
 	}
 
 	/** The event that tells verifiers to refuse every token issued to an account before now. */
-	public static final String USER_DEACTIVATED = "sciport.auth.user.deactivated";
+	public static final String USER_DEACTIVATED = AuthEvents.USER_DEACTIVATED;
 
 	private static final java.util.Set<String> ROLES = java.util.Set.of("admin", "user");
 
@@ -195,9 +199,7 @@ public class UserService {
 			.sql("SELECT * FROM app_user ORDER BY created_at, id LIMIT :limit OFFSET :offset")
 			.bind("limit", page.perPage())
 			.bind("offset", page.offset())
-			.map((row) -> new User(row.get("id", UUID.class), row.get("email", String.class),
-					row.get("name", String.class), row.get("role", String.class), row.get("plan", String.class),
-					Boolean.TRUE.equals(row.get("active", Boolean.class)), row.get("created_at", Instant.class)))
+			.map(UserService::user)
 			.all()
 			.collectList();
 		return Mono.zip(users, total).map((both) -> org.sciport.commons.page.Page.of(both.getT1(), both.getT2(), page,
@@ -220,27 +222,91 @@ public class UserService {
 			return Mono.error(new ConflictException("Administrators cannot demote or deactivate themselves"));
 		}
 		Instant now = Instant.now();
-		Mono<User> change = findById(id).flatMap((before) -> this.databaseClient
-			.sql("UPDATE app_user SET role = :role, plan = :plan, active = :active, updated_at = :now WHERE id = :id")
-			.bind("role", (role != null) ? role : before.role())
-			.bind("plan", (plan != null) ? plan : before.plan())
-			.bind("active", (active != null) ? active : before.active())
-			.bind("now", now)
-			.bind("id", id)
-			.then()
-			.then((before.active() && Boolean.FALSE.equals(active)) ? deactivated(id, now) : Mono.empty())
-			.then(findById(id)));
+		Mono<User> change = findById(id).flatMap((before) -> {
+			String newRole = (role != null) ? role : before.role();
+			boolean newActive = (active != null) ? active : before.active();
+			boolean deactivating = before.active() && !newActive;
+			String endsTokens = deactivating ? "deactivated" : (!newRole.equals(before.role()) ? "role_changed" : "");
+			return this.databaseClient
+				.sql("UPDATE app_user SET role = :role, plan = :plan, active = :active, updated_at = :now, "
+						+ "token_version = token_version + :raise WHERE id = :id")
+				.bind("role", newRole)
+				.bind("plan", (plan != null) ? plan : before.plan())
+				.bind("active", newActive)
+				.bind("now", now)
+				.bind("raise", endsTokens.isEmpty() ? 0L : 1L)
+				.bind("id", id)
+				.then()
+				.then(deactivating ? deactivated(id, now) : Mono.empty())
+				.then(findById(id))
+				.flatMap((after) -> endsTokens.isEmpty() ? Mono.just(after)
+						: tokensInvalidated(after, endsTokens, now).thenReturn(after));
+		});
 		return this.transactionalOperator.transactional(change);
 	}
 
-	private Mono<Void> deactivated(UUID id, Instant at) {
+	/**
+	 * The caller's change of their own password: the current one must be given. Every session and
+	 * token of the account ends at once, everywhere; the caller signs in again with the new one.
+	 */
+	public Mono<User> changePassword(UUID id, @Nullable String currentPassword, @Nullable String newPassword) {
+		if (currentPassword == null || currentPassword.isEmpty()) {
+			return Mono.error(new ValidationException("current_password", "current_password is required"));
+		}
+		return findById(id).flatMap((user) -> {
+			String password;
+			try {
+				password = validPassword(newPassword, user.email());
+			}
+			catch (ValidationException ex) {
+				return Mono.error(new ValidationException("new_password", ex.getMessage()));
+			}
+			return authenticate(user.email(), currentPassword)
+				.onErrorMap(AuthenticationException.class, (ex) -> new ValidationException("current_password",
+						"current_password is not the account's password"))
+				.then(Mono.fromCallable(() -> this.passwordEncoder.encode(password))
+					.subscribeOn(Schedulers.boundedElastic()))
+				.flatMap((hash) -> storePassword(id, hash));
+		});
+	}
+
+	private Mono<User> storePassword(UUID id, String hash) {
+		Instant now = Instant.now();
+		Mono<User> change = this.databaseClient
+			.sql("UPDATE app_user SET password_hash = :hash, updated_at = :now, token_version = token_version + 1 "
+					+ "WHERE id = :id")
+			.bind("hash", hash)
+			.bind("now", now)
+			.bind("id", id)
+			.then()
+			.then(endSessions(id, now))
+			.then(findById(id))
+			.flatMap((after) -> tokensInvalidated(after, "password_changed", now).thenReturn(after));
+		return this.transactionalOperator.transactional(change);
+	}
+
+	private Mono<Void> endSessions(UUID id, Instant at) {
 		return this.databaseClient
 			.sql("UPDATE refresh_token SET revoked_at = :at WHERE user_id = :id AND revoked_at IS NULL")
 			.bind("at", at)
 			.bind("id", id)
-			.then()
-			.then(this.outbox.append(Topics.AUTH, CloudEvent.create(SOURCE, USER_DEACTIVATED, id.toString(),
-					this.codec.toData(Map.of("user_id", id.toString(), "deactivated_at", at.toString())))));
+			.then();
+	}
+
+	/**
+	 * Announces that every token of the account below its current token version is void; the
+	 * verifiers remember it for a day, longer than any access token lives.
+	 */
+	private Mono<Void> tokensInvalidated(User user, String reason, Instant at) {
+		return this.outbox.append(Topics.AUTH, CloudEvent.create(SOURCE, AuthEvents.TOKENS_INVALIDATED,
+				user.id().toString(), this.codec.toData(Map.of("user_id", user.id().toString(), "token_version",
+						user.tokenVersion(), "reason", reason, "at", at.toString(), "until",
+						at.plus(AuthEvents.INVALIDATION_MEMORY).toString()))));
+	}
+
+	private Mono<Void> deactivated(UUID id, Instant at) {
+		return endSessions(id, at).then(this.outbox.append(Topics.AUTH, CloudEvent.create(SOURCE, USER_DEACTIVATED,
+				id.toString(), this.codec.toData(Map.of("user_id", id.toString(), "deactivated_at", at.toString())))));
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.sciport.auth.tokens.Sessions;
 import org.sciport.auth.users.User;
 import org.sciport.auth.users.UserService;
 import org.sciport.commons.error.PermissionDeniedException;
@@ -11,6 +12,7 @@ import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.page.Page;
 import org.sciport.commons.page.PageRequest;
 import org.sciport.commons.security.AccessTokenFilter;
+import org.sciport.commons.security.Caller;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -22,8 +24,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Accounts: each caller's own profile, and the administrators' view of every account. Whether
- * a caller is an administrator is read from the database on each request, not from the token,
- * so a demotion takes effect at once.
+ * a caller is an administrator is read from the database on each request (so a demotion takes
+ * effect at once here) and from the token's scopes (a scoped token needs {@code admin}).
  */
 @RestController
 class AccountAdminController {
@@ -32,9 +34,12 @@ class AccountAdminController {
 
 	private final NativeAuthController nativeApi;
 
-	AccountAdminController(UserService users, NativeAuthController nativeApi) {
+	private final Sessions sessions;
+
+	AccountAdminController(UserService users, NativeAuthController nativeApi, Sessions sessions) {
 		this.users = users;
 		this.nativeApi = nativeApi;
+		this.sessions = sessions;
 	}
 
 	/**
@@ -85,9 +90,33 @@ class AccountAdminController {
 			.flatMap((admin) -> this.users.administer(target, change.role(), change.plan(), change.active(), admin.id()));
 	}
 
-	private Mono<User> administrator(ServerWebExchange exchange) {
+	/**
+	 * A change of one's own password.
+	 *
+	 * @param currentPassword the password now
+	 * @param newPassword the password from now on
+	 */
+	record PasswordChange(@Nullable String currentPassword, @Nullable String newPassword) {
+	}
+
+	/**
+	 * Changes the caller's password, ends every session and token of the account everywhere, and
+	 * starts a new session for the caller (the answer of a login).
+	 */
+	@PutMapping("/v1/users/me/password")
+	Mono<NativeAuthController.TokenResponse> changePassword(@RequestBody PasswordChange change,
+			ServerWebExchange exchange) {
 		return this.nativeApi.currentUser(AccessTokenFilter.requireCaller(exchange))
-			.flatMap((user) -> "admin".equals(user.role()) ? Mono.just(user)
+			.flatMap((me) -> this.users.changePassword(me.id(), change.currentPassword(), change.newPassword()))
+			.flatMap(this.sessions::startFor)
+			.map(NativeAuthController.TokenResponse::of);
+	}
+
+	private Mono<User> administrator(ServerWebExchange exchange) {
+		Caller caller = AccessTokenFilter.requireCaller(exchange);
+		// The account's role now (a token may predate a demotion) and the token's scopes both count.
+		return this.nativeApi.currentUser(caller)
+			.flatMap((user) -> ("admin".equals(user.role()) && caller.isAdmin()) ? Mono.just(user)
 					: Mono.error(new PermissionDeniedException("Only administrators may do this")));
 	}
 

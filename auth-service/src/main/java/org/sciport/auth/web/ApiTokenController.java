@@ -9,6 +9,7 @@ import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.page.Page;
 import org.sciport.commons.page.PageRequest;
 import org.sciport.commons.security.AccessTokenFilter;
+import org.sciport.commons.security.Caller;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -69,8 +70,10 @@ class ApiTokenController {
 	Mono<ApiTokens.CreatedApiToken> create(@RequestBody(required = false) @Nullable NewToken request,
 			ServerWebExchange exchange) {
 		NewToken body = (request != null) ? request : new NewToken(null, null, null);
-		return this.nativeApi.currentUser(AccessTokenFilter.requireCaller(exchange))
-			.flatMap((user) -> this.tokens.create(user.id(), body.name(), body.duration(), body.scopes()));
+		Caller caller = AccessTokenFilter.requireCaller(exchange);
+		return this.nativeApi.currentUser(caller)
+			.flatMap((user) -> this.tokens.create(user.id(), body.name(), body.duration(), body.scopes(),
+					caller.scopes()));
 	}
 
 	@GetMapping("/v1/tokens")

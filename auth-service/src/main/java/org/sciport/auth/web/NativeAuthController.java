@@ -105,8 +105,8 @@ class NativeAuthController {
 	}
 
 	/**
-	 * The caller's account, refused if the token was revoked or the account deactivated since
-	 * the token was issued.
+	 * The caller's account, refused if the token was revoked, or the account deactivated or its
+	 * role or password changed since the token was issued.
 	 */
 	Mono<User> currentUser(Caller caller) {
 		return this.sessions.isRevoked(caller.tokenId())
@@ -114,8 +114,10 @@ class NativeAuthController {
 					: this.users.findById(java.util.UUID.fromString(caller.userId())))
 			.onErrorMap(org.sciport.commons.error.NotFoundException.class,
 					(ex) -> new AuthenticationException("The account no longer exists"))
-			.flatMap((user) -> user.active() ? Mono.just(user)
-					: Mono.error(new AuthenticationException("The account is deactivated")));
+			.flatMap((user) -> !user.active() ? Mono.error(new AuthenticationException("The account is deactivated"))
+					: (user.tokenVersion() > caller.tokenVersion()) ? Mono.error(new AuthenticationException(
+							"The access token was ended by a change to the account; sign in again"))
+					: Mono.just(user));
 	}
 
 }

@@ -169,7 +169,8 @@ class SignInIntegrationTests {
 		String access = (String) login(this.email, PASSWORD).get("access_token");
 		Map<String, Object> created = this.client.post().uri("/v1/tokens").headers(bearer(access))
 			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("name", "nightly sync", "duration", "720h", "scopes", List.of("datasets:read")))
+			.bodyValue(Map.of("name", "nightly sync", "duration", "720h", "scopes",
+					List.of("datasets:read", "profile:read")))
 			.exchange()
 			.expectStatus().isCreated()
 			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
@@ -197,7 +198,7 @@ class SignInIntegrationTests {
 			}).returnResult().getResponseBody();
 		JWTClaimsSet claims = SignedJWT.parse((String) exchanged.get("access_token")).getJWTClaimsSet();
 		assertThat(claims.getStringClaim("api_token")).isEqualTo(created.get("id"));
-		assertThat(claims.getStringClaim("scope")).isEqualTo("datasets:read");
+		assertThat(claims.getStringClaim("scope")).isEqualTo("datasets:read profile:read");
 		assertThat(((Number) exchanged.get("expires_in")).longValue()).isBetween(1L, 300L);
 
 		// Someone else cannot revoke it, not even learn that it exists.
@@ -219,7 +220,7 @@ class SignInIntegrationTests {
 		String access = (String) login(this.email, PASSWORD).get("access_token");
 		for (Map<String, Object> body : List.<Map<String, Object>>of(Map.of("duration", "720h"),
 				Map.of("name", "x", "duration", "forever"), Map.of("name", "x", "duration", "9999d"),
-				Map.of("name", "x", "scopes", List.of("Bad Scope")))) {
+				Map.of("name", "x", "scopes", List.of("Bad Scope")), Map.of("name", "x", "scopes", List.of("datasets:delete")))) {
 			this.client.post().uri("/v1/tokens").headers(bearer(access)).contentType(MediaType.APPLICATION_JSON)
 				.bodyValue(body).exchange()
 				.expectStatus().isBadRequest()

@@ -6,8 +6,10 @@ import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.AuthenticationException;
+import org.sciport.commons.error.PermissionDeniedException;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.server.PathContainer;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -80,7 +82,17 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 			}
 			// An API token becomes a short-lived access token, which is checked like any other
 			// and is what the request carries on: services behind see a plain JWT.
-			return this.apiTokens.exchange(token)
+			ApiTokenExchanger exchanger = this.apiTokens;
+			// A remembered exchange may have been ended since (a role change); one fresh exchange
+			// then tells whether the API token itself still stands.
+			Mono<String> exchanged = exchanger.exchange(token)
+				.filterWhen((accessToken) -> verified(accessToken).thenReturn(true)
+					.onErrorResume(AuthenticationException.class, (ex) -> {
+						exchanger.forget(token);
+						return Mono.just(false);
+					}))
+				.switchIfEmpty(Mono.defer(() -> exchanger.exchange(token)));
+			return exchanged
 				.flatMap((accessToken) -> verified(accessToken).map((caller) -> {
 					ServerWebExchange carried = exchange.mutate()
 						.request((request) -> request.headers((headers) -> {
@@ -92,13 +104,13 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 					return carried;
 				}))
 				.doOnError(AuthenticationException.class, (ex) -> challenge(exchange))
-				.flatMap(chain::filter);
+				.flatMap((carried) -> withinScopes(carried).then(chain.filter(carried)));
 		}
 		return verified(token)
 			.doOnError(AuthenticationException.class, (ex) -> challenge(exchange))
 			.flatMap((caller) -> {
 				exchange.getAttributes().put(CALLER, caller);
-				return chain.filter(exchange);
+				return withinScopes(exchange).then(chain.filter(exchange));
 			});
 	}
 
@@ -106,6 +118,24 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 		return this.verifier.verify(token)
 			.flatMap((caller) -> (this.revoked != null && this.revoked.isRevoked(caller))
 					? Mono.<Caller>error(new AuthenticationException("The access token was revoked")) : Mono.just(caller));
+	}
+
+	/**
+	 * Refuses a scoped token a request its scopes do not cover (RFC 6750's
+	 * {@code insufficient_scope}), before anything reads the body.
+	 */
+	private static Mono<Void> withinScopes(ServerWebExchange exchange) {
+		Caller caller = requireCaller(exchange);
+		HttpMethod method = exchange.getRequest().getMethod();
+		PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
+		if (Scopes.allows(caller, method, path)) {
+			return Mono.empty();
+		}
+		String needed = Scopes.required(method, path);
+		exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\""
+				+ ((needed != null) ? ", scope=\"" + needed + "\"" : ""));
+		return Mono.error(new PermissionDeniedException((needed != null)
+				? "This token's scopes do not include " + needed : "This token's scopes do not cover this path"));
 	}
 
 	/**

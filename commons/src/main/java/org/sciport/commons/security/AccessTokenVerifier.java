@@ -81,8 +81,13 @@ public final class AccessTokenVerifier {
 			List<String> roles = claims.getStringListClaim("roles");
 			String plan = claims.getStringClaim("plan");
 			Instant expires = claims.getExpirationTime().toInstant();
+			String scope = claims.getStringClaim("scope");
+			List<String> scopes = (scope == null || scope.isBlank()) ? List.of()
+					: List.of(scope.trim().split("\\s+"));
+			Long version = claims.getLongClaim("tv");
 			return new Caller(claims.getSubject(), (roles != null) ? roles : List.of(), (plan != null) ? plan : "free",
-					claims.getJWTID(), expires, claims.getStringClaim("sid"), claims.getIssueTime().toInstant());
+					claims.getJWTID(), expires, claims.getStringClaim("sid"), claims.getIssueTime().toInstant(), scopes,
+					claims.getStringClaim("api_token"), (version != null) ? version : 0);
 		}
 		catch (ParseException | BadJOSEException | JOSEException | RuntimeException ex) {
 			throw new AuthenticationException("The access token is not valid");

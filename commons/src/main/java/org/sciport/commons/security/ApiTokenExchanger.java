@@ -13,4 +13,11 @@ public interface ApiTokenExchanger {
 
 	Mono<String> exchange(String apiToken);
 
+	/**
+	 * Drops a remembered exchange of {@code apiToken}, after the access token it gave was
+	 * refused (a role change, for example, ends it while the API token stays valid).
+	 */
+	default void forget(String apiToken) {
+	}
+
 }

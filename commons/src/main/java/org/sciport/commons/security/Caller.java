@@ -15,16 +15,42 @@ import org.jspecify.annotations.Nullable;
  * @param expiresAt when the access token expires
  * @param sessionId the sign-in session the token belongs to, if any
  * @param issuedAt when the access token was issued
+ * @param scopes what the token may be used for ({@link Scopes}); empty for everything its
+ * account may do
+ * @param apiTokenId the API token this access token was exchanged from, if any
+ * @param tokenVersion the account's token version when the token was issued (a role, password
+ * or activation change raises it and ends every token of a lower one)
  */
 public record Caller(String userId, List<String> roles, String plan, String tokenId, Instant expiresAt,
-		@Nullable String sessionId, Instant issuedAt) {
+		@Nullable String sessionId, Instant issuedAt, List<String> scopes, @Nullable String apiTokenId,
+		long tokenVersion) {
 
 	public Caller {
 		roles = List.copyOf(roles);
+		scopes = List.copyOf(scopes);
 	}
 
+	/**
+	 * A caller whose token has no scopes and no API token behind it.
+	 */
+	public Caller(String userId, List<String> roles, String plan, String tokenId, Instant expiresAt,
+			@Nullable String sessionId, Instant issuedAt) {
+		this(userId, roles, plan, tokenId, expiresAt, sessionId, issuedAt, List.of(), null, 0);
+	}
+
+	/**
+	 * Whether the caller acts as an administrator: the account has the role, and the token is
+	 * unscoped or has the {@code admin} scope.
+	 */
 	public boolean isAdmin() {
-		return this.roles.contains("admin");
+		return this.roles.contains("admin") && (this.scopes.isEmpty() || this.scopes.contains(Scopes.ADMIN));
+	}
+
+	/**
+	 * Whether the token is limited to its {@link #scopes()}.
+	 */
+	public boolean isScoped() {
+		return !this.scopes.isEmpty();
 	}
 
 }

@@ -76,6 +76,11 @@ public final class HttpApiTokenExchanger implements ApiTokenExchanger {
 			});
 	}
 
+	@Override
+	public void forget(String apiToken) {
+		this.remembered.remove(digest(apiToken));
+	}
+
 	private static String digest(String token) {
 		try {
 			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));

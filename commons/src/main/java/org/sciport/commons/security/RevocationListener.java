@@ -27,8 +27,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Keeps {@link RevokedTokens} current from auth-service's {@code sciport.auth.token.revoked}
- * and {@code sciport.auth.user.deactivated} events. Each instance reads the topic from its beginning under a group of its own, so a
+ * Keeps {@link RevokedTokens} current from auth-service's events that end tokens early
+ * ({@link AuthEvents}). Each instance reads the topic from its beginning under a group of its own, so a
  * (re)started instance knows every revocation still in force before it reports started; after
  * that each new revocation arrives as soon as the broker has it: a fetch is a long poll, which
  * the broker answers the moment a record is there and otherwise after {@link #FETCH_WAIT}, so
@@ -37,10 +37,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class RevocationListener implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(RevocationListener.class);
-
-	private static final String TOKEN_REVOKED = "sciport.auth.token.revoked";
-
-	private static final String USER_DEACTIVATED = "sciport.auth.user.deactivated";
 
 	private static final long PURGE_EVERY_NANOS = Duration.ofSeconds(30).toNanos();
 
@@ -152,24 +148,37 @@ public final class RevocationListener implements SmartLifecycle {
 	}
 
 	void apply(String value) {
-		if (!value.contains(TOKEN_REVOKED) && !value.contains(USER_DEACTIVATED)) {
+		if (!value.contains(AuthEvents.PREFIX)) {
 			return;
 		}
 		try {
 			JsonNode event = this.json.readTree(value);
 			String type = event.path("type").asString();
 			JsonNode data = event.path("data");
-			if (TOKEN_REVOKED.equals(type)) {
-				this.revoked.revoke(data.path("jti").asString(), Instant.parse(data.path("expires_at").asString()));
-			}
-			else if (USER_DEACTIVATED.equals(type)) {
-				this.revoked.deactivate(data.path("user_id").asString(),
-						Instant.parse(data.path("deactivated_at").asString()));
+			switch (type) {
+				case AuthEvents.TOKEN_REVOKED -> {
+					this.revoked.revoke(data.path("jti").asString(), instant(data, "expires_at"));
+					if (!data.path("session_id").asString("").isEmpty() && data.hasNonNull("session_until")) {
+						this.revoked.revokeSession(data.path("session_id").asString(), instant(data, "session_until"));
+					}
+				}
+				case AuthEvents.API_TOKEN_REVOKED ->
+					this.revoked.revokeApiToken(data.path("api_token_id").asString(), instant(data, "until"));
+				case AuthEvents.TOKENS_INVALIDATED -> this.revoked.requireVersion(data.path("user_id").asString(),
+						data.path("token_version").asLong(), instant(data, "until"));
+				case AuthEvents.USER_DEACTIVATED ->
+					this.revoked.deactivate(data.path("user_id").asString(), instant(data, "deactivated_at"));
+				default -> {
+				}
 			}
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Ignoring a malformed token-revoked event: " + ex.getMessage());
+			logger.warn("Ignoring a malformed auth event: " + ex.getMessage());
 		}
+	}
+
+	private static Instant instant(JsonNode data, String field) {
+		return Instant.parse(data.path(field).asString());
 	}
 
 	@Override

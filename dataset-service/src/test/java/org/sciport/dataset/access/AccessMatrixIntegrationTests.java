@@ -186,6 +186,27 @@ class AccessMatrixIntegrationTests {
 		return this.roles.get(user.id());
 	}
 
+	@Test
+	void aScopedTokenReachesOnlyWhatItsScopesNameEvenOnTheOwnersOwnData() {
+		User owner = TestTokens.user();
+		String dataset = id(call(owner, HttpMethod.POST, "/v1/datasets", Map.of("name", "Scoped")));
+		User reader = TestTokens.tokenFor(owner.id(), "datasets:read");
+		call(reader, HttpMethod.GET, "/v1/datasets/" + dataset, null).expectStatus().isOk();
+		call(reader, HttpMethod.GET, "/portal/api/dataset-details?dataset_id=" + dataset, null).expectStatus().isOk();
+		call(reader, HttpMethod.PATCH, "/v1/datasets/" + dataset, Map.of("name", "Renamed")).expectStatus().isForbidden();
+		call(reader, HttpMethod.POST, "/portal/api/update-dataset", Map.of("dataset_id", dataset, "name", "Renamed"))
+			.expectStatus().isForbidden();
+		call(reader, HttpMethod.DELETE, "/v1/datasets/" + dataset, null).expectStatus().isForbidden();
+		call(reader, HttpMethod.GET, "/v1/projects", null).expectStatus().isForbidden();
+		call(owner, HttpMethod.GET, "/v1/datasets/" + dataset, null).expectStatus().isOk()
+			.expectBody().jsonPath("$.name").isEqualTo("Scoped");
+		// An administrator's token without the admin scope sees what any user sees.
+		User admin = TestTokens.scoped(true, "datasets:read");
+		call(admin, HttpMethod.GET, "/v1/datasets/" + dataset, null).expectStatus().isNotFound();
+		call(TestTokens.scoped(true, "datasets:read", "admin"), HttpMethod.GET, "/v1/datasets/" + dataset, null)
+			.expectStatus().isOk();
+	}
+
 	private WebTestClient.ResponseSpec call(User user, HttpMethod method, String path, Object body) {
 		WebTestClient.RequestBodySpec request = this.client.method(method).uri(path).headers((h) -> h.setBearerAuth(user.token()));
 		return (body != null) ? request.contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange() : request.exchange();
