@@ -19,8 +19,12 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
 @Documented
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "spring.config.name=auth-service", "sciport.auth.admin.password=bootstrap-admin-secret",
-				"sciport.auth.tokens.key-encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" })
+				"sciport.auth.tokens.key-encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+				"sciport.security.client-address-key=" + AuthServiceIntegrationTest.CLIENT_ADDRESS_KEY })
 @AutoConfigureWebTestClient
 public @interface AuthServiceIntegrationTest {
+
+	/** The key a test signs client addresses with, as the gateway does. */
+	String CLIENT_ADDRESS_KEY = "Z2F0ZXdheS1zaWducy1jbGllbnQtYWRkcmVzc2VzLTMyYg==";
 
 }

@@ -31,6 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.sciport.commons.security.RevocationListener;
+import org.sciport.commons.web.ClientAddresses;
 import org.sciport.commons.security.RevokedTokens;
 import org.sciport.testsupport.TestInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -76,6 +77,8 @@ class GatewayRoutingIntegrationTests {
 
 	private static final String jwks;
 
+	private static final String CLIENT_ADDRESS_KEY = "Z2F0ZXdheS1zaWducy1jbGllbnQtYWRkcmVzc2VzLTMyYg==";
+
 	/** A real HTTP server standing in for one service. */
 	private static DisposableServer startBackend(String service, int port) {
 		return HttpServer.create()
@@ -116,6 +119,7 @@ class GatewayRoutingIntegrationTests {
 				() -> "http://127.0.0.1:" + server.port()));
 		registry.add("spring.kafka.bootstrap-servers", TestInfrastructure::kafkaBootstrap);
 		registry.add("sciport.gateway.resilience.open-for", () -> "500ms");
+		registry.add("sciport.security.client-address-key", () -> CLIENT_ADDRESS_KEY);
 		registry.add("sciport.gateway.usage.every", () -> "200ms");
 		registry.add("sciport.gateway.rate-limit.transfer", () -> "5");
 		registry.add("sciport.gateway.resilience.minimum-calls", () -> "4");
@@ -470,6 +474,22 @@ class GatewayRoutingIntegrationTests {
 				"x-remote-user", "someone-else");
 		assertThat(seen).contains("authorization: Bearer ", "x-request-id: req_");
 		assertThat(seen).containsPattern("traceparent: 00-" + traceId + "-[0-9a-f]{16}-0[01]");
+	}
+
+	@Test
+	void vouchesForTheClientsAddressInAHeaderOnlyItCanWrite() {
+		ClientAddresses services = new ClientAddresses(CLIENT_ADDRESS_KEY, java.time.Clock.systemUTC());
+		String forged = services.vouchFor("203.0.113.9");
+		String seen = this.client.get().uri("/v1/datasets/headers")
+			.header("Authorization", "Bearer " + TOKEN)
+			.header(ClientAddresses.HEADER, forged)
+			.exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).returnResult().getResponseBody();
+		String vouch = seen.lines().filter((line) -> line.startsWith("x-sciport-client: ")).findFirst().orElseThrow()
+			.substring("x-sciport-client: ".length());
+		assertThat(seen.lines().filter((line) -> line.startsWith("x-sciport-client: "))).hasSize(1);
+		assertThat(services.vouched(vouch)).isEqualTo("127.0.0.1");
 	}
 
 	@Test

@@ -14,21 +14,33 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Slows down and then locks password guessing, per account email and per client address.
- * For an email: the first {@value #EMAIL_FREE} failures cost nothing; each further failure
- * locks it for twice as long as the one before (1 s, 2 s, 4 s, ...), at most
- * {@link #MAX_LOCK}. For an address the same starts after {@value #ADDRESS_FREE} failures, as
- * many people may share one. A success clears the email's count; failures older than
- * {@link #FORGET_AFTER} are forgotten.
+ * Bounds password guessing without letting a stranger lock an account's owner out. Failures
+ * are counted three ways, each forgotten {@link #FORGET_AFTER} after its last failure:
+ * <ul>
+ * <li>per account and address: after {@value #PAIR_FREE} failures each further one locks that
+ * address out of that account for twice as long as the one before (1 s, 2 s, 4 s, ...), at most
+ * {@link #MAX_LOCK}. Only the guesser is locked;</li>
+ * <li>per address, over all accounts: the same after {@value #ADDRESS_FREE} failures (many
+ * people may share an address);</li>
+ * <li>per account, over all addresses: after {@value #ACCOUNT_FREE} failures the account is
+ * slowed down, not locked: each further failure makes it wait twice as long, at most
+ * {@link #MAX_SLOW_DOWN}, and an address that signed in to it successfully before is let
+ * through.</li>
+ * </ul>
+ * A success clears the pair's count and remembers the address for the account.
  */
 @Component
 class LoginThrottle {
 
-	static final int EMAIL_FREE = 5;
+	static final int PAIR_FREE = 5;
 
 	static final int ADDRESS_FREE = 20;
 
+	static final int ACCOUNT_FREE = 20;
+
 	static final Duration MAX_LOCK = Duration.ofMinutes(15);
+
+	static final Duration MAX_SLOW_DOWN = Duration.ofMinutes(1);
 
 	static final Duration FORGET_AFTER = Duration.ofHours(1);
 
@@ -38,18 +50,33 @@ class LoginThrottle {
 		this.database = database;
 	}
 
-	static String emailKey(String email) {
-		return "email:" + email.trim().toLowerCase(Locale.ROOT);
+	private static String emailKey(String email) {
+		return email.trim().toLowerCase(Locale.ROOT);
 	}
 
-	static String addressKey(String address) {
-		return "addr:" + address;
+	private static List<String> keys(String email, String address, boolean known) {
+		String account = emailKey(email);
+		return known ? List.of("pair:" + account + "|" + address, "addr:" + address)
+				: List.of("pair:" + account + "|" + address, "addr:" + address, "email:" + account);
 	}
 
 	/**
-	 * Fails with a 429 saying when to try again if any of the keys is locked.
+	 * Fails with a 429 saying when to try again if this address may not try this account now.
 	 */
-	Mono<Void> checkAllowed(List<String> keys) {
+	Mono<Void> checkAllowed(String email, String address) {
+		return known(email, address).flatMap((known) -> checkAllowed(keys(email, address, known)));
+	}
+
+	private Mono<Boolean> known(String email, String address) {
+		return this.database.sql("SELECT 1 FROM login_known_address WHERE email_key = :email AND address = :address")
+			.bind("email", emailKey(email))
+			.bind("address", address)
+			.map((row) -> true)
+			.one()
+			.defaultIfEmpty(false);
+	}
+
+	private Mono<Void> checkAllowed(List<String> keys) {
 		return Flux.fromIterable(keys)
 			.concatMap((key) -> this.database.sql("SELECT locked_until FROM login_attempt WHERE attempt_key = :key")
 				.bind("key", key)
@@ -67,15 +94,27 @@ class LoginThrottle {
 			});
 	}
 
-	Mono<Void> recordFailure(String emailKey, String addressKey) {
-		return fail(emailKey, EMAIL_FREE).then(fail(addressKey, ADDRESS_FREE));
+	Mono<Void> recordFailure(String email, String address) {
+		String account = emailKey(email);
+		return fail("pair:" + account + "|" + address, PAIR_FREE, MAX_LOCK)
+			.then(fail("addr:" + address, ADDRESS_FREE, MAX_LOCK))
+			.then(fail("email:" + account, ACCOUNT_FREE, MAX_SLOW_DOWN));
 	}
 
-	Mono<Void> recordSuccess(String emailKey) {
-		return this.database.sql("DELETE FROM login_attempt WHERE attempt_key = :key").bind("key", emailKey).then();
+	Mono<Void> recordSuccess(String email, String address) {
+		String account = emailKey(email);
+		return this.database.sql("DELETE FROM login_attempt WHERE attempt_key = :key")
+			.bind("key", "pair:" + account + "|" + address)
+			.then()
+			.then(this.database
+				.sql("INSERT INTO login_known_address (email_key, address, last_success) VALUES (:email, :address, now()) "
+						+ "ON CONFLICT (email_key, address) DO UPDATE SET last_success = now()")
+				.bind("email", account)
+				.bind("address", address)
+				.then());
 	}
 
-	private Mono<Void> fail(String key, int free) {
+	private Mono<Void> fail(String key, int free, Duration max) {
 		Instant now = Instant.now();
 		return this.database
 			.sql("INSERT INTO login_attempt (attempt_key, failures, last_failure) VALUES (:key, 1, :now) "
@@ -87,7 +126,7 @@ class LoginThrottle {
 			.map((row) -> row.get("failures", Integer.class))
 			.one()
 			.flatMap((failures) -> {
-				Duration lock = lockFor(failures, free);
+				Duration lock = lockFor(failures, free, max);
 				if (lock.isZero()) {
 					return Mono.empty();
 				}
@@ -98,13 +137,13 @@ class LoginThrottle {
 			});
 	}
 
-	static Duration lockFor(int failures, int free) {
+	static Duration lockFor(int failures, int free, Duration max) {
 		if (failures < free) {
 			return Duration.ZERO;
 		}
 		int exponent = Math.min(failures - free, 20);
 		Duration lock = Duration.ofSeconds(1L << exponent);
-		return (lock.compareTo(MAX_LOCK) > 0) ? MAX_LOCK : lock;
+		return (lock.compareTo(max) > 0) ? max : lock;
 	}
 
 }

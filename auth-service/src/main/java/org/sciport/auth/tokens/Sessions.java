@@ -6,7 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -90,8 +89,9 @@ public class Sessions {
 	}
 
 	/**
-	 * A login from {@code clientAddress}; repeated failures for the email or the address slow
-	 * down and then lock further attempts (see {@link LoginThrottle}).
+	 * A login from {@code clientAddress}; repeated failures lock that address out of the account,
+	 * or out of every account, and slow the account down for unknown addresses (see
+	 * {@link LoginThrottle}).
 	 */
 	public Mono<Session> login(@Nullable String email, @Nullable String password, String clientAddress) {
 		if (email == null || email.isBlank()) {
@@ -101,13 +101,11 @@ public class Sessions {
 			return Mono.error(new ValidationException("password",
 					"password is required: an email alone does not sign anybody in"));
 		}
-		String emailKey = LoginThrottle.emailKey(email);
-		String addressKey = LoginThrottle.addressKey(clientAddress);
-		return this.throttle.checkAllowed(List.of(emailKey, addressKey))
+		return this.throttle.checkAllowed(email, clientAddress)
 			.then(this.users.authenticate(email, password))
 			.onErrorResume(AuthenticationException.class,
-					(ex) -> this.throttle.recordFailure(emailKey, addressKey).then(Mono.error(ex)))
-			.flatMap((user) -> this.throttle.recordSuccess(emailKey).then(start(user, UUID.randomUUID())));
+					(ex) -> this.throttle.recordFailure(email, clientAddress).then(Mono.error(ex)))
+			.flatMap((user) -> this.throttle.recordSuccess(email, clientAddress).then(start(user, UUID.randomUUID())));
 	}
 
 	public Mono<Session> refresh(@Nullable String refreshToken) {

@@ -9,6 +9,7 @@ import org.sciport.auth.users.UserService;
 import org.sciport.commons.error.AuthenticationException;
 import org.sciport.commons.error.ConflictException;
 import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.web.ClientAddresses;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -31,7 +32,10 @@ class FormLoginController {
 
 	private final UserService users;
 
-	FormLoginController(Sessions sessions, UserService users) {
+	private final ClientAddresses clientAddresses;
+
+	FormLoginController(Sessions sessions, UserService users, ClientAddresses clientAddresses) {
+		this.clientAddresses = clientAddresses;
 		this.sessions = sessions;
 		this.users = users;
 	}
@@ -44,7 +48,7 @@ class FormLoginController {
 			if (username.isBlank() || password.isEmpty()) {
 				return Mono.just(missing(username.isBlank() ? "username" : "password"));
 			}
-			return this.sessions.login(username, password, ClientAddress.of(exchange))
+			return this.sessions.login(username, password, this.clientAddresses.of(exchange))
 				.map((session) -> ResponseEntity.ok()
 					.<Map<String, Object>>body(Map.of("access_token", session.accessToken(), "token_type", "bearer")))
 				.onErrorResume(AuthenticationException.class,

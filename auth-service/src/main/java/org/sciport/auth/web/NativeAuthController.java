@@ -11,6 +11,7 @@ import org.sciport.auth.users.UserService;
 import org.sciport.commons.error.AuthenticationException;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.Caller;
+import org.sciport.commons.web.ClientAddresses;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -34,7 +35,10 @@ class NativeAuthController {
 
 	private final SigningKeys keys;
 
-	NativeAuthController(Sessions sessions, UserService users, SigningKeys keys) {
+	private final ClientAddresses clientAddresses;
+
+	NativeAuthController(Sessions sessions, UserService users, SigningKeys keys, ClientAddresses clientAddresses) {
+		this.clientAddresses = clientAddresses;
 		this.sessions = sessions;
 		this.users = users;
 		this.keys = keys;
@@ -77,7 +81,7 @@ class NativeAuthController {
 	Mono<TokenResponse> login(@RequestBody(required = false) @Nullable LoginRequest request,
 			ServerWebExchange exchange) {
 		LoginRequest body = (request != null) ? request : new LoginRequest(null, null);
-		return this.sessions.login(body.email(), body.password(), ClientAddress.of(exchange)).map(TokenResponse::of);
+		return this.sessions.login(body.email(), body.password(), this.clientAddresses.of(exchange)).map(TokenResponse::of);
 	}
 
 	@PostMapping("/v1/auth/refresh")

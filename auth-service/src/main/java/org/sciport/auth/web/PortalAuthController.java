@@ -10,6 +10,7 @@ import org.sciport.commons.error.ErrorRenderer;
 import org.sciport.commons.error.PortalErrorRenderer;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.AccessTokenVerifier;
+import org.sciport.commons.web.ClientAddresses;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -32,7 +33,10 @@ class PortalAuthController {
 
 	private final AccessTokenVerifier verifier;
 
-	PortalAuthController(Sessions sessions, NativeAuthController nativeApi, AccessTokenVerifier verifier) {
+	private final ClientAddresses clientAddresses;
+
+	PortalAuthController(Sessions sessions, NativeAuthController nativeApi, AccessTokenVerifier verifier, ClientAddresses clientAddresses) {
+		this.clientAddresses = clientAddresses;
 		this.sessions = sessions;
 		this.nativeApi = nativeApi;
 		this.verifier = verifier;
@@ -53,7 +57,7 @@ class PortalAuthController {
 			ServerWebExchange exchange) {
 		NativeAuthController.LoginRequest body = (request != null) ? request
 				: new NativeAuthController.LoginRequest(null, null);
-		return this.sessions.login(body.email(), body.password(), ClientAddress.of(exchange))
+		return this.sessions.login(body.email(), body.password(), this.clientAddresses.of(exchange))
 			.map((session) -> new Envelope(true, "Login successful", tokens(session)));
 	}
 

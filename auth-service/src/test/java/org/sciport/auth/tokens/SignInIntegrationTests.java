@@ -134,7 +134,7 @@ class SignInIntegrationTests {
 
 	@Test
 	void slowsDownAndLocksPasswordGuessing() throws InterruptedException {
-		for (int i = 0; i < LoginThrottle.EMAIL_FREE; i++) {
+		for (int i = 0; i < LoginThrottle.PAIR_FREE; i++) {
 			loginFailure(this.email, "guess number " + i + "!!");
 		}
 		// Locked now, even for the right password, and the answer says for how long.
@@ -146,7 +146,7 @@ class SignInIntegrationTests {
 			.jsonPath("$.error.details.retry_after").isNumber();
 		// The same lock for an email without an account: a lock tells nothing.
 		String nobody = "nobody-" + UUID.randomUUID() + "@example.org";
-		for (int i = 0; i < LoginThrottle.EMAIL_FREE; i++) {
+		for (int i = 0; i < LoginThrottle.PAIR_FREE; i++) {
 			loginFailure(nobody, "guess number " + i + "!!");
 		}
 		this.client.post().uri("/v1/auth/login").contentType(MediaType.APPLICATION_JSON)
@@ -158,10 +158,11 @@ class SignInIntegrationTests {
 
 	@Test
 	void lockDurationsDoubleAndAreCapped() {
-		assertThat(LoginThrottle.lockFor(4, 5)).isZero();
-		assertThat(LoginThrottle.lockFor(5, 5)).isEqualTo(Duration.ofSeconds(1));
-		assertThat(LoginThrottle.lockFor(7, 5)).isEqualTo(Duration.ofSeconds(4));
-		assertThat(LoginThrottle.lockFor(40, 5)).isEqualTo(Duration.ofMinutes(15));
+		assertThat(LoginThrottle.lockFor(4, 5, LoginThrottle.MAX_LOCK)).isZero();
+		assertThat(LoginThrottle.lockFor(5, 5, LoginThrottle.MAX_LOCK)).isEqualTo(Duration.ofSeconds(1));
+		assertThat(LoginThrottle.lockFor(7, 5, LoginThrottle.MAX_LOCK)).isEqualTo(Duration.ofSeconds(4));
+		assertThat(LoginThrottle.lockFor(40, 5, LoginThrottle.MAX_LOCK)).isEqualTo(Duration.ofMinutes(15));
+		assertThat(LoginThrottle.lockFor(40, 20, LoginThrottle.MAX_SLOW_DOWN)).isEqualTo(Duration.ofMinutes(1));
 	}
 
 	@Test

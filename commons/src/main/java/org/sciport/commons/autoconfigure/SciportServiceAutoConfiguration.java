@@ -24,6 +24,7 @@ import org.sciport.commons.security.AccessTokenVerifier;
 import org.sciport.commons.security.JwtSettings;
 import org.sciport.commons.security.RevocationListener;
 import org.sciport.commons.security.RevokedTokens;
+import org.sciport.commons.web.ClientAddresses;
 import org.sciport.commons.web.RequestIdFilter;
 import org.sciport.commons.web.RequestIdLogging;
 import org.springframework.beans.factory.ObjectProvider;
@@ -63,6 +64,13 @@ public final class SciportServiceAutoConfiguration {
 	@Bean
 	RequestIdFilter sciportRequestIdFilter() {
 		return new RequestIdFilter();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ClientAddresses clientAddresses(Environment environment) {
+		return new ClientAddresses(environment.getProperty("sciport.security.client-address-key", ""),
+				java.time.Clock.systemUTC());
 	}
 
 	@Bean

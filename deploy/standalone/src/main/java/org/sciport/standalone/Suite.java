@@ -67,6 +67,12 @@ final class Suite implements AutoCloseable {
 
 	private String jwksUri = "";
 
+	/**
+	 * Signs the client address the gateway passes on; new each start, since only the gateway and
+	 * the services of this one process share it.
+	 */
+	private final String clientAddressKey = newKey();
+
 	private final Map<String, String> serviceUrls = new LinkedHashMap<>();
 
 	Suite(StandaloneSettings settings) {
@@ -205,7 +211,14 @@ final class Suite implements AutoCloseable {
 
 	private List<String> common() {
 		return List.of("--spring.main.banner-mode=off", "--logging.structured.ecs.service.name=sciport",
-				"--sciport.security.jwks-uri=" + this.jwksUri);
+				"--sciport.security.jwks-uri=" + this.jwksUri,
+				"--sciport.security.client-address-key=" + this.clientAddressKey);
+	}
+
+	private static String newKey() {
+		byte[] key = new byte[32];
+		new java.security.SecureRandom().nextBytes(key);
+		return java.util.Base64.getEncoder().encodeToString(key);
 	}
 
 	private static int freeLoopbackPort() {

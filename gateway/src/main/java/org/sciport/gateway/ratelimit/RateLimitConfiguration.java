@@ -1,5 +1,6 @@
 package org.sciport.gateway.ratelimit;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,10 +14,11 @@ import org.springframework.web.server.WebFilter;
 class RateLimitConfiguration {
 
 	@Bean
-	RateLimitStore rateLimitStore(RateLimitProperties properties) {
+	RateLimitStore rateLimitStore(RateLimitProperties properties, MeterRegistry meters) {
 		return switch (properties.store()) {
 			case "memory" -> new MemoryRateLimitStore();
-			case "redis" -> new RedisRateLimitStore(properties.redisUrl());
+			case "redis" -> new FailOpenRateLimitStore(new RedisRateLimitStore(properties.redisUrl()),
+					properties.storeTimeout(), meters);
 			default -> throw new IllegalStateException(
 					"sciport.gateway.rate-limit.store must be memory or redis, not " + properties.store());
 		};

@@ -6,10 +6,12 @@ import java.time.Instant;
 import java.util.Locale;
 
 import org.sciport.commons.security.AccessTokenFilter;
+import org.sciport.commons.security.ApiTokenExchanger;
 import org.sciport.commons.security.Caller;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -171,8 +173,37 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 			exchange.getResponse()
 				.beforeCommit(() -> exchange.getResponse().getHeaders().containsHeader(LIMIT) ? Mono.empty()
 						: limiter.account(exchange).then());
-			return chain.filter(exchange);
+			return carriesApiToken(exchange.getRequest()) ? limiter.limitApiTokenFailures(exchange, chain)
+					: chain.filter(exchange);
 		}, Ordered.HIGHEST_PRECEDENCE + 5);
+	}
+
+	/**
+	 * Every API token that is not remembered costs the gateway a call to auth-service, so made-up
+	 * ones are limited per client address: once an address had {@code api-token-failures} refused
+	 * in a minute, its requests with an API token are refused for the rest of it without asking.
+	 */
+	Mono<Void> limitApiTokenFailures(ServerWebExchange exchange, WebFilterChain chain) {
+		long now = this.clock.instant().getEpochSecond();
+		long minuteEnd = (now / MINUTE + 1) * MINUTE;
+		String key = "rl:addr:" + clientAddress(exchange) + ":api-token-failures:" + minuteEnd;
+		return this.store.peek(key).flatMap((failures) -> {
+			if (failures >= this.properties.apiTokenFailures()) {
+				return refuse(exchange, "More than " + this.properties.apiTokenFailures()
+						+ " refused API tokens from this address in a minute", minuteEnd - now);
+			}
+			exchange.getResponse()
+				.beforeCommit(() -> HttpStatus.UNAUTHORIZED.equals(exchange.getResponse().getStatusCode())
+						? this.store.increment(key, Instant.ofEpochSecond(minuteEnd)).then() : Mono.empty());
+			return chain.filter(exchange);
+		});
+	}
+
+	private static boolean carriesApiToken(ServerHttpRequest request) {
+		String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+		String token = (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7))
+				? authorization.substring(7).trim() : request.getHeaders().getFirst(AccessTokenFilter.ACCESS_TOKEN_HEADER);
+		return token != null && token.trim().startsWith(ApiTokenExchanger.PREFIX);
 	}
 
 	private record OrderedFilter(WebFilter filter, int order) implements WebFilter, Ordered {

@@ -15,4 +15,9 @@ public interface RateLimitStore {
 	 */
 	Mono<Long> increment(String key, Instant windowEnd);
 
+	/**
+	 * The count of {@code key} in its current window, 0 if there is none; counts nothing.
+	 */
+	Mono<Long> peek(String key);
+
 }

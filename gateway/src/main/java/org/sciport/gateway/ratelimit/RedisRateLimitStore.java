@@ -34,6 +34,11 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 	}
 
 	@Override
+	public Mono<Long> peek(String key) {
+		return this.connection.reactive().get(key).map(Long::parseLong).defaultIfEmpty(0L);
+	}
+
+	@Override
 	public void close() {
 		this.connection.close();
 		this.client.shutdown();

@@ -27,7 +27,7 @@ class RateLimitFilterTests {
 			"token-1", START.plus(Duration.ofHours(1)), null, START);
 
 	private final RateLimitProperties properties = new RateLimitProperties(true, 1000, 10000, 100000, 1000, 100, 10, 3,
-			"memory", "redis://127.0.0.1:6379");
+			3, "memory", Duration.ofMillis(250), "redis://127.0.0.1:6379");
 
 	private final RateLimitStore store = new MemoryRateLimitStore();
 
@@ -83,6 +83,52 @@ class RateLimitFilterTests {
 		MockServerWebExchange call = signedIn(MockServerHttpRequest.get("/v1/datasets").build());
 		assertThat(filter.account(call).block().retryAfter()).isZero();
 		assertThat(call.getResponse().getHeaders().getFirst("X-RateLimit-Remaining")).isEqualTo("999");
+	}
+
+	@Test
+	void anAddressWhoseApiTokensKeepFailingIsRefusedWithoutAskingAuthService() {
+		RateLimitFilter filter = new RateLimitFilter(this.properties, this.store, Clock.fixed(START, ZoneOffset.UTC));
+		java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+		org.springframework.web.server.WebFilterChain refusing = (exchange) -> {
+			asked.incrementAndGet();
+			exchange.getResponse().setStatusCode(org.springframework.http.HttpStatus.UNAUTHORIZED);
+			return exchange.getResponse().setComplete();
+		};
+		for (int i = 0; i < 3; i++) {
+			filter.limitApiTokenFailures(apiToken("203.0.113.7"), refusing).block(Duration.ofSeconds(5));
+		}
+		assertThat(asked).hasValue(3);
+		MockServerWebExchange fourth = apiToken("203.0.113.7");
+		org.assertj.core.api.Assertions.assertThatExceptionOfType(RateLimitExceededException.class)
+			.isThrownBy(() -> filter.limitApiTokenFailures(fourth, refusing).block(Duration.ofSeconds(5)));
+		assertThat(fourth.getResponse().getHeaders().getFirst("Retry-After")).isEqualTo("20");
+		assertThat(asked).hasValue(3);
+		// Another address is asked as before; so is this one in the next minute.
+		filter.limitApiTokenFailures(apiToken("203.0.113.8"), refusing).block(Duration.ofSeconds(5));
+		new RateLimitFilter(this.properties, this.store, Clock.fixed(START.plusSeconds(20), ZoneOffset.UTC))
+			.limitApiTokenFailures(apiToken("203.0.113.7"), refusing).block(Duration.ofSeconds(5));
+		assertThat(asked).hasValue(5);
+	}
+
+	@Test
+	void acceptedApiTokensDoNotCountAsFailures() {
+		RateLimitFilter filter = new RateLimitFilter(this.properties, this.store, Clock.fixed(START, ZoneOffset.UTC));
+		java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+		org.springframework.web.server.WebFilterChain accepting = (exchange) -> {
+			asked.incrementAndGet();
+			return exchange.getResponse().setComplete();
+		};
+		for (int i = 0; i < 10; i++) {
+			filter.limitApiTokenFailures(apiToken("203.0.113.7"), accepting).block(Duration.ofSeconds(5));
+		}
+		assertThat(asked).hasValue(10);
+	}
+
+	private static MockServerWebExchange apiToken(String address) {
+		return MockServerWebExchange.from(MockServerHttpRequest.get("/v1/datasets")
+			.header("Authorization", "Bearer sct_made-up")
+			.remoteAddress(new java.net.InetSocketAddress(address, 40000))
+			.build());
 	}
 
 	private static MockServerWebExchange transfer() {
