@@ -120,6 +120,7 @@ class GatewayRoutingIntegrationTests {
 		registry.add("spring.kafka.bootstrap-servers", TestInfrastructure::kafkaBootstrap);
 		registry.add("sciport.gateway.resilience.open-for", () -> "500ms");
 		registry.add("sciport.security.client-address-key", () -> CLIENT_ADDRESS_KEY);
+		registry.add("sciport.gateway.cors.allowed-origins", () -> "https://portal.example, https://*.uppy.example");
 		registry.add("sciport.gateway.usage.every", () -> "200ms");
 		registry.add("sciport.gateway.rate-limit.transfer", () -> "5");
 		registry.add("sciport.gateway.resilience.minimum-calls", () -> "4");
@@ -622,6 +623,51 @@ class GatewayRoutingIntegrationTests {
 		this.client.post().uri("/v1/auth/login").exchange()
 			.expectStatus().isOk()
 			.expectBody(String.class).value((body) -> assertThat(body).startsWith("auth POST /v1/auth/login").endsWith(" none"));
+	}
+
+	@Test
+	void servesMetricsAndDetailedHealthOnlyOnItsLoopbackManagementPort(
+			@org.springframework.beans.factory.annotation.Value("${local.management.port}") int managementPort) {
+		for (String path : List.of("/actuator/prometheus", "/actuator/health", "/actuator/health/readiness")) {
+			this.client.get().uri(path).exchange().expectStatus().isNotFound();
+		}
+		WebTestClient management = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
+		management.get().uri("/actuator/prometheus").exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).value((body) -> assertThat(body).contains("jvm_memory_used_bytes"));
+		management.get().uri("/actuator/health").exchange().expectStatus().isOk();
+		// The public summary stays where it was.
+		this.client.get().uri("/health").exchange().expectStatus().isOk();
+	}
+
+	@Test
+	void answersPreflightsOfAllowedOriginsWithoutATokenAndExposesWhatTusClientsRead() {
+		this.client.options().uri("/v1/uploads/tus/" + UUID.randomUUID())
+			.header("Origin", "https://app.uppy.example")
+			.header("Access-Control-Request-Method", "PATCH")
+			.header("Access-Control-Request-Headers", "authorization, tus-resumable, upload-offset, content-type")
+			.exchange()
+			.expectStatus().isOk()
+			.expectHeader().valueEquals("Access-Control-Allow-Origin", "https://app.uppy.example")
+			.expectHeader().value("Access-Control-Allow-Methods", (methods) -> assertThat(methods).contains("PATCH"))
+			.expectHeader().value("Access-Control-Allow-Headers",
+					(headers) -> assertThat(headers.toLowerCase()).contains("tus-resumable", "upload-offset"))
+			.expectHeader().doesNotExist("Access-Control-Allow-Credentials");
+		String seen = this.client.get().uri("/v1/datasets/d1").header("Origin", "https://portal.example")
+			.header("Authorization", "Bearer " + TOKEN).exchange()
+			.expectStatus().isOk()
+			.expectHeader().valueEquals("Access-Control-Allow-Origin", "https://portal.example")
+			.expectHeader().value("Access-Control-Expose-Headers", (exposed) -> assertThat(exposed)
+				.contains("Upload-Offset", "Location", "Tus-Resumable", "X-RateLimit-Remaining", "RateLimit", "Retry-After"))
+			.expectBody(String.class).returnResult().getResponseBody();
+		assertThat(seen).startsWith("dataset GET /v1/datasets/d1");
+		// An origin not listed gets no CORS answer.
+		this.client.options().uri("/v1/datasets")
+			.header("Origin", "https://evil.example")
+			.header("Access-Control-Request-Method", "GET")
+			.exchange()
+			.expectStatus().isForbidden()
+			.expectHeader().doesNotExist("Access-Control-Allow-Origin");
 	}
 
 	@Test

@@ -79,7 +79,7 @@ class SharedRateLimitIntegrationTests {
 
 	private static String[] arguments(int servicesPort, String redisUrl) {
 		String services = "http://127.0.0.1:" + servicesPort;
-		return new String[] { "--server.port=0", "--spring.main.banner-mode=off",
+		return new String[] { "--server.port=0", "--management.server.port=0", "--spring.main.banner-mode=off",
 				"--spring.kafka.bootstrap-servers=" + TestInfrastructure.kafkaBootstrap(),
 				"--sciport.security.jwks-uri=" + services + "/.well-known/jwks.json",
 				"--sciport.gateway.services.auth=" + services, "--sciport.gateway.services.upload=" + services,

@@ -22,11 +22,15 @@ import org.springframework.util.unit.DataSize;
  * dataset or project, and creates the datasets uploads name
  * @param conversion the conversion workers' settings
  * @param storage which blob store holds the files, and its settings
+ * @param publicBaseUrl the base URL clients reach the suite at (the gateway's, such as
+ * {@code https://data.example.org}); tus {@code Location}s are built from it. Empty: they are
+ * relative ({@code /v1/uploads/tus/<id>}), which every tus client resolves against the URL it
+ * called
  */
 @ConfigurationProperties("sciport.upload")
 public record UploadProperties(Path storageDirectory, Path spoolDirectory, @DefaultValue("50GB") DataSize maxFileSize,
 		@DefaultValue("256MB") DataSize maxChunkSize, @DefaultValue("24h") Duration tusExpiry, @DefaultValue("60s") Duration expirySweep, URI datasetService,
-		@DefaultValue Conversion conversion, @DefaultValue Storage storage) {
+		@DefaultValue Conversion conversion, @DefaultValue Storage storage, @DefaultValue("") String publicBaseUrl) {
 
 	/**
 	 * @param type {@code local} (files under {@code storage-directory}) or {@code s3}

@@ -14,6 +14,7 @@ import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.health.KafkaHealthIndicator;
 import org.sciport.commons.inbox.ProcessedEvents;
+import org.sciport.commons.json.StrictJson;
 import org.sciport.commons.outbox.OutboxProperties;
 import org.sciport.commons.outbox.OutboxRelay;
 import org.sciport.commons.outbox.OutboxWriter;
@@ -64,6 +65,11 @@ public final class SciportServiceAutoConfiguration {
 	@Bean
 	RequestIdFilter sciportRequestIdFilter() {
 		return new RequestIdFilter();
+	}
+
+	@Bean
+	StrictJson strictJson() {
+		return new StrictJson();
 	}
 
 	@Bean

@@ -146,6 +146,7 @@ public final class Launcher {
 	private static void writeRuntimeFile(StandaloneSettings settings, Suite suite, String gatewayUrl) {
 		StringBuilder content = new StringBuilder("# Where the running Sciport listens; removed when it stops.\n");
 		content.append("gateway.url=").append(gatewayUrl).append('\n');
+		content.append("gateway.management.url=").append(suite.managementUrl()).append('\n');
 		content.append("kafka.bootstrap-servers=").append(suite.kafkaBootstrap()).append('\n');
 		content.append("postgres.url=").append(StandaloneSettings.redact(suite.postgresAdminUrl())).append('\n');
 		for (Map.Entry<String, String> service : suite.serviceUrls().entrySet()) {

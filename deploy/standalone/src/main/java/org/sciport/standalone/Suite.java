@@ -83,6 +83,19 @@ final class Suite implements AutoCloseable {
 		return this.kafkaBootstrap;
 	}
 
+	/**
+	 * Where the gateway's management endpoints (metrics, detailed health) answer.
+	 */
+	String managementUrl() {
+		ConfigurableApplicationContext running = this.gateway;
+		if (running == null) {
+			return "";
+		}
+		String address = running.getEnvironment().getProperty("management.server.address", "127.0.0.1");
+		String port = running.getEnvironment().getProperty("local.management.port", "");
+		return "http://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
+	}
+
 	String postgresAdminUrl() {
 		return this.postgresAdminUrl;
 	}
@@ -151,6 +164,12 @@ final class Suite implements AutoCloseable {
 		}
 		List<String> arguments = new ArrayList<>(common());
 		arguments.add("--server.port=" + this.settings.httpPort());
+		String managementPort = System.getenv("SCIPORT_MANAGEMENT_PORT");
+		String managementAddress = System.getenv("SCIPORT_MANAGEMENT_ADDRESS");
+		arguments.add("--management.server.port=" + ((managementPort != null && !managementPort.isBlank())
+				? managementPort.trim() : Integer.toString(freeLoopbackPort())));
+		arguments.add("--management.server.address=" + ((managementAddress != null && !managementAddress.isBlank())
+				? managementAddress.trim() : "127.0.0.1"));
 		arguments.add("--spring.kafka.bootstrap-servers=" + this.kafkaBootstrap);
 		if (this.settings.redisUrl() != null) {
 			arguments.add("--sciport.gateway.rate-limit.store=redis");

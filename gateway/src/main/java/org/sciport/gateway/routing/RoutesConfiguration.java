@@ -42,10 +42,9 @@ class RoutesConfiguration {
 				"upload");
 		return builder.routes()
 			.route("auth", (r) -> r.path(RouteTable.AUTH).filters((f) -> protect(f, "auth", retries)).uri(uri(services.auth())))
-			// upload-service sees the client's Host, so the tus Location it answers points at the gateway.
 			// Its breaker is applied without Spring Cloud's circuit-breaker filter (see TransferBreakerFilter).
 			.route("upload", (r) -> r.path(RouteTable.UPLOAD)
-				.filters((f) -> f.preserveHostHeader().filter(uploadBreaker).filter(readsOnly(retryFilter(retries))))
+				.filters((f) -> f.filter(uploadBreaker).filter(readsOnly(retryFilter(retries))))
 				.uri(uri(services.upload())))
 			.route("dataset", (r) -> r.path(RouteTable.DATASET).filters((f) -> protect(f, "dataset", retries))
 				.uri(uri(services.dataset())))

@@ -47,7 +47,6 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -58,7 +57,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -170,7 +168,7 @@ class TusController {
 						null, null, expires, headers.getFirst("Upload-Metadata"), partial ? "partial" : null, null)))
 				.flatMap((job) -> {
 					ResponseEntity.BodyBuilder created = ResponseEntity.status(HttpStatus.CREATED)
-						.location(location(exchange.getRequest(), id))
+						.location(location(id))
 						.header("Upload-Expires", HTTP_DATE.format(expires));
 					if (isOffsetStream(headers) && headers.getContentLength() != 0) {
 						// creation-with-upload: the body is the first PATCH.
@@ -206,7 +204,7 @@ class TusController {
 			}
 			else if ("final".equals(tusConcat(job)) && job.tusParts() != null) {
 				answer.header("Upload-Concat", "final;" + String.join(" ", job.tusParts().stream()
-					.map((part) -> location(exchange.getRequest(), part).toString())
+					.map((part) -> location(part).toString())
 					.toList()));
 			}
 			return answer.build();
@@ -421,7 +419,7 @@ class TusController {
 							.then()
 							.then(this.intake.discard(new UploadJobs.StoredFile(part.blobKey(), 0, "", ""))))
 						.then(Mono.just(ResponseEntity.status(HttpStatus.CREATED)
-							.location(location(exchange.getRequest(), id))
+							.location(location(id))
 							.<Void>build())));
 			});
 	}
@@ -458,12 +456,13 @@ class TusController {
 		return job.tusConcat();
 	}
 
-	private static java.net.URI location(ServerHttpRequest request, UUID id) {
-		return UriComponentsBuilder.fromUri(request.getURI())
-			.replacePath(BASE + "/" + id)
-			.replaceQuery(null)
-			.build()
-			.toUri();
+	/**
+	 * An upload's URL: under the configured public base URL, or relative (as tus allows, and its
+	 * clients resolve against the URL they called). Never from the request's {@code Host} or
+	 * {@code X-Forwarded-*} headers, which a client chooses.
+	 */
+	private java.net.URI location(UUID id) {
+		return java.net.URI.create(this.properties.publicBaseUrl().replaceAll("/+$", "") + BASE + "/" + id);
 	}
 
 	private static @Nullable Long length(HttpHeaders headers) {
