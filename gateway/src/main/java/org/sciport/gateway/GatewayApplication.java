@@ -19,6 +19,15 @@ public class GatewayApplication {
 		return new SpringApplicationBuilder(GatewayApplication.class).properties("spring.config.name=" + NAME);
 	}
 
+	/**
+	 * What the gateway refuses itself (a missing token, a rate limit, bad text) on a seed
+	 * surface answers in that surface's error shape, as the service behind would.
+	 */
+	@org.springframework.context.annotation.Bean
+	org.sciport.commons.error.ErrorRenderer seedSurfaceErrors() {
+		return new org.sciport.commons.error.PortalErrorRenderer("/api/auth/", "/api/upload/", "/portal/api/");
+	}
+
 	public static void main(String[] args) {
 		builder().run(args);
 	}

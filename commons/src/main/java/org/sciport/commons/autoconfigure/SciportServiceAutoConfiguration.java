@@ -7,12 +7,15 @@ import java.util.List;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.SecurityContext;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.sciport.commons.error.ErrorRenderer;
 import org.sciport.commons.error.SciportErrorHandler;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.health.KafkaHealthIndicator;
+import org.sciport.commons.inbox.ListenerErrorPolicy;
 import org.sciport.commons.inbox.ProcessedEvents;
 import org.sciport.commons.json.StrictJson;
 import org.sciport.commons.outbox.OutboxProperties;
@@ -27,6 +30,7 @@ import org.sciport.commons.security.RevocationListener;
 import org.sciport.commons.security.RevokedTokens;
 import org.sciport.commons.web.ClientAddresses;
 import org.sciport.commons.web.RequestIdFilter;
+import org.sciport.commons.web.RequestTextFilter;
 import org.sciport.commons.web.RequestIdLogging;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -44,6 +48,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.ReactiveTransactionManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -65,6 +70,11 @@ public final class SciportServiceAutoConfiguration {
 	@Bean
 	RequestIdFilter sciportRequestIdFilter() {
 		return new RequestIdFilter();
+	}
+
+	@Bean
+	RequestTextFilter sciportRequestTextFilter(Environment environment) {
+		return new RequestTextFilter(environment.getProperty("sciport.web.read-form-bodies", Boolean.class, true));
 	}
 
 	@Bean
@@ -186,8 +196,20 @@ public final class SciportServiceAutoConfiguration {
 			List<String> names = List.of(Topics.AUTH, Topics.UPLOAD, Topics.DATASET, Topics.HARVEST, Topics.WORKFLOW,
 					Topics.GATEWAY);
 			return new KafkaAdmin.NewTopics(names.stream()
+				.flatMap((name) -> java.util.stream.Stream.of(name, name + ListenerErrorPolicy.DEAD_LETTER_SUFFIX))
 				.map((name) -> TopicBuilder.name(name).partitions(partitions).replicas(replicas).build())
 				.toArray(NewTopic[]::new));
+		}
+
+		/**
+		 * Every listener's error policy: transient failures retried with backoff until they
+		 * succeed, records that can never be applied to the dead-letter topic.
+		 */
+		@Bean
+		@ConditionalOnMissingBean(CommonErrorHandler.class)
+		CommonErrorHandler sciportListenerErrorHandler(KafkaTemplate<String, String> kafkaTemplate,
+				ObjectProvider<MeterRegistry> meters) {
+			return ListenerErrorPolicy.errorHandler(kafkaTemplate, meters.getIfAvailable(SimpleMeterRegistry::new));
 		}
 
 		@Bean("kafka")

@@ -3,6 +3,8 @@ package org.sciport.commons.error;
 import java.util.List;
 import java.util.Map;
 
+import io.r2dbc.spi.R2dbcException;
+import tools.jackson.databind.exc.JsonNodeException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -27,6 +29,13 @@ import tools.jackson.core.JacksonException;
  * message says nothing about internals.
  */
 public final class ErrorClassifier {
+
+	/**
+	 * PostgreSQL's states for text it cannot store: a NUL byte ({@code 22021}
+	 * character_not_in_repertoire) and {@code \u0000} in JSON ({@code 22P05}
+	 * untranslatable_character).
+	 */
+	private static final java.util.Set<String> UNSTORABLE_TEXT = java.util.Set.of("22021", "22P05");
 
 	private ErrorClassifier() {
 	}
@@ -61,6 +70,17 @@ public final class ErrorClassifier {
 		}
 		if (error instanceof ResponseStatusException e) {
 			return fromStatus(e.getStatusCode());
+		}
+		JsonNodeException node = findCause(error, JsonNodeException.class);
+		if (node != null) {
+			// A handler read a body value as a type it is not (an object where text belongs).
+			return ApiError.of(ErrorCode.VALIDATION_ERROR, "A value in the request body has the wrong type");
+		}
+		R2dbcException database = findCause(error, R2dbcException.class);
+		if (database != null && UNSTORABLE_TEXT.contains(database.getSqlState())) {
+			// The last line of defence: text that slipped past the request checks and cannot be
+			// stored. The statement failed, so its transaction wrote nothing.
+			return ApiError.of(ErrorCode.VALIDATION_ERROR, "A value holds characters that cannot be stored");
 		}
 		return ApiError.of(ErrorCode.INTERNAL_ERROR, "An internal error occurred");
 	}

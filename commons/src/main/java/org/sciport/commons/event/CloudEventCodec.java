@@ -7,9 +7,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class CloudEventCodec {
 
-	private static final org.apache.commons.logging.Log logger = org.apache.commons.logging.LogFactory
-		.getLog(CloudEventCodec.class);
-
 	private final JsonMapper jsonMapper;
 
 	public CloudEventCodec(JsonMapper jsonMapper) {
@@ -35,16 +32,18 @@ public final class CloudEventCodec {
 	}
 
 	/**
-	 * Reads a consumed record's value; one that is not a CloudEvents 1.0 JSON event is logged
-	 * and skipped (empty), so a consumer never stalls on it.
+	 * Reads a consumed record's value. A value that is not a CloudEvent can never be applied:
+	 * it fails with {@link org.sciport.commons.inbox.UndecodableEventException}, which the
+	 * listeners' error handler sends to the dead-letter topic
+	 * ({@link org.sciport.commons.inbox.ListenerErrorPolicy}).
 	 */
 	public java.util.Optional<CloudEvent> readConsumed(String topic, String json) {
 		try {
 			return java.util.Optional.of(read(json));
 		}
 		catch (IllegalArgumentException ex) {
-			logger.warn("Skipping a record on " + topic + " that is not a CloudEvent: " + ex.getMessage());
-			return java.util.Optional.empty();
+			throw new org.sciport.commons.inbox.UndecodableEventException("A record on " + topic
+					+ " is not a CloudEvent", ex);
 		}
 	}
 

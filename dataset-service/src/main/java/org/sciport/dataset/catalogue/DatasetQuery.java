@@ -71,6 +71,10 @@ public record DatasetQuery(@Nullable UUID folderId, @Nullable String status, @Nu
 	private static final Map<String, String> SORTS = Map.of("created_at", "d.created_at", "updated_at", "d.updated_at",
 			"name", "lower(d.name)", "size", "d.size_bytes");
 
+	private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+	private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
 	private static final Set<String> KNOWN = Set.of("folder_id", "status", "team_id", "owner_id", "tag", "created_from",
 			"created_to", "q", "sort", "order", "page", "per_page", "cursor");
 
@@ -170,7 +174,12 @@ public record DatasetQuery(@Nullable UUID folderId, @Nullable String status, @Nu
 			return null;
 		}
 		try {
-			return Instant.parse(value);
+			Instant instant = Instant.parse(value);
+			// What PostgreSQL's timestamptz holds, and more than any dataset needs.
+			if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+				throw new ValidationException(name, name + " must lie between the years 1 and 9999");
+			}
+			return instant;
 		}
 		catch (DateTimeParseException ex) {
 			throw new ValidationException(name, name + " must be an ISO-8601 instant such as 2026-01-31T00:00:00Z");

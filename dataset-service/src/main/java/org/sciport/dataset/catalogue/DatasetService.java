@@ -451,6 +451,9 @@ public class DatasetService {
 			UUID folder = null;
 			boolean folderChanged = body.has("folder_id");
 			if (folderChanged && !body.get("folder_id").isNull()) {
+				if (!body.get("folder_id").isString()) {
+					throw new ValidationException("folder_id", "folder_id must be a folder id or null");
+				}
 				try {
 					folder = UUID.fromString(body.get("folder_id").asString());
 				}

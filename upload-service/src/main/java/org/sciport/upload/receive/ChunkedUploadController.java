@@ -448,7 +448,7 @@ class ChunkedUploadController {
 		for (String name : names) {
 			JsonNode value = body.path(name);
 			if (!value.isMissingNode() && !value.isNull()) {
-				if (!value.isIntegralNumber() || value.asLong() <= 0) {
+				if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() <= 0) {
 					throw new ValidationException(names[0], names[0] + " must be a positive integer");
 				}
 				return value.asLong();

@@ -29,7 +29,14 @@ import reactor.core.publisher.Mono;
 final class MultipartStream {
 
 	/** What the stream holds, in order. */
-	sealed interface Event permits Field, FileStart, FileData, FileEnd {
+	sealed interface Event permits Field, FileStart, FileData, FileEnd, Refused {
+	}
+
+	/**
+	 * The body was refused part-way (too many parts, a field or header too large): turned into
+	 * the stream's error right where it is read, so no receiver ever sees it.
+	 */
+	private record Refused(RuntimeException error) implements Event {
 	}
 
 	record Field(String name, String value) implements Event {
@@ -120,7 +127,17 @@ final class MultipartStream {
 		}
 		return Flux.defer(() -> {
 			MultipartStream parser = new MultipartStream(boundary, maxFieldBytes);
+			// A refusal travels as an event, not as an exception out of the mapper: Reactor
+			// discards the element whose mapper threw, and the buffer was released already.
 			return body.concatMapIterable(parser::feed)
+				.<Event>handle((event, sink) -> {
+					if (event instanceof Refused refused) {
+						sink.error(refused.error());
+					}
+					else {
+						sink.next(event);
+					}
+				})
 				.concatWith(Mono.defer(parser::finish))
 				// Queued and not yet read when the stream ends early: network memory, released.
 				.doOnDiscard(FileData.class, FileData::release)
@@ -166,7 +183,8 @@ final class MultipartStream {
 			if (!handedOn) {
 				DataBufferUtils.release(buffer);
 			}
-			throw ex;
+			this.state = State.EPILOGUE;
+			return List.of(new Refused(ex));
 		}
 		if (!handedOn) {
 			DataBufferUtils.release(buffer);
