@@ -452,9 +452,11 @@ class GatewayRoutingIntegrationTests {
 			.bodyValue(new byte[1024]).exchange()
 			.expectStatus().isEqualTo(429)
 			.expectHeader().value("Retry-After", (after) -> assertThat(Long.parseLong(after)).isBetween(1L, 3600L))
+			// On the data portal's upload surface, in its error shape.
 			.expectBody()
-			.jsonPath("$.error.code").isEqualTo("RATE_LIMIT_EXCEEDED")
-			.jsonPath("$.error.message").value((String message) -> assertThat(message).contains("transfer"));
+			.jsonPath("$.success").isEqualTo(false)
+			.jsonPath("$.code").isEqualTo("RATE_LIMIT_EXCEEDED")
+			.jsonPath("$.error").value((String message) -> assertThat(message).contains("transfer"));
 	}
 
 	@Test

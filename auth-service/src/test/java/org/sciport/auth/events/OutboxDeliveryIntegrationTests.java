@@ -139,6 +139,20 @@ class OutboxDeliveryIntegrationTests {
 			.block()).isZero();
 	}
 
+	@Test
+	void refusesAnEventOutsideATransactionAndWritesNothing() {
+		CloudEvent event = CloudEvent.create("/sciport/test", TYPE + ".untransacted", "sigma", null);
+		reactor.test.StepVerifier.create(this.outbox.append(Topics.AUTH, event))
+			.expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("inside the transaction"))
+			.verify(java.time.Duration.ofSeconds(10));
+		assertThat(this.database.sql("SELECT count(*) AS c FROM outbox_event WHERE event_id = :id::uuid")
+			.bind("id", event.id())
+			.map((row) -> row.get("c", Long.class))
+			.one()
+			.block(java.time.Duration.ofSeconds(10))).isZero();
+	}
+
 	private static void assertPerKeyOrder(List<CloudEvent> events) {
 		Map<String, List<Integer>> byKey = new LinkedHashMap<>();
 		for (CloudEvent event : events) {

@@ -45,7 +45,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reuse detection, logout, the public keys, and the RFC 8725 refusals at the service itself.
  */
 @AuthServiceIntegrationTest
+@org.springframework.context.annotation.Import(SignInIntegrationTests.Time.class)
 class SignInIntegrationTests {
+
+	/** The sign-in throttle's clock, moved on by the test instead of waiting out a lock. */
+	@org.springframework.boot.test.context.TestConfiguration
+	static class Time {
+
+		@org.springframework.context.annotation.Bean
+		org.sciport.testsupport.MovableClock clock() {
+			return new org.sciport.testsupport.MovableClock();
+		}
+
+	}
+
+	@Autowired
+	org.sciport.testsupport.MovableClock clock;
 
 	private static final String PASSWORD = "a long enough password";
 
@@ -133,7 +148,7 @@ class SignInIntegrationTests {
 	}
 
 	@Test
-	void slowsDownAndLocksPasswordGuessing() throws InterruptedException {
+	void slowsDownAndLocksPasswordGuessing() {
 		for (int i = 0; i < LoginThrottle.PAIR_FREE; i++) {
 			loginFailure(this.email, "guess number " + i + "!!");
 		}
@@ -152,7 +167,7 @@ class SignInIntegrationTests {
 		this.client.post().uri("/v1/auth/login").contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("email", nobody, "password", PASSWORD)).exchange()
 			.expectStatus().isEqualTo(429);
-		Thread.sleep(2100);
+		this.clock.advance(Duration.ofMillis(2100));
 		login(this.email, PASSWORD);
 	}
 

@@ -13,8 +13,9 @@ import reactor.core.publisher.Mono;
 /**
  * Appends events to the outbox table. Call it inside the same
  * {@link org.springframework.transaction.reactive.TransactionalOperator} transaction as the
- * state change: both commit or neither does. After commit the relay is woken at once, so an
- * event usually reaches Kafka within milliseconds, not a poll interval.
+ * state change: both commit or neither does; outside a transaction it refuses. After commit the
+ * relay is woken at once, so an event usually reaches Kafka within milliseconds, not a poll
+ * interval.
  */
 public final class OutboxWriter {
 
@@ -31,26 +32,28 @@ public final class OutboxWriter {
 	}
 
 	/**
-	 * Appends one event for the given topic; its subject becomes the Kafka key.
+	 * Appends one event for the given topic; its subject becomes the Kafka key. Only inside a
+	 * transaction: an event written outside the change it announces could be sent for a change
+	 * that never committed, or be lost with one that did. Outside one it fails with an
+	 * {@link IllegalStateException} and writes nothing.
 	 */
 	public Mono<Void> append(String topic, CloudEvent event) {
-		return this.databaseClient
-			.sql("INSERT INTO outbox_event (event_id, topic, event_key, event_type, payload) "
-					+ "VALUES (:id, :topic, :key, :type, :payload)")
-			.bind("id", UUID.fromString(event.id()))
-			.bind("topic", topic)
-			.bind("key", event.subject())
-			.bind("type", event.type())
-			.bind("payload", this.codec.write(event))
-			.then()
-			.then(wakeRelayAfterCommit());
-	}
-
-	private Mono<Void> wakeRelayAfterCommit() {
 		return TransactionSynchronizationManager.forCurrentTransaction()
-			.doOnNext(this::registerWake)
-			.onErrorResume(NoTransactionException.class, (ex) -> Mono.fromRunnable(this.wakeRelay))
-			.then();
+			.filter(TransactionSynchronizationManager::isActualTransactionActive)
+			.onErrorResume(NoTransactionException.class, (ex) -> Mono.empty())
+			.switchIfEmpty(Mono.error(() -> new IllegalStateException(
+					"The outbox takes events only inside the transaction of the change they announce (" + event.type()
+							+ ")")))
+			.flatMap((transaction) -> this.databaseClient
+				.sql("INSERT INTO outbox_event (event_id, topic, event_key, event_type, payload) "
+						+ "VALUES (:id, :topic, :key, :type, :payload)")
+				.bind("id", UUID.fromString(event.id()))
+				.bind("topic", topic)
+				.bind("key", event.subject())
+				.bind("type", event.type())
+				.bind("payload", this.codec.write(event))
+				.then()
+				.doOnSuccess((done) -> registerWake(transaction)));
 	}
 
 	private void registerWake(TransactionSynchronizationManager manager) {

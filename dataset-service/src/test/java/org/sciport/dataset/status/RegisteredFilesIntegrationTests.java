@@ -20,6 +20,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Files that harvests, workflow runs and uploads put into a dataset, from their events on real
@@ -57,6 +58,9 @@ class RegisteredFilesIntegrationTests {
 		publish(Topics.WORKFLOW, "run-9", run);
 		// The run's event replayed, too.
 		publish(Topics.WORKFLOW, "run-9", run);
+		// Each replay was read before a marker sent after it on the same key: then the count is final.
+		settle(owner, Topics.HARVEST, "transfer-1", "sciport.harvest.transfer.completed", "files");
+		settle(owner, Topics.WORKFLOW, "run-9", "sciport.workflow.run.completed", "outputs");
 		awaitFiles(owner, dataset, 3);
 		// An upload completes into the same dataset: the totals count every file.
 		publish(Topics.UPLOAD, dataset, event(Topics.UPLOAD, dataset, "sciport.upload.completed", "{\"dataset_id\":\"" + dataset
@@ -82,14 +86,23 @@ class RegisteredFilesIntegrationTests {
 			.expectBody(MAP).returnResult().getResponseBody().get("data");
 	}
 
-	private void awaitFiles(User user, String dataset, int count) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (files(user, dataset).size() < count && System.nanoTime() < deadline) {
-			Thread.sleep(100);
-		}
-		// Give a replayed event the time to (not) add anything, then check the exact count.
-		Thread.sleep(300);
+	private void awaitFiles(User user, String dataset, int count) {
+		await().atMost(Duration.ofSeconds(30)).until(() -> files(user, dataset).size() >= count);
 		assertThat(files(user, dataset)).hasSize(count);
+	}
+
+	/**
+	 * Sends a marker event on {@code key} after whatever went before on it, into a dataset of
+	 * its own, and waits until it is applied: records of one key are read in order, so everything
+	 * sent before it on that key has been applied (or skipped) by then.
+	 */
+	private void settle(User owner, String topic, String key, String type, String list) throws Exception {
+		String marker = (String) this.client.post().uri("/v1/datasets").headers((h) -> h.setBearerAuth(owner.token()))
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "Marker " + UUID.randomUUID()))
+			.exchange().expectStatus().isCreated().expectBody(MAP).returnResult().getResponseBody().get("id");
+		publish(topic, key, event(topic, key, type, "{\"dataset_id\":\"" + marker + "\",\"" + list
+				+ "\":[{\"filename\":\"marker.txt\",\"size_bytes\":1}]}"));
+		await().atMost(Duration.ofSeconds(30)).until(() -> files(owner, marker).size() == 1);
 	}
 
 	private static String event(String topic, String subject, String type, String data) {

@@ -264,6 +264,7 @@ class StandaloneSuiteE2eTests {
 		uploader.finish();
 		String tusJob = uploader.getUploadURL().getPath().replaceAll(".*/", "");
 		JsonNode tusState = awaitField(port, "/v1/jobs/" + tusJob, access, "/status", "done");
+		assertThat(tusState.path("status").asString()).as("the tus upload's job came to done").isEqualTo("done");
 		assertThat(tusState.path("bytes_total").asLong()).isEqualTo(content.length);
 	}
 

@@ -251,10 +251,20 @@ public class UploadJobs {
 	 * data is the caller's to free; a conversion that is running notices at its next step.
 	 */
 	public Mono<UploadJob> cancel(Caller caller, UUID id) {
+		return cancel(caller, id, "cancelled by the owner");
+	}
+
+	/**
+	 * Cancels as {@link #cancel(Caller, UUID)} does, saying why; a tus upload's part waiting to be
+	 * concatenated ({@code uploaded}) can be cancelled too. Every cancellation comes through here
+	 * and is announced.
+	 */
+	public Mono<UploadJob> cancel(Caller caller, UUID id, String reason) {
 		Mono<UploadJob> change = find(caller, id).flatMap((job) -> this.database
-			.sql("UPDATE upload SET status = 'cancelled', error = 'cancelled by the owner', lease_owner = NULL, "
+			.sql("UPDATE upload SET status = 'cancelled', error = :reason, lease_owner = NULL, "
 					+ "lease_until = NULL, updated_at = now() WHERE id = :id "
-					+ "AND status IN ('uploading', 'conversion_queued', 'converting')")
+					+ "AND status IN ('uploading', 'uploaded', 'conversion_queued', 'converting')")
+			.bind("reason", reason)
 			.bind("id", id)
 			.fetch()
 			.rowsUpdated()
@@ -263,7 +273,8 @@ public class UploadJobs {
 					return Mono.error(new ConflictException("Only an upload in progress or a queued or running "
 							+ "conversion can be cancelled; this job is " + job.status()));
 				}
-				String type = "uploading".equals(job.status()) ? "sciport.upload.cancelled" : "sciport.conversion.failed";
+				String type = ("uploading".equals(job.status()) || "uploaded".equals(job.status()))
+						? "sciport.upload.cancelled" : "sciport.conversion.failed";
 				return get(id).flatMap((cancelled) -> announce(type, cancelled, Map.of("error", "cancelled"))
 					.thenReturn(cancelled));
 			}));

@@ -247,11 +247,8 @@ class TusController {
 				if (!"uploading".equals(job.status()) && !"uploaded".equals(job.status())) {
 					throw new ConflictException("This upload is " + job.status() + " and cannot be terminated");
 				}
-				return this.database
-					.sql("UPDATE upload SET status = 'cancelled', error = 'terminated by the client', updated_at = now() "
-							+ "WHERE id = :id AND status IN ('uploading', 'uploaded')")
-					.bind("id", job.jobId())
-					.then()
+				// The one cancel path: the same state change and sciport.upload.cancelled as any other.
+				return this.jobs.cancel(AccessTokenFilter.requireCaller(exchange), job.jobId(), "terminated by the client")
 					.then(Mono.fromRunnable(() -> this.running.remove(job.jobId())))
 					.then(this.spool.delete(job.jobId()))
 					.then(("uploaded".equals(job.status()) && job.blobKey() != null)
@@ -319,7 +316,7 @@ class TusController {
 					this.running.remove(id);
 					return truncate(file, offset).then(Mono.error(new ChecksumMismatch()));
 				}
-				return recordOffset(id, offset + received.get(), newLength);
+				return recordOffset(id, offset, offset + received.get(), newLength);
 			})).doOnError((ex) -> this.running.remove(id)).onErrorResume((ex) -> !(ex instanceof ChecksumMismatch), (ex) ->
 				// A refused body leaves nothing, nor does one the disk failed to keep; an
 				// interrupted one keeps what reached the disk, unless a checksum was to cover it all.
@@ -327,7 +324,7 @@ class TusController {
 						? truncate(file, offset)
 						: Mono.fromCallable(() -> forcedSize(file))
 							.subscribeOn(Schedulers.boundedElastic())
-							.flatMap((written) -> recordOffset(id, written, newLength)))
+							.flatMap((written) -> recordOffset(id, offset, written, newLength)))
 					.onErrorComplete()
 					.then(Mono.error(ex)))
 				.flatMap((newOffset) -> (length != null && newOffset == (long) length) ? finish(id).thenReturn(newOffset)
@@ -339,7 +336,7 @@ class TusController {
 			Mono<?> keep = (checksum != null) ? Mono.empty()
 					: Mono.delay(Duration.ofMillis(200))
 						.then(Mono.fromCallable(() -> forcedSize(this.spool.tusFile(id))).subscribeOn(Schedulers.boundedElastic()))
-						.flatMap((written) -> recordOffset(id, Math.min(written, offset + limit), newLength));
+						.flatMap((written) -> recordOffset(id, offset, Math.min(written, offset + limit), newLength));
 			keep.onErrorComplete().doFinally((signal) -> this.writing.remove(id)).subscribe();
 		}).doFinally((signal) -> {
 			if (signal != reactor.core.publisher.SignalType.CANCEL) {
@@ -348,17 +345,27 @@ class TusController {
 		});
 	}
 
-	private Mono<Long> recordOffset(UUID id, long offset, @Nullable Long newLength) {
+	/**
+	 * Moves the recorded offset from {@code from}, where this PATCH began, to {@code offset}; only
+	 * if it is still at {@code from}. The in-memory guard covers one instance only: with several,
+	 * a PATCH that raced another one to the same upload must not move an offset it did not start
+	 * from, and gets a 409 instead.
+	 */
+	private Mono<Long> recordOffset(UUID id, long from, long offset, @Nullable Long newLength) {
 		DatabaseClient.GenericExecuteSpec update = this.database
 			.sql("UPDATE upload SET bytes_received = :offset, updated_at = now(), expires_at = :expires"
-					+ ((newLength != null) ? ", size_bytes = :length" : "") + " WHERE id = :id AND status = 'uploading'")
+					+ ((newLength != null) ? ", size_bytes = :length" : "")
+					+ " WHERE id = :id AND status = 'uploading' AND bytes_received = :from")
 			.bind("offset", offset)
+			.bind("from", from)
 			.bind("expires", Instant.now().plus(this.properties.tusExpiry()))
 			.bind("id", id);
 		if (newLength != null) {
 			update = update.bind("length", newLength);
 		}
-		return update.then().thenReturn(offset);
+		return update.fetch().rowsUpdated().flatMap((updated) -> (updated == 0)
+				? Mono.error(new ConflictException("The upload's offset moved while this PATCH ran; ask for it again"))
+				: Mono.just(offset));
 	}
 
 	/** All bytes are there: the spool file moves into storage (checksummed on the way). */
