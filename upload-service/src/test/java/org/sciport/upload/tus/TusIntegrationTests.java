@@ -57,6 +57,9 @@ class TusIntegrationTests {
 	@Autowired
 	BlobStore blobs;
 
+	@Autowired
+	org.sciport.upload.receive.Spool spool;
+
 	@Test
 	void theTusJavaClientUploadsIsInterruptedAndResumes() throws Exception {
 		User owner = TestTokens.user();
@@ -185,6 +188,14 @@ class TusIntegrationTests {
 		patch(owner, id, 0, "12345".getBytes(StandardCharsets.UTF_8)).exchange().expectStatus().isNoContent();
 		tus(owner, HttpMethod.DELETE, "/v1/uploads/tus/" + id).exchange().expectStatus().isNoContent();
 		tus(owner, HttpMethod.HEAD, "/v1/uploads/tus/" + id).exchange().expectStatus().isNotFound();
+		// Terminated through the one cancel path: announced like any other cancellation.
+		try (org.sciport.testsupport.TopicReader reader = new org.sciport.testsupport.TopicReader(
+				org.sciport.testsupport.TestInfrastructure.kafkaBootstrap(), org.sciport.commons.event.Topics.UPLOAD)) {
+			assertThat(reader.awaitRecords((record) -> id.equals(record.key())
+					&& record.value().contains("\"sciport.upload.cancelled\""), 1, Duration.ofSeconds(30)))
+				.singleElement()
+				.satisfies((record) -> assertThat(record.value()).contains("\"error\":\"cancelled\""));
+		}
 		patch(owner, id, 5, "67890".getBytes(StandardCharsets.UTF_8)).exchange().expectStatus().isNotFound();
 
 		String abandoned = create(owner, tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Length", "10")
@@ -192,6 +203,35 @@ class TusIntegrationTests {
 		patch(owner, abandoned, 0, "12345".getBytes(StandardCharsets.UTF_8)).exchange().expectStatus().isNoContent();
 		expireAndAwaitTheSweep(owner, abandoned);
 		tus(owner, HttpMethod.HEAD, "/v1/uploads/tus/" + abandoned).exchange().expectStatus().isNotFound();
+	}
+
+	@Test
+	void aPatchWhoseStartingOffsetMovedMeanwhileIsA409AndMovesNothing() throws Exception {
+		User owner = TestTokens.user();
+		String id = create(owner, tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Length", "10")
+			.header("Upload-Metadata", metadata("filename", "raced.bin", "dataset_name", "Raced")));
+		// The PATCH is sent by hand, in two steps: its first five bytes, then (after another
+		// replica's PATCH recorded offset 3 meanwhile) the rest.
+		java.nio.file.Path spooled = this.spool.tusFile(UUID.fromString(id));
+		assertThat(spooled).doesNotExist();
+		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", this.port)) {
+			socket.setSoTimeout(30_000);
+			java.io.OutputStream out = socket.getOutputStream();
+			out.write(("PATCH /v1/uploads/tus/" + id + " HTTP/1.1\r\nHost: sciport\r\nConnection: close\r\nAuthorization: Bearer "
+					+ owner.token() + "\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: "
+					+ TusController.OFFSET_OCTET_STREAM + "\r\nContent-Length: 10\r\n\r\n12345")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			// The spool file is opened once the PATCH was checked against the offset (0) it names.
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> java.nio.file.Files.exists(spooled));
+			this.database.sql("UPDATE upload SET bytes_received = 3 WHERE id = :id").bind("id", UUID.fromString(id))
+				.then().block(Duration.ofSeconds(10));
+			out.write("67890".getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			String answer = new String(socket.getInputStream().readNBytes(4096), StandardCharsets.UTF_8);
+			assertThat(answer).startsWith("HTTP/1.1 409").contains("moved while this PATCH ran");
+		}
+		offset(owner, id, "3");
 	}
 
 	@Test
