@@ -10,6 +10,9 @@ import com.nimbusds.jose.proc.SecurityContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import org.sciport.commons.calls.ServiceCalls;
 import org.sciport.commons.error.ErrorRenderer;
 import org.sciport.commons.error.SciportErrorHandler;
 import org.sciport.commons.event.CloudEventCodec;
@@ -52,6 +55,7 @@ import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.ReactiveTransactionManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.reactive.function.client.WebClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -70,6 +74,17 @@ public final class SciportServiceAutoConfiguration {
 	@Bean
 	RequestIdFilter sciportRequestIdFilter() {
 		return new RequestIdFilter();
+	}
+
+	/**
+	 * The time limits and circuit breakers of calls to other services, with their metrics.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	ServiceCalls sciportServiceCalls(ObjectProvider<MeterRegistry> meters) {
+		CircuitBreakerRegistry breakers = ServiceCalls.registry();
+		meters.ifAvailable((registry) -> TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry));
+		return new ServiceCalls(breakers);
 	}
 
 	@Bean
@@ -125,9 +140,11 @@ public final class SciportServiceAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		ApiTokenExchanger apiTokenExchanger(JwtSettings settings) {
+		ApiTokenExchanger apiTokenExchanger(JwtSettings settings, ObjectProvider<WebClient.Builder> clients,
+				ServiceCalls calls) {
 			// Where the keys are published, the exchange is too.
-			return new HttpApiTokenExchanger(settings.jwksUri().resolve("/v1/tokens/exchange"));
+			return new HttpApiTokenExchanger(settings.jwksUri().resolve("/v1/tokens/exchange"),
+					clients.getIfAvailable(WebClient::builder), calls.to("auth-service", Duration.ofSeconds(5)));
 		}
 
 		@Bean

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.sciport.commons.calls.ServiceCalls;
 import org.sciport.commons.error.AuthenticationException;
 import org.sciport.commons.error.ServiceUnavailableException;
 import org.springframework.http.HttpStatus;
@@ -35,9 +36,17 @@ public final class HttpApiTokenExchanger implements ApiTokenExchanger {
 
 	private final Map<String, Remembered> remembered = new ConcurrentHashMap<>();
 
-	public HttpApiTokenExchanger(URI exchangeUri) {
+	private final ServiceCalls.Guard guard;
+
+	/**
+	 * @param exchangeUri auth-service's exchange endpoint
+	 * @param client Boot's builder, so the calls are traced and measured
+	 * @param guard the time limit and circuit breaker for calls to auth-service
+	 */
+	public HttpApiTokenExchanger(URI exchangeUri, WebClient.Builder client, ServiceCalls.Guard guard) {
 		this.exchangeUri = exchangeUri;
-		this.client = WebClient.builder().build();
+		this.client = client.build();
+		this.guard = guard;
 	}
 
 	@Override
@@ -60,7 +69,7 @@ public final class HttpApiTokenExchanger implements ApiTokenExchanger {
 				return response.releaseBody()
 					.then(Mono.error(new ServiceUnavailableException("API tokens cannot be checked right now")));
 			})
-			.timeout(Duration.ofSeconds(5))
+			.transform(this.guard::guard)
 			.onErrorMap((ex) -> !(ex instanceof AuthenticationException || ex instanceof ServiceUnavailableException),
 					(ex) -> new ServiceUnavailableException("API tokens cannot be checked right now"))
 			.map((body) -> {

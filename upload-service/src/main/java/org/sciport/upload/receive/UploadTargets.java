@@ -1,12 +1,12 @@
 package org.sciport.upload.receive;
 
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.sciport.commons.calls.ServiceCalls;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.PermissionDeniedException;
 import org.sciport.commons.error.ServiceUnavailableException;
@@ -20,7 +20,6 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.client.WebClientRequestException;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
@@ -37,8 +36,12 @@ public class UploadTargets {
 
 	private final WebClient client;
 
-	UploadTargets(UploadProperties properties) {
-		this.client = WebClient.builder().baseUrl(properties.datasetService().toString()).build();
+	private final ServiceCalls.Guard catalogue;
+
+	UploadTargets(UploadProperties properties, WebClient.Builder client, ServiceCalls calls) {
+		// Boot's builder: the call carries the request's trace and is measured.
+		this.client = client.baseUrl(properties.datasetService().toString()).build();
+		this.catalogue = calls.to("dataset-service", TIMEOUT);
 	}
 
 	/**
@@ -112,10 +115,7 @@ public class UploadTargets {
 	}
 
 	private <T> Mono<T> guarded(Mono<T> call) {
-		return call.timeout(TIMEOUT)
-			.onErrorMap((ex) -> ex instanceof WebClientRequestException || ex instanceof ConnectException
-					|| ex instanceof java.util.concurrent.TimeoutException,
-					(ex) -> new ServiceUnavailableException("The catalogue could not be reached"));
+		return this.catalogue.guard(call);
 	}
 
 	private static void credentials(ServerHttpRequest request, HttpHeaders headers) {
