@@ -38,4 +38,46 @@ class ModuleBoundariesTests {
 			.check(SUITE);
 	}
 
+	/**
+	 * No package of a module depends, through others, on itself. upload-service is left out
+	 * until its tus and chunked controllers' SQL moves into services: its jobs, receive and
+	 * conversion packages still depend on each other in a circle.
+	 */
+	@Test
+	void noModulesPackagesDependOnEachOtherInACircle() {
+		slices().matching("org.sciport.(commons|auth|dataset|gateway|harvest|workflow|standalone|embedded).(*)..")
+			.should()
+			.beFreeOfCycles()
+			.check(SUITE);
+	}
+
+	/**
+	 * Controllers translate HTTP; the rules and the SQL live in services. upload-service's tus
+	 * and chunked controllers still hold theirs (left out until they move).
+	 */
+	@Test
+	void controllersNeverTouchTheDatabase() {
+		noClasses().that()
+			.areAnnotatedWith(org.springframework.web.bind.annotation.RestController.class)
+			.and()
+			.resideOutsideOfPackage("org.sciport.upload..")
+			.should()
+			.dependOnClassesThat()
+			.areAssignableTo(org.springframework.r2dbc.core.DatabaseClient.class)
+			.check(SUITE);
+	}
+
+	/**
+	 * Seed surfaces are thin adapters: they call services, never the database.
+	 */
+	@Test
+	void seedAdaptersCallServicesOnly() {
+		noClasses().that()
+			.resideInAnyPackage("org.sciport.dataset.portal..")
+			.should()
+			.dependOnClassesThat()
+			.areAssignableTo(org.springframework.r2dbc.core.DatabaseClient.class)
+			.check(SUITE);
+	}
+
 }

@@ -1,4 +1,4 @@
-package org.sciport.commons.json;
+package org.sciport.commons.input;
 
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import tools.jackson.core.JsonParser;

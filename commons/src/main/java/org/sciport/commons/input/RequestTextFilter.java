@@ -1,4 +1,4 @@
-package org.sciport.commons.web;
+package org.sciport.commons.input;
 
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
  * ({@code %00}) in the path, in a query parameter's name or value, or in a form field (text
  * PostgreSQL cannot store), and a form body whose percent-encoding is broken ({@code %zz}).
  * Each is a 400 naming the parameter. JSON bodies get the same rule from
- * {@link org.sciport.commons.json.StrictJson}.
+ * {@link StrictJson}.
  */
 public final class RequestTextFilter implements WebFilter, Ordered {
 
