@@ -2,10 +2,18 @@ package org.sciport.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,6 +25,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
 	/** The superuser the embedded cluster is initialised with. */
 	public static final String USERNAME = "postgres";
+
+	private static final Logger logger = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+
+	/** How long an orphaned server has for a fast shutdown before it is killed. */
+	static final Duration ORPHAN_STOP = Duration.ofSeconds(30);
 
 	private final EmbeddedPostgres postgres;
 
@@ -36,6 +49,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 			.setServerConfig("max_connections", "300")
 			.setServerConfig("fsync", "on");
 		if (dataDirectory != null) {
+			stopOrphan(dataDirectory);
 			builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
 		}
 		try {
@@ -43,6 +57,74 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Embedded PostgreSQL did not start: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Stops a server still running on {@code dataDirectory} from an earlier start whose JVM was
+	 * killed (SIGKILL, OOM killer, power cut of the JVM alone): the server is a process of its
+	 * own and outlives it, holding the directory, so no new server could start there. Only a
+	 * {@code postgres} process started on this very directory is stopped, and the caller
+	 * holds the directory (one suite per data directory), so it can be nobody else's. A fast
+	 * shutdown first (SIGINT: open transactions roll back, nothing committed is lost); if it
+	 * has not ended within {@link #ORPHAN_STOP}, it is killed and the next start recovers from
+	 * its write-ahead log.
+	 */
+	static void stopOrphan(Path dataDirectory) {
+		Path pidFile = dataDirectory.resolve("postmaster.pid");
+		long pid;
+		try {
+			if (!Files.isRegularFile(pidFile)) {
+				return;
+			}
+			List<String> lines = Files.readAllLines(pidFile);
+			pid = lines.isEmpty() ? -1 : Long.parseLong(lines.get(0).trim());
+		}
+		catch (IOException | NumberFormatException ex) {
+			return;
+		}
+		ProcessHandle server = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).orElse(null);
+		if (server == null || !isPostgresOn(server, dataDirectory)) {
+			return;
+		}
+		logger.warn("A PostgreSQL server (pid {}) from an earlier start is still running on {}; stopping it", pid,
+				dataDirectory);
+		signal(pid, "INT");
+		try {
+			server.onExit().get(ORPHAN_STOP.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (TimeoutException ex) {
+			server.destroyForcibly();
+			server.onExit().join();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException ex) {
+			// It has ended either way.
+		}
+	}
+
+	private static boolean isPostgresOn(ProcessHandle process, Path dataDirectory) {
+		ProcessHandle.Info info = process.info();
+		String command = info.command().orElse("");
+		String[] arguments = info.arguments().orElse(new String[0]);
+		String directory = dataDirectory.toAbsolutePath().normalize().toString();
+		return command.endsWith("/postgres") && Arrays.stream(arguments)
+			.anyMatch((argument) -> Path.of(argument).toAbsolutePath().normalize().toString().equals(directory));
+	}
+
+	private static void signal(long pid, String signal) {
+		try {
+			Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+			kill.getInputStream().readAllBytes();
+			kill.waitFor(10, TimeUnit.SECONDS);
+		}
+		catch (IOException ex) {
+			ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 

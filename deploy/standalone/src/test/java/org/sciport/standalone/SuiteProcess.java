@@ -104,6 +104,15 @@ final class SuiteProcess implements AutoCloseable {
 		return awaitExit(timeout);
 	}
 
+	/**
+	 * Kills the suite with SIGKILL, as the kernel's OOM killer or an operator's {@code kill -9}
+	 * would: nothing of it gets to clean up.
+	 */
+	void kill(Duration timeout) {
+		this.process.destroyForcibly();
+		awaitExit(timeout);
+	}
+
 	Properties runtime() {
 		Properties properties = new Properties();
 		try {
