@@ -18,6 +18,7 @@ import org.sciport.commons.error.SciportErrorHandler;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.health.KafkaHealthIndicator;
+import org.sciport.commons.inbox.EventInbox;
 import org.sciport.commons.inbox.ListenerErrorPolicy;
 import org.sciport.commons.inbox.ProcessedEvents;
 import org.sciport.commons.input.StrictJson;
@@ -204,6 +205,11 @@ public final class SciportServiceAutoConfiguration {
 		@Bean
 		ProcessedEvents processedEvents(DatabaseClient databaseClient, TransactionalOperator transactionalOperator) {
 			return new ProcessedEvents(databaseClient, transactionalOperator);
+		}
+
+		@Bean
+		EventInbox eventInbox(CloudEventCodec codec, ProcessedEvents processedEvents) {
+			return new EventInbox(codec, processedEvents);
 		}
 
 		@Bean

@@ -7,7 +7,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -17,9 +16,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.event.CloudEvent;
-import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
-import org.sciport.commons.inbox.ProcessedEvents;
+import org.sciport.commons.inbox.EventInbox;
 import org.sciport.commons.security.Caller;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -45,14 +43,12 @@ public class UsageAnalytics {
 
 	private final DatabaseClient database;
 
-	private final ProcessedEvents processed;
+	private final EventInbox inbox;
 
-	private final CloudEventCodec codec;
 
-	UsageAnalytics(DatabaseClient database, ProcessedEvents processed, CloudEventCodec codec) {
+	UsageAnalytics(DatabaseClient database, EventInbox inbox) {
 		this.database = database;
-		this.processed = processed;
-		this.codec = codec;
+		this.inbox = inbox;
 	}
 
 	/**
@@ -139,14 +135,14 @@ public class UsageAnalytics {
 	// On Kafka's listener thread: waiting for the transaction keeps the offset behind the change.
 	@KafkaListener(topics = Topics.GATEWAY, groupId = "dataset-service-usage")
 	void onUsage(ConsumerRecord<String, String> record) {
-		CloudEvent event = this.codec.readConsumed(record.topic(), record.value()).orElse(null);
-		if (event == null) {
-			return;
-		}
+		this.inbox.applyOnce(record, "api-usage", Duration.ofSeconds(30), this::counted);
+	}
+
+	private @Nullable Mono<Void> counted(CloudEvent event) {
 		JsonNode data = event.data();
 		if (!"sciport.gateway.usage".equals(event.type()) || data == null || !data.path("user_id").isString()
 				|| !data.path("hour").isString() || !data.path("api_calls").isIntegralNumber()) {
-			return;
+			return null;
 		}
 		UUID user;
 		Instant hour;
@@ -156,17 +152,16 @@ public class UsageAnalytics {
 		}
 		catch (IllegalArgumentException | DateTimeParseException ex) {
 			logger.warn("Skipping a malformed usage event: " + ex.getMessage());
-			return;
+			return null;
 		}
 		long calls = data.path("api_calls").asLong();
-		this.processed.processOnce("api-usage", event.id(), () -> this.database
+		return this.database
 			.sql("INSERT INTO api_usage (user_id, hour, api_calls) VALUES (:user, :hour, :calls) "
 					+ "ON CONFLICT (user_id, hour) DO UPDATE SET api_calls = api_usage.api_calls + :calls")
 			.bind("user", user)
 			.bind("hour", hour)
 			.bind("calls", calls)
-			.then())
-			.block(Duration.ofSeconds(30));
+			.then();
 	}
 
 	private static Instant parse(String field, String value, boolean end) {

@@ -11,7 +11,7 @@ import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
-import org.sciport.commons.inbox.ProcessedEvents;
+import org.sciport.commons.inbox.EventInbox;
 import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.commons.security.Caller;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -35,15 +35,15 @@ public class DataRecords {
 
 	private final DatabaseClient database;
 
-	private final ProcessedEvents processed;
+	private final EventInbox inbox;
 
 	private final OutboxWriter outbox;
 
 	private final CloudEventCodec codec;
 
-	DataRecords(DatabaseClient database, ProcessedEvents processed, OutboxWriter outbox, CloudEventCodec codec) {
+	DataRecords(DatabaseClient database, EventInbox inbox, OutboxWriter outbox, CloudEventCodec codec) {
 		this.database = database;
-		this.processed = processed;
+		this.inbox = inbox;
 		this.outbox = outbox;
 		this.codec = codec;
 	}
@@ -65,25 +65,22 @@ public class DataRecords {
 	// On Kafka's listener thread: waiting for the transaction keeps the offset behind the change.
 	@KafkaListener(topics = Topics.UPLOAD, groupId = "dataset-service-data")
 	void onUploadEvent(ConsumerRecord<String, String> record) {
-		CloudEvent event = this.codec.readConsumed(record.topic(), record.value()).orElse(null);
-		if (event == null) {
-			return;
-		}
+		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30), this::change);
+	}
+
+	private @Nullable Mono<?> change(CloudEvent event) {
 		JsonNode data = event.data();
 		String dataId = text(data, "data_id");
 		if (dataId == null) {
-			return;
+			return null;
 		}
-		Mono<?> change = switch (event.type()) {
+		return switch (event.type()) {
 			case "sciport.upload.completed" -> (text(data, "project_id") != null) ? uploaded(dataId, data) : null;
 			case "sciport.data.processed" -> finished(dataId, "processed",
 					data.path("rows").isIntegralNumber() ? data.path("rows").asLong() : null);
 			case "sciport.data.failed" -> finished(dataId, "failed", null);
 			default -> null;
 		};
-		if (change != null) {
-			this.processed.processOnce(CONSUMER, event.id(), () -> change).block(Duration.ofSeconds(30));
-		}
 	}
 
 	private Mono<Void> uploaded(String dataId, JsonNode data) {

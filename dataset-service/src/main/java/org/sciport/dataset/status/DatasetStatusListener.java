@@ -8,9 +8,8 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.event.CloudEvent;
-import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
-import org.sciport.commons.inbox.ProcessedEvents;
+import org.sciport.commons.inbox.EventInbox;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
@@ -66,34 +65,29 @@ class DatasetStatusListener {
 	/** Targets whose event registers a file: the dataset's totals are recounted. */
 	private static final Set<String> TOTALS_FROM_FILES = Set.of("conversion_queued");
 
-	private final ProcessedEvents processed;
+	private final EventInbox inbox;
 
 	private final DatabaseClient database;
 
-	private final CloudEventCodec codec;
-
-	DatasetStatusListener(ProcessedEvents processed, DatabaseClient database, CloudEventCodec codec) {
-		this.processed = processed;
+	DatasetStatusListener(EventInbox inbox, DatabaseClient database) {
+		this.inbox = inbox;
 		this.database = database;
-		this.codec = codec;
 	}
 
 	// The listener thread is Kafka's, not an event loop: waiting for the transaction is fine
 	// and keeps the offset from being committed before the change is.
 	@KafkaListener(topics = Topics.UPLOAD, groupId = "dataset-service-status")
 	void onUploadEvent(ConsumerRecord<String, String> record) {
-		CloudEvent event = this.codec.readConsumed(record.topic(), record.value()).orElse(null);
-		if (event == null) {
-			return;
-		}
+		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30), this::change);
+	}
+
+	private @Nullable Mono<?> change(CloudEvent event) {
 		String target = TARGETS.get(event.type());
 		UUID dataset = datasetId(event.data());
 		if (target == null || dataset == null) {
-			return;
+			return null;
 		}
-		this.processed.processOnce(CONSUMER, event.id(), () -> lock(dataset).then(files(event.type(), dataset, event.data()))
-			.then(apply(dataset, target, event.data())))
-			.block(Duration.ofSeconds(30));
+		return lock(dataset).then(files(event.type(), dataset, event.data())).then(apply(dataset, target, event.data()));
 	}
 
 	/**

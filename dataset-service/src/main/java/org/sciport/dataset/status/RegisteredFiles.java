@@ -6,10 +6,8 @@ import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
-import org.sciport.commons.event.CloudEvent;
-import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
-import org.sciport.commons.inbox.ProcessedEvents;
+import org.sciport.commons.inbox.EventInbox;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
@@ -37,14 +35,12 @@ class RegisteredFiles {
 
 	private final DatabaseClient database;
 
-	private final ProcessedEvents processed;
+	private final EventInbox inbox;
 
-	private final CloudEventCodec codec;
 
-	RegisteredFiles(DatabaseClient database, ProcessedEvents processed, CloudEventCodec codec) {
+	RegisteredFiles(DatabaseClient database, EventInbox inbox) {
 		this.database = database;
-		this.processed = processed;
-		this.codec = codec;
+		this.inbox = inbox;
 	}
 
 	// Kafka's listener threads: waiting keeps each offset behind its change.
@@ -59,17 +55,17 @@ class RegisteredFiles {
 	}
 
 	private void receive(ConsumerRecord<String, String> record, String type, String list, String origin) {
-		CloudEvent event = this.codec.readConsumed(record.topic(), record.value()).orElse(null);
-		if (event == null || !type.equals(event.type()) || event.data() == null) {
-			return;
-		}
-		JsonNode data = event.data();
-		UUID dataset = uuid(data.path("dataset_id").asString(""));
-		if (dataset == null || !data.path(list).isArray()) {
-			return;
-		}
-		this.processed.processOnce(CONSUMER, event.id(), () -> register(dataset, data.path(list), event.subject(), origin))
-			.block(Duration.ofSeconds(30));
+		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30), (event) -> {
+			if (!type.equals(event.type()) || event.data() == null) {
+				return null;
+			}
+			JsonNode data = event.data();
+			UUID dataset = uuid(data.path("dataset_id").asString(""));
+			if (dataset == null || !data.path(list).isArray()) {
+				return null;
+			}
+			return register(dataset, data.path(list), event.subject(), origin);
+		});
 	}
 
 	private Mono<Long> register(UUID dataset, JsonNode files, String source, String origin) {

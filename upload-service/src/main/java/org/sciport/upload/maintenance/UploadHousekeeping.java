@@ -5,10 +5,8 @@ import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
-import org.sciport.commons.event.CloudEvent;
-import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
-import org.sciport.commons.inbox.ProcessedEvents;
+import org.sciport.commons.inbox.EventInbox;
 import org.sciport.commons.storage.BlobStore;
 import org.sciport.upload.UploadProperties;
 import org.sciport.upload.receive.Spool;
@@ -43,22 +41,20 @@ class UploadHousekeeping implements DisposableBean {
 
 	private final BlobStore blobs;
 
-	private final ProcessedEvents processed;
+	private final EventInbox inbox;
 
-	private final CloudEventCodec codec;
 
 	private final Duration sweepEvery;
 
 	private @Nullable Disposable sweeper;
 
-	UploadHousekeeping(DatabaseClient database, Spool spool, BlobStore blobs, ProcessedEvents processed,
-			CloudEventCodec codec, UploadProperties properties) {
+	UploadHousekeeping(DatabaseClient database, Spool spool, BlobStore blobs, EventInbox inbox,
+			UploadProperties properties) {
 		this.sweepEvery = properties.expirySweep();
 		this.database = database;
 		this.spool = spool;
 		this.blobs = blobs;
-		this.processed = processed;
-		this.codec = codec;
+		this.inbox = inbox;
 	}
 
 	@EventListener(ApplicationReadyEvent.class)
@@ -106,18 +102,17 @@ class UploadHousekeeping implements DisposableBean {
 	// Kafka's listener thread: waiting keeps the offset behind the deletion.
 	@KafkaListener(topics = Topics.DATASET, groupId = "upload-service-blobs")
 	void onDatasetEvent(ConsumerRecord<String, String> record) {
-		CloudEvent event = this.codec.readConsumed(record.topic(), record.value()).orElse(null);
-		if (event == null || !"sciport.dataset.deleted".equals(event.type())) {
-			return;
-		}
-		UUID dataset;
-		try {
-			dataset = UUID.fromString(event.subject());
-		}
-		catch (IllegalArgumentException ex) {
-			return;
-		}
-		this.processed.processOnce(CONSUMER, event.id(), () -> removeFiles(dataset)).block(Duration.ofMinutes(5));
+		this.inbox.applyOnce(record, CONSUMER, Duration.ofMinutes(5), (event) -> {
+			if (!"sciport.dataset.deleted".equals(event.type())) {
+				return null;
+			}
+			try {
+				return removeFiles(UUID.fromString(event.subject()));
+			}
+			catch (IllegalArgumentException ex) {
+				return null;
+			}
+		});
 	}
 
 	/** Removes the files, their derived files and spooled parts, then forgets the keys. */
