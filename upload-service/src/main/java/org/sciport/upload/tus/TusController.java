@@ -262,6 +262,12 @@ class TusController {
 		UUID id = job.jobId();
 		Long newLength = (job.bytesTotal() == null && headers.getFirst("Upload-Length") != null)
 				? requiredLong(headers, "Upload-Length") : null;
+		if (newLength != null && (newLength == 0 || newLength < offset)) {
+			// One rule on every route: an upload carries at least one byte; a deferred length
+			// comes with the last PATCH and cannot be below what was already received.
+			throw new ValidationException("Upload-Length", (newLength == 0) ? "Empty files are not accepted"
+					: "Upload-Length " + newLength + " is below the " + offset + " bytes already received");
+		}
 		Long length = (job.bytesTotal() != null) ? job.bytesTotal() : newLength;
 		if (length != null && length > this.intake.maxFileSize()) {
 			throw BlobIntake.tooLarge(this.intake.maxFileSize());

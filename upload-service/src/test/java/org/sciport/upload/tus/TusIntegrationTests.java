@@ -206,6 +206,21 @@ class TusIntegrationTests {
 	}
 
 	@Test
+	void aDeferredLengthOfNothingOrBelowWhatWasSentIsRefusedAsOnEveryRoute() {
+		User owner = TestTokens.user();
+		String id = create(owner, tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Defer-Length", "1")
+			.header("Upload-Metadata", metadata("filename", "nothing.bin", "dataset_name", "Nothing")));
+		patch(owner, id, 0, new byte[0]).header("Upload-Length", "0").exchange()
+			.expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error.field").isEqualTo("Upload-Length");
+		patch(owner, id, 0, "abc".getBytes(StandardCharsets.UTF_8)).exchange().expectStatus().isNoContent();
+		patch(owner, id, 3, "d".getBytes(StandardCharsets.UTF_8)).header("Upload-Length", "2").exchange()
+			.expectStatus().isBadRequest();
+		offset(owner, id, "3");
+		assertThat(job(owner, id)).containsEntry("status", "uploading");
+	}
+
+	@Test
 	void aPatchWhoseStartingOffsetMovedMeanwhileIsA409AndMovesNothing() throws Exception {
 		User owner = TestTokens.user();
 		String id = create(owner, tus(owner, HttpMethod.POST, "/v1/uploads/tus").header("Upload-Length", "10")
