@@ -3,6 +3,7 @@ package org.sciport.commons.storage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 class LocalBlobStoreTests {
 
+	/** No step of a test waits longer than this. */
+	private static final Duration WAIT = Duration.ofSeconds(30);
+
 	@TempDir
 	Path root;
 
@@ -26,20 +30,20 @@ class LocalBlobStoreTests {
 		LocalBlobStore store = new LocalBlobStore(this.root);
 		StepVerifier.create(store.write("datasets/d1/data.csv", chunks("a,b\n", "1,2\n")))
 			.assertNext((blob) -> assertThat(blob).isEqualTo(new StoredBlob("datasets/d1/data.csv", 8)))
-			.verifyComplete();
+			.expectComplete().verify(WAIT);
 		assertThat(read(store, "datasets/d1/data.csv")).isEqualTo("a,b\n1,2\n");
-		StepVerifier.create(store.stat("datasets/d1/data.csv")).expectNextMatches((blob) -> blob.size() == 8).verifyComplete();
-		StepVerifier.create(store.delete("datasets/d1/data.csv")).verifyComplete();
-		StepVerifier.create(store.stat("datasets/d1/data.csv")).verifyComplete();
-		StepVerifier.create(store.read("datasets/d1/data.csv")).expectError(BlobNotFoundException.class).verify();
+		StepVerifier.create(store.stat("datasets/d1/data.csv")).expectNextMatches((blob) -> blob.size() == 8).expectComplete().verify(WAIT);
+		StepVerifier.create(store.delete("datasets/d1/data.csv")).expectComplete().verify(WAIT);
+		StepVerifier.create(store.stat("datasets/d1/data.csv")).expectComplete().verify(WAIT);
+		StepVerifier.create(store.read("datasets/d1/data.csv")).expectError(BlobNotFoundException.class).verify(WAIT);
 	}
 
 	@Test
 	void aFailedWriteLeavesNeitherTheBlobNorATemporaryFile() throws Exception {
 		LocalBlobStore store = new LocalBlobStore(this.root);
 		Flux<DataBuffer> failing = chunks("partial").concatWith(Flux.error(new IllegalStateException("client went away")));
-		StepVerifier.create(store.write("uploads/u1", failing)).expectError(IllegalStateException.class).verify();
-		StepVerifier.create(store.stat("uploads/u1")).verifyComplete();
+		StepVerifier.create(store.write("uploads/u1", failing)).expectError(IllegalStateException.class).verify(WAIT);
+		StepVerifier.create(store.stat("uploads/u1")).expectComplete().verify(WAIT);
 		assertThat(filesUnder(this.root.resolve(".incoming"))).isZero();
 	}
 

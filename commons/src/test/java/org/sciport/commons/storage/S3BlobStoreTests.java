@@ -3,6 +3,7 @@ package org.sciport.commons.storage;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 
@@ -27,6 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * writes cut from a stream, reads, stats, deletes, and no object after a failed write.
  */
 class S3BlobStoreTests {
+
+	/** No step of a test waits longer than this. */
+	private static final Duration WAIT = Duration.ofSeconds(30);
 
 	private static final String BUCKET = "sciport-test";
 
@@ -73,7 +77,7 @@ class S3BlobStoreTests {
 					Math.min(content.length, (i + 1) * 65_536))));
 		StepVerifier.create(store.write("uploads/ab/big", stream))
 			.assertNext((blob) -> assertThat(blob.size()).isEqualTo(content.length))
-			.verifyComplete();
+			.expectComplete().verify(WAIT);
 		byte[] read = DataBufferUtils.join(store.read("uploads/ab/big")).map((buffer) -> {
 			byte[] bytes = new byte[buffer.readableByteCount()];
 			buffer.read(bytes);
@@ -82,7 +86,7 @@ class S3BlobStoreTests {
 		assertThat(MessageDigest.getInstance("SHA-256").digest(read))
 			.isEqualTo(MessageDigest.getInstance("SHA-256").digest(content));
 		StepVerifier.create(store.stat("uploads/ab/big")).expectNext(new StoredBlob("uploads/ab/big", content.length))
-			.verifyComplete();
+			.expectComplete().verify(WAIT);
 	}
 
 	@Test
@@ -91,14 +95,14 @@ class S3BlobStoreTests {
 		store.write("datasets/d1/a.csv", text("a,b\n1,2\n")).block();
 		store.write("datasets/d1/empty", Flux.empty()).block();
 		store.write("datasets/d2/keep", text("keep")).block();
-		StepVerifier.create(store.stat("datasets/d1/a.csv")).expectNext(new StoredBlob("datasets/d1/a.csv", 8)).verifyComplete();
-		StepVerifier.create(store.stat("datasets/d1/empty")).expectNext(new StoredBlob("datasets/d1/empty", 0)).verifyComplete();
-		StepVerifier.create(store.deleteAll("datasets/d1")).verifyComplete();
-		StepVerifier.create(store.stat("datasets/d1/a.csv")).verifyComplete();
-		StepVerifier.create(store.read("datasets/d1/a.csv")).expectError(BlobNotFoundException.class).verify();
-		StepVerifier.create(store.stat("datasets/d2/keep")).expectNextCount(1).verifyComplete();
-		StepVerifier.create(store.delete("datasets/d2/keep")).verifyComplete();
-		StepVerifier.create(store.stat("datasets/d2/keep")).verifyComplete();
+		StepVerifier.create(store.stat("datasets/d1/a.csv")).expectNext(new StoredBlob("datasets/d1/a.csv", 8)).expectComplete().verify(WAIT);
+		StepVerifier.create(store.stat("datasets/d1/empty")).expectNext(new StoredBlob("datasets/d1/empty", 0)).expectComplete().verify(WAIT);
+		StepVerifier.create(store.deleteAll("datasets/d1")).expectComplete().verify(WAIT);
+		StepVerifier.create(store.stat("datasets/d1/a.csv")).expectComplete().verify(WAIT);
+		StepVerifier.create(store.read("datasets/d1/a.csv")).expectError(BlobNotFoundException.class).verify(WAIT);
+		StepVerifier.create(store.stat("datasets/d2/keep")).expectNextCount(1).expectComplete().verify(WAIT);
+		StepVerifier.create(store.delete("datasets/d2/keep")).expectComplete().verify(WAIT);
+		StepVerifier.create(store.stat("datasets/d2/keep")).expectComplete().verify(WAIT);
 	}
 
 	@Test
@@ -106,8 +110,8 @@ class S3BlobStoreTests {
 		S3BlobStore store = new S3BlobStore(client, BUCKET, "", S3BlobStore.MIN_PART_SIZE);
 		Flux<DataBuffer> failing = Flux.concat(Flux.just(DefaultDataBufferFactory.sharedInstance
 			.wrap(new byte[S3BlobStore.MIN_PART_SIZE + 10])), Flux.error(new IllegalStateException("client went away")));
-		StepVerifier.create(store.write("uploads/failed", failing)).expectError(IllegalStateException.class).verify();
-		StepVerifier.create(store.stat("uploads/failed")).verifyComplete();
+		StepVerifier.create(store.write("uploads/failed", failing)).expectError(IllegalStateException.class).verify(WAIT);
+		StepVerifier.create(store.stat("uploads/failed")).expectComplete().verify(WAIT);
 	}
 
 	private static Flux<DataBuffer> text(String value) {

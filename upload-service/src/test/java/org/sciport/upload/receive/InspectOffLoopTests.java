@@ -1,6 +1,7 @@
 package org.sciport.upload.receive;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,6 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class InspectOffLoopTests {
 
+	/** No step of a test waits longer than this. */
+	private static final Duration WAIT = Duration.ofSeconds(30);
+
 	@Test
 	void inspectsEveryBufferOnceInOrderOnAnotherThreadAndPassesItOn() {
 		List<String> pieces = new ArrayList<>();
@@ -34,7 +38,7 @@ class InspectOffLoopTests {
 			threads.add(Thread.currentThread().getName());
 		}).map((buffer) -> buffer.toString(StandardCharsets.UTF_8)).collectList())
 			.assertNext((passed) -> assertThat(passed).isEqualTo(pieces))
-			.verifyComplete();
+			.expectComplete().verify(WAIT);
 		assertThat(inspected).isEqualTo(pieces);
 		assertThat(threads).doesNotContain(caller);
 	}
@@ -50,7 +54,7 @@ class InspectOffLoopTests {
 			.map((buffer) -> buffer.toString(StandardCharsets.UTF_8)))
 			.expectNext("first|", "second|", "third")
 			.expectErrorMatches((ex) -> ex == cut)
-			.verify();
+			.verify(WAIT);
 		assertThat(inspected).containsExactly("first|", "second|", "third");
 	}
 
