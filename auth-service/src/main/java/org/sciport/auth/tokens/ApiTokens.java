@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -187,9 +186,9 @@ public class ApiTokens {
 	 */
 	public Mono<Void> revoke(UUID userId, UUID tokenId) {
 		Instant now = Instant.now();
-		CloudEvent revoked = CloudEvent.create(SOURCE, AuthEvents.API_TOKEN_REVOKED, tokenId.toString(),
-				this.codec.toData(Map.of("api_token_id", tokenId.toString(), "user_id", userId.toString(), "until",
-						now.plus(EXCHANGED_TTL).toString())));
+		CloudEvent revoked = CloudEvent.create(SOURCE, AuthEvents.ApiTokenRevoked.TYPE, tokenId.toString(),
+				this.codec.toData(new AuthEvents.ApiTokenRevoked(tokenId.toString(), userId.toString(),
+						now.plus(EXCHANGED_TTL))));
 		Mono<Void> work = this.database
 			.sql("UPDATE api_token SET revoked_at = :now WHERE id = :id AND user_id = :user AND revoked_at IS NULL")
 			.bind("now", now)

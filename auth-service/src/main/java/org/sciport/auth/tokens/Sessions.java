@@ -6,7 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Map;
 import java.util.UUID;
 
 import org.apache.commons.logging.Log;
@@ -20,6 +19,7 @@ import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.outbox.OutboxWriter;
+import org.sciport.commons.security.AuthEvents;
 import org.sciport.commons.security.Caller;
 import org.sciport.commons.web.RequestIdLogging;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -37,7 +37,7 @@ import reactor.core.publisher.Mono;
 public class Sessions {
 
 	/** The event that tells verifiers an access token is revoked before it expires. */
-	public static final String TOKEN_REVOKED = org.sciport.commons.security.AuthEvents.TOKEN_REVOKED;
+	public static final String TOKEN_REVOKED = AuthEvents.TokenRevoked.TYPE;
 
 	private static final Log logger = LogFactory.getLog(Sessions.class);
 
@@ -160,9 +160,8 @@ public class Sessions {
 		String sessionId = (caller.sessionId() != null) ? caller.sessionId() : "";
 		@Nullable UUID family = parseUuid(sessionId);
 		CloudEvent revoked = CloudEvent.create("/sciport/auth-service", TOKEN_REVOKED, caller.tokenId(),
-				this.codec.toData(Map.of("jti", caller.tokenId(), "user_id", caller.userId(), "expires_at",
-						caller.expiresAt().toString(), "session_id", sessionId, "session_until",
-						Instant.now().plus(this.properties.accessTokenTtl()).toString())));
+				this.codec.toData(new AuthEvents.TokenRevoked(caller.tokenId(), caller.userId(), caller.expiresAt(),
+						sessionId, Instant.now().plus(this.properties.accessTokenTtl()))));
 		Mono<Void> work = this.database
 			.sql("INSERT INTO revoked_access_token (jti, user_id, expires_at) VALUES (:jti, :user, :expires) "
 					+ "ON CONFLICT (jti) DO NOTHING")

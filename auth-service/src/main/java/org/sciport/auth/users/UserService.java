@@ -298,15 +298,14 @@ public class UserService {
 	 * verifiers remember it for a day, longer than any access token lives.
 	 */
 	private Mono<Void> tokensInvalidated(User user, String reason, Instant at) {
-		return this.outbox.append(Topics.AUTH, CloudEvent.create(SOURCE, AuthEvents.TOKENS_INVALIDATED,
-				user.id().toString(), this.codec.toData(Map.of("user_id", user.id().toString(), "token_version",
-						user.tokenVersion(), "reason", reason, "at", at.toString(), "until",
-						at.plus(AuthEvents.INVALIDATION_MEMORY).toString()))));
+		return this.outbox.append(Topics.AUTH, CloudEvent.create(SOURCE, AuthEvents.TokensInvalidated.TYPE,
+				user.id().toString(), this.codec.toData(new AuthEvents.TokensInvalidated(user.id().toString(),
+						user.tokenVersion(), reason, at, at.plus(AuthEvents.INVALIDATION_MEMORY)))));
 	}
 
 	private Mono<Void> deactivated(UUID id, Instant at) {
 		return endSessions(id, at).then(this.outbox.append(Topics.AUTH, CloudEvent.create(SOURCE, USER_DEACTIVATED,
-				id.toString(), this.codec.toData(Map.of("user_id", id.toString(), "deactivated_at", at.toString())))));
+				id.toString(), this.codec.toData(new AuthEvents.UserDeactivated(id.toString(), at)))));
 	}
 
 	/**

@@ -1,39 +1,93 @@
 package org.sciport.commons.security;
 
+import java.time.Duration;
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
 /**
- * The events on {@code sciport.auth} that end access tokens before they expire. auth-service
- * writes them; every verifier reads them ({@link RevocationListener}).
- * <ul>
- * <li>{@link #TOKEN_REVOKED}: {@code jti}, {@code expires_at}, and for a sign-out also
- * {@code session_id} and {@code session_until}, ending every token of the session;</li>
- * <li>{@link #API_TOKEN_REVOKED}: {@code api_token_id}, {@code user_id}, {@code until}: every
- * access token exchanged from the API token;</li>
- * <li>{@link #TOKENS_INVALIDATED}: {@code user_id}, {@code token_version}, {@code reason}
- * ({@code role_changed}, {@code password_changed}, {@code deactivated}), {@code until}: every
- * token of the account with a lower token version;</li>
- * <li>{@link #USER_DEACTIVATED}: {@code user_id}, {@code deactivated_at}.</li>
- * </ul>
+ * The events on {@code sciport.auth} that end access tokens before they expire, as typed
+ * records: auth-service writes them, every verifier reads them ({@link RevocationListener}).
+ * Each record's {@code TYPE} is its CloudEvents type; its fields are the event's {@code data},
+ * in snake case on the wire.
  */
 public final class AuthEvents {
 
 	/** What every auth event type starts with. */
 	public static final String PREFIX = "sciport.auth.";
 
-	public static final String TOKEN_REVOKED = "sciport.auth.token.revoked";
+	public static final String TOKEN_REVOKED = TokenRevoked.TYPE;
 
-	public static final String API_TOKEN_REVOKED = "sciport.auth.api-token.revoked";
+	public static final String API_TOKEN_REVOKED = ApiTokenRevoked.TYPE;
 
-	public static final String TOKENS_INVALIDATED = "sciport.auth.user.tokens-invalidated";
+	public static final String TOKENS_INVALIDATED = TokensInvalidated.TYPE;
 
-	public static final String USER_DEACTIVATED = "sciport.auth.user.deactivated";
+	public static final String USER_DEACTIVATED = UserDeactivated.TYPE;
 
 	/**
-	 * How long verifiers remember a {@link #TOKENS_INVALIDATED}: longer than any access token
+	 * How long verifiers remember a {@link TokensInvalidated}: longer than any access token
 	 * lives.
 	 */
-	public static final java.time.Duration INVALIDATION_MEMORY = java.time.Duration.ofHours(24);
+	public static final Duration INVALIDATION_MEMORY = Duration.ofHours(24);
 
 	private AuthEvents() {
+	}
+
+	/**
+	 * A sign-out: the token it was called with, and every token of its session.
+	 *
+	 * @param jti the token's id
+	 * @param userId the account
+	 * @param expiresAt when the token expires anyway
+	 * @param sessionId the session ended (empty for a token without one)
+	 * @param sessionUntil until when a token of the session can still be alive
+	 */
+	public record TokenRevoked(String jti, String userId, Instant expiresAt, @Nullable String sessionId,
+			@Nullable Instant sessionUntil) {
+
+		public static final String TYPE = "sciport.auth.token.revoked";
+
+	}
+
+	/**
+	 * An API token revoked: every access token exchanged from it ends.
+	 *
+	 * @param apiTokenId the API token's id
+	 * @param userId its owner
+	 * @param until until when an access token exchanged from it can still be alive
+	 */
+	public record ApiTokenRevoked(String apiTokenId, String userId, Instant until) {
+
+		public static final String TYPE = "sciport.auth.api-token.revoked";
+
+	}
+
+	/**
+	 * A change of role, password or activation: every token of the account with a lower token
+	 * version ends.
+	 *
+	 * @param userId the account
+	 * @param tokenVersion the lowest token version still valid
+	 * @param reason {@code role_changed}, {@code password_changed} or {@code deactivated}
+	 * @param at when the change was made
+	 * @param until until when a token of a lower version can still be alive
+	 */
+	public record TokensInvalidated(String userId, long tokenVersion, String reason, Instant at, Instant until) {
+
+		public static final String TYPE = "sciport.auth.user.tokens-invalidated";
+
+	}
+
+	/**
+	 * An account deactivated.
+	 *
+	 * @param userId the account
+	 * @param deactivatedAt when
+	 */
+	public record UserDeactivated(String userId, Instant deactivatedAt) {
+
+		public static final String TYPE = "sciport.auth.user.deactivated";
+
 	}
 
 }

@@ -1,7 +1,6 @@
 package org.sciport.commons.security;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +22,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.event.Topics;
 import org.springframework.context.SmartLifecycle;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -50,7 +51,11 @@ public final class RevocationListener implements SmartLifecycle {
 
 	private final String bootstrapServers;
 
-	private final JsonMapper json = JsonMapper.builder().build();
+	/** Events' data in snake case; fields added later are no reason to miss a revocation. */
+	private final JsonMapper json = JsonMapper.builder()
+		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+		.build();
 
 	private final CountDownLatch caughtUp = new CountDownLatch(1);
 
@@ -153,21 +158,29 @@ public final class RevocationListener implements SmartLifecycle {
 		}
 		try {
 			JsonNode event = this.json.readTree(value);
-			String type = event.path("type").asString();
 			JsonNode data = event.path("data");
-			switch (type) {
-				case AuthEvents.TOKEN_REVOKED -> {
-					this.revoked.revoke(data.path("jti").asString(), instant(data, "expires_at"));
-					if (!data.path("session_id").asString("").isEmpty() && data.hasNonNull("session_until")) {
-						this.revoked.revokeSession(data.path("session_id").asString(), instant(data, "session_until"));
+			switch (event.path("type").asString()) {
+				case AuthEvents.TokenRevoked.TYPE -> {
+					AuthEvents.TokenRevoked revoked = this.json.treeToValue(data, AuthEvents.TokenRevoked.class);
+					this.revoked.revoke(revoked.jti(), revoked.expiresAt());
+					if (revoked.sessionId() != null && !revoked.sessionId().isEmpty() && revoked.sessionUntil() != null) {
+						this.revoked.revokeSession(revoked.sessionId(), revoked.sessionUntil());
 					}
 				}
-				case AuthEvents.API_TOKEN_REVOKED ->
-					this.revoked.revokeApiToken(data.path("api_token_id").asString(), instant(data, "until"));
-				case AuthEvents.TOKENS_INVALIDATED -> this.revoked.requireVersion(data.path("user_id").asString(),
-						data.path("token_version").asLong(), instant(data, "until"));
-				case AuthEvents.USER_DEACTIVATED ->
-					this.revoked.deactivate(data.path("user_id").asString(), instant(data, "deactivated_at"));
+				case AuthEvents.ApiTokenRevoked.TYPE -> {
+					AuthEvents.ApiTokenRevoked revoked = this.json.treeToValue(data, AuthEvents.ApiTokenRevoked.class);
+					this.revoked.revokeApiToken(revoked.apiTokenId(), revoked.until());
+				}
+				case AuthEvents.TokensInvalidated.TYPE -> {
+					AuthEvents.TokensInvalidated invalidated = this.json.treeToValue(data,
+							AuthEvents.TokensInvalidated.class);
+					this.revoked.requireVersion(invalidated.userId(), invalidated.tokenVersion(), invalidated.until());
+				}
+				case AuthEvents.UserDeactivated.TYPE -> {
+					AuthEvents.UserDeactivated deactivated = this.json.treeToValue(data,
+							AuthEvents.UserDeactivated.class);
+					this.revoked.deactivate(deactivated.userId(), deactivated.deactivatedAt());
+				}
 				default -> {
 				}
 			}
@@ -175,10 +188,6 @@ public final class RevocationListener implements SmartLifecycle {
 		catch (RuntimeException ex) {
 			logger.warn("Ignoring a malformed auth event: " + ex.getMessage());
 		}
-	}
-
-	private static Instant instant(JsonNode data, String field) {
-		return Instant.parse(data.path(field).asString());
 	}
 
 	@Override
