@@ -33,7 +33,7 @@ public final class CloudEventCodec {
 
 	/**
 	 * Reads a consumed record's value. A value that is not a CloudEvent can never be applied:
-	 * it fails with {@link org.sciport.commons.inbox.UndecodableEventException}, which the
+	 * it fails with {@link UndecodableEventException}, which the
 	 * listeners' error handler sends to the dead-letter topic
 	 * ({@link org.sciport.commons.inbox.ListenerErrorPolicy}).
 	 */
@@ -42,7 +42,7 @@ public final class CloudEventCodec {
 			return java.util.Optional.of(read(json));
 		}
 		catch (IllegalArgumentException ex) {
-			throw new org.sciport.commons.inbox.UndecodableEventException("A record on " + topic
+			throw new UndecodableEventException("A record on " + topic
 					+ " is not a CloudEvent", ex);
 		}
 	}

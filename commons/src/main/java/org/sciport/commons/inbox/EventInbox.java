@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.UndecodableEventException;
 import reactor.core.publisher.Mono;
 
 /**

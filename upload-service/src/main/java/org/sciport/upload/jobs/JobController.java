@@ -15,7 +15,7 @@ import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.Caller;
 import org.sciport.commons.storage.BlobStore;
 import org.sciport.upload.PortalAnswers;
-import org.sciport.upload.receive.Spool;
+import org.sciport.upload.spool.Spool;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.LinkedMultiValueMap;

@@ -9,7 +9,7 @@ import org.sciport.commons.event.Topics;
 import org.sciport.commons.inbox.EventInbox;
 import org.sciport.commons.storage.BlobStore;
 import org.sciport.upload.UploadProperties;
-import org.sciport.upload.receive.Spool;
+import org.sciport.upload.spool.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;

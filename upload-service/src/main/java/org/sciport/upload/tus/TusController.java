@@ -41,7 +41,7 @@ import org.sciport.upload.jobs.UploadJobs.NewUpload;
 import org.sciport.upload.receive.BlobIntake;
 import org.sciport.upload.receive.Checksums;
 import org.sciport.upload.receive.FileNames;
-import org.sciport.upload.receive.Spool;
+import org.sciport.upload.spool.Spool;
 import org.sciport.upload.receive.UploadTargets;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;

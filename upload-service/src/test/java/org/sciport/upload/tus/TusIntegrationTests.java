@@ -58,7 +58,7 @@ class TusIntegrationTests {
 	BlobStore blobs;
 
 	@Autowired
-	org.sciport.upload.receive.Spool spool;
+	org.sciport.upload.spool.Spool spool;
 
 	@Test
 	void theTusJavaClientUploadsIsInterruptedAndResumes() throws Exception {

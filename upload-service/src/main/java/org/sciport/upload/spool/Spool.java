@@ -1,4 +1,4 @@
-package org.sciport.upload.receive;
+package org.sciport.upload.spool;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

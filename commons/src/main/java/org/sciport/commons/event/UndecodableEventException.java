@@ -1,4 +1,4 @@
-package org.sciport.commons.inbox;
+package org.sciport.commons.event;
 
 /**
  * A record that can never be applied, however often it is tried: not a CloudEvent at all. The
