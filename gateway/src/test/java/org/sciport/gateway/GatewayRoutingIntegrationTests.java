@@ -138,16 +138,20 @@ class GatewayRoutingIntegrationTests {
 		readiness.clear();
 	}
 
-	private static final String TOKEN = token(signingKey, new JWTClaimsSet.Builder().issuer("https://sciport.local")
-		.audience("sciport")
-		.subject(UUID.randomUUID().toString())
-		.issueTime(new Date())
-		.notBeforeTime(new Date())
-		.expirationTime(Date.from(Instant.now().plusSeconds(900)))
-		.jwtID(UUID.randomUUID().toString())
-		.claim("roles", List.of("user"))
-		.claim("plan", "free")
-		.build());
+	private static final String TOKEN = token(signingKey, claims("user", "free").build());
+
+	/** A fresh, valid access token's claims for a new account with this role and plan. */
+	private static JWTClaimsSet.Builder claims(String role, String plan) {
+		return new JWTClaimsSet.Builder().issuer("https://sciport.local")
+			.audience("sciport")
+			.subject(UUID.randomUUID().toString())
+			.issueTime(new Date())
+			.notBeforeTime(new Date())
+			.expirationTime(Date.from(Instant.now().plusSeconds(900)))
+			.jwtID(UUID.randomUUID().toString())
+			.claim("roles", List.of(role))
+			.claim("plan", plan);
+	}
 
 	@Autowired
 	WebTestClient client;
@@ -194,16 +198,7 @@ class GatewayRoutingIntegrationTests {
 
 	/** A token of a caller of its own, so one test's requests do not count against another's limits. */
 	private static String freshToken(String plan) {
-		return token(signingKey, new JWTClaimsSet.Builder().issuer("https://sciport.local")
-			.audience("sciport")
-			.subject(UUID.randomUUID().toString())
-			.issueTime(new Date())
-			.notBeforeTime(new Date())
-			.expirationTime(Date.from(Instant.now().plusSeconds(900)))
-			.jwtID(UUID.randomUUID().toString())
-			.claim("roles", List.of("user"))
-			.claim("plan", plan)
-			.build());
+		return token(signingKey, claims("user", plan).build());
 	}
 
 	private static String token(ECKey key, JWTClaimsSet claims) {
@@ -588,17 +583,7 @@ class GatewayRoutingIntegrationTests {
 
 	@Test
 	void refusesAScopedTokenWhatItsScopesDoNotNameBeforeAnyServiceSeesIt() {
-		String reader = token(signingKey, new JWTClaimsSet.Builder().issuer("https://sciport.local")
-			.audience("sciport")
-			.subject(UUID.randomUUID().toString())
-			.issueTime(new Date())
-			.notBeforeTime(new Date())
-			.expirationTime(Date.from(Instant.now().plusSeconds(900)))
-			.jwtID(UUID.randomUUID().toString())
-			.claim("roles", List.of("admin"))
-			.claim("plan", "free")
-			.claim("scope", "datasets:read")
-			.build());
+		String reader = token(signingKey, claims("admin", "free").claim("scope", "datasets:read").build());
 		this.client.get().uri("/v1/datasets/d1").header("Authorization", "Bearer " + reader).exchange()
 			.expectStatus().isOk()
 			.expectBody(String.class).value((body) -> assertThat(body).startsWith("dataset GET /v1/datasets/d1"));
