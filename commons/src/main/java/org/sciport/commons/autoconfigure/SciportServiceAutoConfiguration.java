@@ -102,7 +102,8 @@ public final class SciportServiceAutoConfiguration {
 	@ConditionalOnMissingBean
 	ClientAddresses clientAddresses(Environment environment) {
 		return new ClientAddresses(environment.getProperty("sciport.security.client-address-key", ""),
-				java.time.Clock.systemUTC());
+				java.time.Clock.systemUTC(),
+				environment.getProperty("sciport.security.trusted-proxy-hops", Integer.class, 0));
 	}
 
 	@Bean

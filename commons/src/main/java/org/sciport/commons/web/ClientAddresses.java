@@ -7,7 +7,9 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,15 +40,30 @@ public final class ClientAddresses {
 
 	private static final Pattern VALUE = Pattern.compile("([0-9A-Fa-f:.]{2,45}); t=(\\d{1,12}); s=([A-Za-z0-9_-]{43})");
 
+	private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
 	private final @Nullable SecretKeySpec key;
 
 	private final Clock clock;
+
+	private final int trustedProxyHops;
 
 	/**
 	 * @param base64Key the shared key, or empty for none (then no header is written or believed)
 	 */
 	public ClientAddresses(String base64Key, Clock clock) {
+		this(base64Key, clock, 0);
+	}
+
+	/**
+	 * @param base64Key the shared key, or empty for none (then no header is written or believed)
+	 * @param trustedProxyHops how many proxies of the operator's own stand in front of the edge
+	 * (an ingress, a load balancer), each appending the address it saw to
+	 * {@code X-Forwarded-For}; 0 when clients connect to the edge directly
+	 */
+	public ClientAddresses(String base64Key, Clock clock, int trustedProxyHops) {
 		this.clock = clock;
+		this.trustedProxyHops = Math.max(0, trustedProxyHops);
 		if (base64Key.isBlank()) {
 			this.key = null;
 			return;
@@ -75,6 +92,32 @@ public final class ClientAddresses {
 	public String of(ServerWebExchange exchange) {
 		String vouched = vouched(exchange.getRequest().getHeaders().getFirst(HEADER));
 		return (vouched != null) ? vouched : peer(exchange);
+	}
+
+	/**
+	 * Where a request that reached the edge (the gateway) came from: its peer, or behind
+	 * {@code trustedProxyHops} proxies of the operator's the address the outermost of them saw,
+	 * which is that many entries from the right of {@code X-Forwarded-For}. Entries further left
+	 * are the client's own word and never used; a request that did not pass all the proxies
+	 * (too few entries, or one that is no address) counts by its peer.
+	 */
+	public String atTheEdge(ServerWebExchange exchange) {
+		if (this.trustedProxyHops == 0) {
+			return peer(exchange);
+		}
+		List<String> forwarded = new ArrayList<>();
+		for (String header : exchange.getRequest().getHeaders().getValuesAsList("X-Forwarded-For")) {
+			for (String entry : header.split(",")) {
+				if (!entry.isBlank()) {
+					forwarded.add(entry.trim());
+				}
+			}
+		}
+		if (forwarded.size() < this.trustedProxyHops) {
+			return peer(exchange);
+		}
+		String seen = forwarded.get(forwarded.size() - this.trustedProxyHops);
+		return ADDRESS.matcher(seen).matches() ? seen : peer(exchange);
 	}
 
 	/**

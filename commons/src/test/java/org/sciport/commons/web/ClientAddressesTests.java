@@ -49,4 +49,30 @@ class ClientAddressesTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> new ClientAddresses("c2hvcnQ=", Clock.systemUTC()));
 	}
 
+	@Test
+	void atTheEdgeTheAddressTheOperatorsOwnProxiesSawCountsAndNothingTheClientWrote() {
+		ClientAddresses direct = new ClientAddresses(KEY, Clock.fixed(NOW, ZoneOffset.UTC), 0);
+		ClientAddresses behindOne = new ClientAddresses(KEY, Clock.fixed(NOW, ZoneOffset.UTC), 1);
+		ClientAddresses behindTwo = new ClientAddresses(KEY, Clock.fixed(NOW, ZoneOffset.UTC), 2);
+		assertThat(direct.atTheEdge(request("192.0.2.1", "203.0.113.5"))).isEqualTo("192.0.2.1");
+		// The client may write any entries on the left; the proxy appends what it saw.
+		assertThat(behindOne.atTheEdge(request("10.0.0.2", "6.6.6.6, 203.0.113.5"))).isEqualTo("203.0.113.5");
+		assertThat(behindTwo.atTheEdge(request("10.0.0.3", "6.6.6.6, 203.0.113.5", "10.0.0.2")))
+			.isEqualTo("203.0.113.5");
+		// Not through all the proxies, or not an address: its peer.
+		assertThat(behindTwo.atTheEdge(request("10.0.0.3", "203.0.113.5"))).isEqualTo("10.0.0.3");
+		assertThat(behindOne.atTheEdge(request("10.0.0.2", "unknown"))).isEqualTo("10.0.0.2");
+		assertThat(behindOne.atTheEdge(request("10.0.0.2"))).isEqualTo("10.0.0.2");
+	}
+
+	private static org.springframework.mock.web.server.MockServerWebExchange request(String peer, String... forwarded) {
+		org.springframework.mock.http.server.reactive.MockServerHttpRequest.BaseBuilder<?> request =
+				org.springframework.mock.http.server.reactive.MockServerHttpRequest.get("/v1/datasets")
+					.remoteAddress(new java.net.InetSocketAddress(peer, 40000));
+		for (String value : forwarded) {
+			request.header("X-Forwarded-For", value);
+		}
+		return org.springframework.mock.web.server.MockServerWebExchange.from(request.build());
+	}
+
 }

@@ -1,6 +1,7 @@
 package org.sciport.gateway.ratelimit;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.sciport.commons.web.ClientAddresses;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,8 +26,9 @@ class RateLimitConfiguration {
 	}
 
 	@Bean
-	RateLimitFilter rateLimitFilter(RateLimitProperties properties, RateLimitStore store) {
-		return new RateLimitFilter(properties, store);
+	RateLimitFilter rateLimitFilter(RateLimitProperties properties, RateLimitStore store,
+			ClientAddresses clientAddresses) {
+		return new RateLimitFilter(properties, store, clientAddresses::atTheEdge);
 	}
 
 	@Bean

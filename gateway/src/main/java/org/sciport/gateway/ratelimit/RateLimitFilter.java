@@ -1,13 +1,14 @@
 package org.sciport.gateway.ratelimit;
 
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.function.Function;
 
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.ApiTokenExchanger;
 import org.sciport.commons.security.Caller;
+import org.sciport.commons.web.ClientAddresses;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -46,14 +47,27 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 
 	private final Clock clock;
 
-	public RateLimitFilter(RateLimitProperties properties, RateLimitStore store) {
-		this(properties, store, Clock.systemUTC());
+	private final Function<ServerWebExchange, String> clientAddress;
+
+	/**
+	 * @param clientAddress where a request came from (its peer, or what the operator's proxies
+	 * in front saw)
+	 */
+	public RateLimitFilter(RateLimitProperties properties, RateLimitStore store,
+			Function<ServerWebExchange, String> clientAddress) {
+		this(properties, store, Clock.systemUTC(), clientAddress);
 	}
 
 	RateLimitFilter(RateLimitProperties properties, RateLimitStore store, Clock clock) {
+		this(properties, store, clock, ClientAddresses::peer);
+	}
+
+	RateLimitFilter(RateLimitProperties properties, RateLimitStore store, Clock clock,
+			Function<ServerWebExchange, String> clientAddress) {
 		this.properties = properties;
 		this.store = store;
 		this.clock = clock;
+		this.clientAddress = clientAddress;
 	}
 
 	@Override
@@ -100,7 +114,7 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 			return count(exchange, new Windows(user + ":t:", user + ":tm:", "transfer", "transfer-burst",
 					this.properties.transfer(), this.properties.transferBurst(), "upload transfer requests"));
 		}
-		String principal = "rl:" + ((caller != null) ? "user:" + caller.userId() : "addr:" + clientAddress(exchange));
+		String principal = "rl:" + ((caller != null) ? "user:" + caller.userId() : "addr:" + this.clientAddress.apply(exchange));
 		long hourly = (caller != null) ? this.properties.hourly(caller.plan().toLowerCase(Locale.ROOT))
 				: this.properties.anonymous();
 		return count(exchange, new Windows(principal + ":h:", principal + ":m:", "hour", "burst", hourly,
@@ -186,7 +200,7 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 	Mono<Void> limitApiTokenFailures(ServerWebExchange exchange, WebFilterChain chain) {
 		long now = this.clock.instant().getEpochSecond();
 		long minuteEnd = (now / MINUTE + 1) * MINUTE;
-		String key = "rl:addr:" + clientAddress(exchange) + ":api-token-failures:" + minuteEnd;
+		String key = "rl:addr:" + this.clientAddress.apply(exchange) + ":api-token-failures:" + minuteEnd;
 		return this.store.peek(key).flatMap((failures) -> {
 			if (failures >= this.properties.apiTokenFailures()) {
 				return refuse(exchange, "More than " + this.properties.apiTokenFailures()
@@ -225,9 +239,5 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 		return Mono.error(new RateLimitExceededException(message, Math.max(1, retryAfter)));
 	}
 
-	private static String clientAddress(ServerWebExchange exchange) {
-		InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
-		return (remote != null && remote.getAddress() != null) ? remote.getAddress().getHostAddress() : "unknown";
-	}
 
 }

@@ -29,7 +29,7 @@ class VouchForClientFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		String vouch = this.clientAddresses.vouchFor(ClientAddresses.peer(exchange));
+		String vouch = this.clientAddresses.vouchFor(this.clientAddresses.atTheEdge(exchange));
 		if (vouch == null) {
 			return chain.filter(exchange);
 		}
