@@ -36,9 +36,6 @@ import reactor.core.publisher.Mono;
 @Service
 public class Sessions {
 
-	/** The event that tells verifiers an access token is revoked before it expires. */
-	public static final String TOKEN_REVOKED = AuthEvents.TokenRevoked.TYPE;
-
 	private static final Log logger = LogFactory.getLog(Sessions.class);
 
 	private static final String REFRESH_PREFIX = "rt_";
@@ -159,7 +156,7 @@ public class Sessions {
 	public Mono<Void> logout(Caller caller) {
 		String sessionId = (caller.sessionId() != null) ? caller.sessionId() : "";
 		@Nullable UUID family = parseUuid(sessionId);
-		CloudEvent revoked = CloudEvent.create("/sciport/auth-service", TOKEN_REVOKED, caller.tokenId(),
+		CloudEvent revoked = CloudEvent.create("/sciport/auth-service", AuthEvents.TokenRevoked.TYPE, caller.tokenId(),
 				this.codec.toData(new AuthEvents.TokenRevoked(caller.tokenId(), caller.userId(), caller.expiresAt(),
 						sessionId, Instant.now().plus(this.properties.accessTokenTtl()))));
 		Mono<Void> work = this.database

@@ -181,9 +181,6 @@ public class UserService {
 				user.id().toString(), "name", user.name(), "role", user.role(), "plan", user.plan())));
 	}
 
-	/** The event that tells verifiers to refuse every token issued to an account before now. */
-	public static final String USER_DEACTIVATED = AuthEvents.USER_DEACTIVATED;
-
 	private static final java.util.Set<String> ROLES = java.util.Set.of("admin", "user");
 
 	private static final java.util.Set<String> PLANS = java.util.Set.of("free", "professional", "enterprise");
@@ -304,7 +301,7 @@ public class UserService {
 	}
 
 	private Mono<Void> deactivated(UUID id, Instant at) {
-		return endSessions(id, at).then(this.outbox.append(Topics.AUTH, CloudEvent.create(SOURCE, USER_DEACTIVATED,
+		return endSessions(id, at).then(this.outbox.append(Topics.AUTH, CloudEvent.create(SOURCE, AuthEvents.UserDeactivated.TYPE,
 				id.toString(), this.codec.toData(new AuthEvents.UserDeactivated(id.toString(), at)))));
 	}
 

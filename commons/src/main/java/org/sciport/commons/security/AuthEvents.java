@@ -16,14 +16,6 @@ public final class AuthEvents {
 	/** What every auth event type starts with. */
 	public static final String PREFIX = "sciport.auth.";
 
-	public static final String TOKEN_REVOKED = TokenRevoked.TYPE;
-
-	public static final String API_TOKEN_REVOKED = ApiTokenRevoked.TYPE;
-
-	public static final String TOKENS_INVALIDATED = TokensInvalidated.TYPE;
-
-	public static final String USER_DEACTIVATED = UserDeactivated.TYPE;
-
 	/**
 	 * How long verifiers remember a {@link TokensInvalidated}: longer than any access token
 	 * lives.
