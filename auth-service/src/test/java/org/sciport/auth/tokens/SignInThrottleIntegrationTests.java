@@ -2,9 +2,9 @@ package org.sciport.auth.tokens;
 
 import java.time.Clock;
 import java.util.Map;
-import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.sciport.auth.Accounts;
 import org.sciport.auth.AuthServiceIntegrationTest;
 import org.sciport.commons.web.ClientAddresses;
 import org.sciport.testsupport.TestInfrastructure;
@@ -22,7 +22,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @AuthServiceIntegrationTest
 class SignInThrottleIntegrationTests {
 
-	private static final String PASSWORD = "a long enough password";
+	private static final String PASSWORD = Accounts.PASSWORD;
 
 	private static final ClientAddresses gateway = new ClientAddresses(AuthServiceIntegrationTest.CLIENT_ADDRESS_KEY,
 			Clock.systemUTC());
@@ -37,7 +37,7 @@ class SignInThrottleIntegrationTests {
 
 	@Test
 	void aGuesserLocksOnlyItselfOutAndTheOwnerSignsInFromElsewhere() {
-		String email = account();
+		String email = new Accounts(this.client).register();
 		for (int i = 0; i < LoginThrottle.PAIR_FREE; i++) {
 			login(email, "guess " + i + " wrong!", "203.0.113.7").expectStatus().isUnauthorized();
 		}
@@ -47,7 +47,7 @@ class SignInThrottleIntegrationTests {
 
 	@Test
 	void guessesFromManyAddressesSlowTheAccountButNotItsOwnersKnownAddress() {
-		String email = account();
+		String email = new Accounts(this.client).register();
 		login(email, PASSWORD, "198.51.100.20").expectStatus().isOk();
 		for (int i = 0; i < LoginThrottle.ACCOUNT_FREE; i++) {
 			login(email, "guess " + i + " wrong!", "203.0.113." + (100 + i)).expectStatus().isUnauthorized();
@@ -62,7 +62,7 @@ class SignInThrottleIntegrationTests {
 
 	@Test
 	void aDirectCallerCannotChooseItsAddress() {
-		String email = account();
+		String email = new Accounts(this.client).register();
 		for (int i = 0; i < LoginThrottle.PAIR_FREE; i++) {
 			String forged = "10.0.0." + (i + 1);
 			String vouch = gateway.vouchFor(forged);
@@ -85,14 +85,6 @@ class SignInThrottleIntegrationTests {
 		return this.client.post().uri("/v1/auth/login").header(ClientAddresses.HEADER, gateway.vouchFor(address))
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("email", email, "password", password)).exchange();
-	}
-
-	private String account() {
-		String email = "throttle-" + UUID.randomUUID() + "@example.org";
-		this.client.post().uri("/v1/auth/register").contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("email", email, "password", PASSWORD)).exchange()
-			.expectStatus().isCreated();
-		return email;
 	}
 
 }

@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Consumer;
 
 import com.nimbusds.jwt.SignedJWT;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.sciport.auth.Accounts;
 import org.sciport.auth.AuthServiceIntegrationTest;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.security.AccessTokenVerifier;
@@ -24,6 +24,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.sciport.auth.Accounts.bearer;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -34,7 +35,7 @@ import static org.awaitility.Awaitility.await;
 @AuthServiceIntegrationTest
 class TokenRightsIntegrationTests {
 
-	private static final String PASSWORD = "a long enough password";
+	private static final String PASSWORD = Accounts.PASSWORD;
 
 	/** Revocations travel through Kafka: they arrive within a second, waited for at most this. */
 	private static final Duration PROPAGATION = Duration.ofSeconds(15);
@@ -47,6 +48,13 @@ class TokenRightsIntegrationTests {
 	@Autowired
 	WebTestClient client;
 
+	private Accounts accounts;
+
+	@org.junit.jupiter.api.BeforeEach
+	void accounts() {
+		this.accounts = new Accounts(this.client);
+	}
+
 	@Autowired
 	AccessTokenVerifier verifier;
 
@@ -55,7 +63,7 @@ class TokenRightsIntegrationTests {
 
 	@Test
 	void aScopedTokenDoesOnlyWhatItsScopesNameAndMintsNothingWider() {
-		String access = login(account(), PASSWORD);
+		String access = this.accounts.login(this.accounts.register(), PASSWORD);
 		String reader = exchange(apiToken(access, List.of("profile:read", "tokens:write")));
 		this.client.get().uri("/v1/users/me").headers(bearer(reader)).exchange().expectStatus().isOk();
 		this.client.put().uri("/v1/users/me").headers(bearer(reader)).contentType(MediaType.APPLICATION_JSON)
@@ -87,7 +95,7 @@ class TokenRightsIntegrationTests {
 
 	@Test
 	void anAdministratorsTokenWithoutTheAdminScopeActsAsAUser() {
-		String admin = login("admin@sciport.local", "bootstrap-admin-secret");
+		String admin = this.accounts.login("admin@sciport.local", "bootstrap-admin-secret");
 		String scoped = exchange(apiToken(admin, List.of("profile:read")));
 		this.client.get().uri("/v1/users").headers(bearer(scoped)).exchange().expectStatus().isForbidden();
 		String withAdmin = exchange(apiToken(admin, List.of("admin")));
@@ -96,12 +104,12 @@ class TokenRightsIntegrationTests {
 
 	@Test
 	void aDemotionEndsTheAccountsTokensAtOnceAndARefreshCarriesTheNewRole() throws Exception {
-		String admin = login("admin@sciport.local", "bootstrap-admin-secret");
-		String email = account();
-		String id = id(login(email, PASSWORD));
+		String admin = this.accounts.login("admin@sciport.local", "bootstrap-admin-secret");
+		String email = this.accounts.register();
+		String id = id(this.accounts.login(email, PASSWORD));
 		this.client.patch().uri("/v1/users/" + id).headers(bearer(admin)).contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("role", "admin")).exchange().expectStatus().isOk();
-		Map<String, Object> session = session(email, PASSWORD);
+		Map<String, Object> session = this.accounts.session(email, PASSWORD);
 		String promoted = (String) session.get("access_token");
 		String promotedApi = exchange(apiToken(promoted, List.of()));
 		this.client.get().uri("/v1/users").headers(bearer(promoted)).exchange().expectStatus().isOk();
@@ -133,9 +141,9 @@ class TokenRightsIntegrationTests {
 
 	@Test
 	void aPasswordChangeEndsEverySessionAndTokenAndStartsANewOne() {
-		String email = account();
-		Map<String, Object> first = session(email, PASSWORD);
-		Map<String, Object> second = session(email, PASSWORD);
+		String email = this.accounts.register();
+		Map<String, Object> first = this.accounts.session(email, PASSWORD);
+		Map<String, Object> second = this.accounts.session(email, PASSWORD);
 		String firstAccess = (String) first.get("access_token");
 		this.client.put().uri("/v1/users/me/password").headers(bearer(firstAccess))
 			.contentType(MediaType.APPLICATION_JSON)
@@ -165,20 +173,20 @@ class TokenRightsIntegrationTests {
 		this.client.post().uri("/v1/auth/login").contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("email", email, "password", PASSWORD)).exchange()
 			.expectStatus().isUnauthorized();
-		login(email, "another long password");
+		this.accounts.login(email, "another long password");
 	}
 
 	@Test
 	void logoutEndsTheWholeSessionNotOnlyTheTokenItWasCalledWith() {
-		String email = account();
-		Map<String, Object> session = session(email, PASSWORD);
+		String email = this.accounts.register();
+		Map<String, Object> session = this.accounts.session(email, PASSWORD);
 		String before = (String) session.get("access_token");
 		String after = (String) this.client.post().uri("/v1/auth/refresh").contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("refresh_token", session.get("refresh_token"))).exchange()
 			.expectStatus().isOk()
 			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
 			}).returnResult().getResponseBody().get("access_token");
-		String otherSession = login(email, PASSWORD);
+		String otherSession = this.accounts.login(email, PASSWORD);
 		this.client.post().uri("/v1/auth/logout").headers(bearer(after)).exchange().expectStatus().isNoContent();
 		awaitRefusedByTheFilter(before);
 		this.client.get().uri("/v1/users/me").headers(bearer(after)).exchange().expectStatus().isUnauthorized();
@@ -188,7 +196,7 @@ class TokenRightsIntegrationTests {
 
 	@Test
 	void revokingAnApiTokenEndsTheAccessTokensExchangedFromIt() {
-		String access = login(account(), PASSWORD);
+		String access = this.accounts.login(this.accounts.register(), PASSWORD);
 		String other = apiToken(access, List.of("profile:read", "tokens:write"));
 		Map<String, Object> created = this.client.post().uri("/v1/tokens").headers(bearer(access))
 			.contentType(MediaType.APPLICATION_JSON)
@@ -236,35 +244,8 @@ class TokenRightsIntegrationTests {
 			}).returnResult().getResponseBody().get("access_token");
 	}
 
-	private String account() {
-		String email = "rights-" + UUID.randomUUID() + "@example.org";
-		this.client.post().uri("/v1/auth/register").contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("email", email, "password", PASSWORD)).exchange()
-			.expectStatus().isCreated();
-		return email;
-	}
-
-	private Map<String, Object> session(String email, String password) {
-		return this.client.post().uri("/v1/auth/login").contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("email", email, "password", password)).exchange()
-			.expectStatus().isOk()
-			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
-			}).returnResult().getResponseBody();
-	}
-
-	private String login(String email, String password) {
-		return (String) session(email, password).get("access_token");
-	}
-
 	private String id(String access) {
-		return (String) this.client.get().uri("/v1/users/me").headers(bearer(access)).exchange()
-			.expectStatus().isOk()
-			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
-			}).returnResult().getResponseBody().get("id");
-	}
-
-	private static Consumer<HttpHeaders> bearer(String token) {
-		return (headers) -> headers.setBearerAuth(token);
+		return (String) this.accounts.profile(access).get("id");
 	}
 
 }

@@ -4,23 +4,22 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.sciport.commons.event.Topics;
+import org.sciport.auth.Accounts;
 import org.sciport.auth.AuthServiceIntegrationTest;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TopicReader;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.sciport.auth.Accounts.bearer;
 
 /**
  * Accounts: one's own profile, and what administrators may do to every account.
@@ -28,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @AuthServiceIntegrationTest
 class AccountAdministrationIntegrationTests {
 
-	private static final String PASSWORD = "a long enough password";
+	private static final String PASSWORD = Accounts.PASSWORD;
 
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
@@ -38,12 +37,19 @@ class AccountAdministrationIntegrationTests {
 	@Autowired
 	WebTestClient client;
 
+	private Accounts accounts;
+
+	@org.junit.jupiter.api.BeforeEach
+	void accounts() {
+		this.accounts = new Accounts(this.client);
+	}
+
 	@Test
 	void administratorsListAccountsPageByPageAndOthersMayNot() {
 		for (int i = 0; i < 3; i++) {
-			account();
+			this.accounts.register();
 		}
-		String admin = login("admin@sciport.local", "bootstrap-admin-secret");
+		String admin = this.accounts.login("admin@sciport.local", "bootstrap-admin-secret");
 		this.client.get().uri("/v1/users?page=1&per_page=2").headers(bearer(admin)).exchange()
 			.expectStatus().isOk()
 			.expectBody()
@@ -59,7 +65,7 @@ class AccountAdministrationIntegrationTests {
 		this.client.get().uri("/v1/users?perpage=5").headers(bearer(admin)).exchange()
 			.expectStatus().isBadRequest()
 			.expectBody().jsonPath("$.error.field").isEqualTo("perpage");
-		String user = login(account(), PASSWORD);
+		String user = this.accounts.login(this.accounts.register(), PASSWORD);
 		this.client.get().uri("/v1/users").headers(bearer(user)).exchange()
 			.expectStatus().isForbidden()
 			.expectBody().jsonPath("$.error.code").isEqualTo("INSUFFICIENT_PERMISSIONS");
@@ -67,9 +73,9 @@ class AccountAdministrationIntegrationTests {
 
 	@Test
 	void changesRoleAndPlanAndValidatesThem() {
-		String admin = login("admin@sciport.local", "bootstrap-admin-secret");
-		String email = account();
-		String id = profile(login(email, PASSWORD)).get("id").toString();
+		String admin = this.accounts.login("admin@sciport.local", "bootstrap-admin-secret");
+		String email = this.accounts.register();
+		String id = this.accounts.profile(this.accounts.login(email, PASSWORD)).get("id").toString();
 		this.client.patch().uri("/v1/users/" + id).headers(bearer(admin)).contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("plan", "professional", "role", "admin")).exchange()
 			.expectStatus().isOk()
@@ -84,7 +90,7 @@ class AccountAdministrationIntegrationTests {
 		this.client.patch().uri("/v1/users/not-a-uuid").headers(bearer(admin))
 			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("plan", "free")).exchange()
 			.expectStatus().isBadRequest();
-		String adminId = profile(admin).get("id").toString();
+		String adminId = this.accounts.profile(admin).get("id").toString();
 		this.client.patch().uri("/v1/users/" + adminId).headers(bearer(admin)).contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("active", false)).exchange()
 			.expectStatus().isEqualTo(409);
@@ -92,11 +98,11 @@ class AccountAdministrationIntegrationTests {
 
 	@Test
 	void deactivationStopsTheAccountsTokensAndSessionsAtOnceAndIsAnnounced() {
-		String admin = login("admin@sciport.local", "bootstrap-admin-secret");
-		String email = account();
-		Map<String, Object> session = session(email, PASSWORD);
+		String admin = this.accounts.login("admin@sciport.local", "bootstrap-admin-secret");
+		String email = this.accounts.register();
+		Map<String, Object> session = this.accounts.session(email, PASSWORD);
 		String access = (String) session.get("access_token");
-		String id = profile(access).get("id").toString();
+		String id = this.accounts.profile(access).get("id").toString();
 		this.client.patch().uri("/v1/users/" + id).headers(bearer(admin)).contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("active", false)).exchange()
 			.expectStatus().isOk()
@@ -118,14 +124,14 @@ class AccountAdministrationIntegrationTests {
 		this.client.patch().uri("/v1/users/" + id).headers(bearer(admin)).contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("active", true)).exchange()
 			.expectStatus().isOk();
-		login(email, PASSWORD);
+		this.accounts.login(email, PASSWORD);
 	}
 
 	@Test
 	void updatesOnesOwnProfileAndRefusesATakenEmail() {
-		String taken = account();
-		String email = account();
-		String access = login(email, PASSWORD);
+		String taken = this.accounts.register();
+		String email = this.accounts.register();
+		String access = this.accounts.login(email, PASSWORD);
 		String changed = "renamed-" + UUID.randomUUID() + "@example.org";
 		this.client.put().uri("/v1/users/me").headers(bearer(access)).contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("name", "Rosalind", "email", changed)).exchange()
@@ -139,48 +145,17 @@ class AccountAdministrationIntegrationTests {
 			.bodyValue(Map.of("email", "not an email")).exchange()
 			.expectStatus().isBadRequest()
 			.expectBody().jsonPath("$.error.field").isEqualTo("email");
-		login(changed, PASSWORD);
+		this.accounts.login(changed, PASSWORD);
 	}
 
 	@Test
 	void theSeedLogoutAnswersAnEmpty200AndEndsTheToken() {
-		String access = login(account(), PASSWORD);
+		String access = this.accounts.login(this.accounts.register(), PASSWORD);
 		this.client.post().uri("/api/users/logout").headers(bearer(access)).exchange()
 			.expectStatus().isOk()
 			.expectBody().isEmpty();
 		this.client.get().uri("/v1/users/me").headers(bearer(access)).exchange().expectStatus().isUnauthorized();
 		this.client.post().uri("/api/users/logout").exchange().expectStatus().isUnauthorized();
-	}
-
-	private String account() {
-		String email = "acct-" + UUID.randomUUID() + "@example.org";
-		this.client.post().uri("/v1/auth/register").contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("email", email, "password", PASSWORD)).exchange()
-			.expectStatus().isCreated();
-		return email;
-	}
-
-	private Map<String, Object> session(String email, String password) {
-		return this.client.post().uri("/v1/auth/login").contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("email", email, "password", password)).exchange()
-			.expectStatus().isOk()
-			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
-			}).returnResult().getResponseBody();
-	}
-
-	private String login(String email, String password) {
-		return (String) session(email, password).get("access_token");
-	}
-
-	private Map<String, Object> profile(String access) {
-		return this.client.get().uri("/v1/users/me").headers(bearer(access)).exchange()
-			.expectStatus().isOk()
-			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
-			}).returnResult().getResponseBody();
-	}
-
-	private static Consumer<HttpHeaders> bearer(String token) {
-		return (headers) -> headers.setBearerAuth(token);
 	}
 
 }
