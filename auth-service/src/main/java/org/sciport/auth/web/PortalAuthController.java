@@ -5,11 +5,11 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.sciport.auth.tokens.Sessions;
+import org.sciport.auth.tokens.TokenProperties;
 import org.sciport.auth.users.User;
 import org.sciport.commons.error.ErrorRenderer;
 import org.sciport.commons.error.PortalErrorRenderer;
 import org.sciport.commons.security.AccessTokenFilter;
-import org.sciport.commons.security.AccessTokenVerifier;
 import org.sciport.commons.web.ClientAddresses;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,8 +21,9 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * The data portal's authentication surface ({@code /api/auth/*}): every answer is wrapped as
- * {@code {success, message, data}}, every error as {@code {success: false, error, code}}.
+ * The data portal's authentication surface ({@code /api/auth/*}): answers carry
+ * {@code {success, message, data}}, with the fields the portal's clients read at the top level
+ * ({@code user}) as well; errors are {@code {success: false, error, code}}.
  */
 @RestController
 class PortalAuthController {
@@ -31,15 +32,16 @@ class PortalAuthController {
 
 	private final NativeAuthController nativeApi;
 
-	private final AccessTokenVerifier verifier;
-
 	private final ClientAddresses clientAddresses;
 
-	PortalAuthController(Sessions sessions, NativeAuthController nativeApi, AccessTokenVerifier verifier, ClientAddresses clientAddresses) {
+	private final java.time.Duration refreshTtl;
+
+	PortalAuthController(Sessions sessions, NativeAuthController nativeApi, ClientAddresses clientAddresses,
+			TokenProperties tokens) {
 		this.clientAddresses = clientAddresses;
 		this.sessions = sessions;
 		this.nativeApi = nativeApi;
-		this.verifier = verifier;
+		this.refreshTtl = tokens.refreshTokenTtl();
 	}
 
 	/**
@@ -64,13 +66,13 @@ class PortalAuthController {
 	@PostMapping("/api/auth/refresh")
 	Mono<Envelope> refresh(@RequestBody(required = false) NativeAuthController.@Nullable RefreshRequest request) {
 		return this.sessions.refresh((request != null) ? request.refreshToken() : null)
-			.map((session) -> new Envelope(true, "Token refreshed", tokens(session)));
+			.map((session) -> new Envelope(true, "Token refreshed successfully", tokens(session)));
 	}
 
 	@PostMapping("/api/auth/logout")
 	Mono<Envelope> logout(ServerWebExchange exchange) {
 		return this.sessions.logout(AccessTokenFilter.requireCaller(exchange))
-			.thenReturn(new Envelope(true, "Logged out", null));
+			.thenReturn(new Envelope(true, "Logout successful", null));
 	}
 
 	/**
@@ -86,51 +88,77 @@ class PortalAuthController {
 		return seedLogout(exchange);
 	}
 
+	/** The caller's account: {@code user} at the top level, and in {@code data}. */
 	@GetMapping("/api/auth/me")
-	Mono<Envelope> me(ServerWebExchange exchange) {
+	Mono<Map<String, Object>> me(ServerWebExchange exchange) {
 		return this.nativeApi.currentUser(AccessTokenFilter.requireCaller(exchange))
-			.map((user) -> new Envelope(true, "Current user", Map.of("user", user)));
+			.map((user) -> withUser("Current user", user));
 	}
 
 	/**
-	 * Public: answers {@code authenticated: false} rather than an error when there is no valid token.
+	 * Whether the token is valid: 200 with the user if it is; a missing, garbled, expired or
+	 * revoked token never gets this far (401 from the token filter), so a client may read the
+	 * status code alone.
 	 */
 	@GetMapping("/api/auth/status")
-	Mono<Envelope> status(ServerWebExchange exchange) {
-		String token = bearer(exchange);
-		if (token == null) {
-			return Mono.just(unauthenticated());
-		}
-		return this.verifier.verify(token)
-			.flatMap(this.nativeApi::currentUser)
+	Mono<Map<String, Object>> status(ServerWebExchange exchange) {
+		return this.nativeApi.currentUser(AccessTokenFilter.requireCaller(exchange))
 			.map((user) -> {
-				Map<String, Object> data = new LinkedHashMap<>();
-				data.put("authenticated", true);
-				data.put("user", user);
-				return new Envelope(true, "Authenticated", data);
-			})
-			.onErrorResume(org.sciport.commons.error.AuthenticationException.class, (ex) -> Mono.just(unauthenticated()));
+				Map<String, Object> body = withUser("Token is valid", user);
+				body.put("authenticated", true);
+				return body;
+			});
 	}
 
-	private static Envelope unauthenticated() {
-		return new Envelope(true, "Not authenticated", Map.of("authenticated", false));
+	/** Answered without a token, for monitors. */
+	@GetMapping("/api/auth/health")
+	Map<String, String> health() {
+		return Map.of("status", "healthy");
 	}
 
-	private static @Nullable String bearer(ServerWebExchange exchange) {
-		String header = exchange.getRequest().getHeaders().getFirst("Authorization");
-		if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && header.length() > 7) {
-			return header.substring(7).trim();
-		}
-		return exchange.getRequest().getHeaders().getFirst(AccessTokenFilter.ACCESS_TOKEN_HEADER);
+	private static Map<String, Object> withUser(String message, User user) {
+		Map<String, Object> portalUser = portalUser(user);
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("success", true);
+		body.put("message", message);
+		body.put("user", portalUser);
+		body.put("data", Map.of("user", portalUser));
+		return body;
 	}
 
-	private static Map<String, Object> tokens(Sessions.Session session) {
+	/**
+	 * A user as the portal's clients read it: {@code user_id} and {@code email_verified} besides
+	 * the native fields. Sciport does not confirm addresses by mail, so {@code email_verified}
+	 * is {@code false} for every account.
+	 */
+	static Map<String, Object> portalUser(User user) {
+		Map<String, Object> fields = new LinkedHashMap<>();
+		fields.put("user_id", user.id());
+		fields.put("id", user.id());
+		fields.put("email", user.email());
+		fields.put("name", user.name());
+		fields.put("email_verified", false);
+		fields.put("role", user.role());
+		fields.put("plan", user.plan());
+		fields.put("active", user.active());
+		fields.put("created_at", user.createdAt());
+		return fields;
+	}
+
+	/**
+	 * The tokens of a login or refresh. {@code expires_in} is the access token's real lifetime
+	 * (minutes, not the day some clients assume); a long-running client refreshes with
+	 * {@code refresh_token} before it runs out, and {@code refresh_expires_in} says how long
+	 * that stays possible.
+	 */
+	private Map<String, Object> tokens(Sessions.Session session) {
 		Map<String, Object> data = new LinkedHashMap<>();
 		data.put("access_token", session.accessToken());
 		data.put("refresh_token", session.refreshToken());
 		data.put("token_type", "Bearer");
 		data.put("expires_in", session.expiresIn());
-		data.put("user", session.user());
+		data.put("refresh_expires_in", this.refreshTtl.toSeconds());
+		data.put("user", portalUser(session.user()));
 		return data;
 	}
 

@@ -292,21 +292,38 @@ class SignInIntegrationTests {
 		@SuppressWarnings("unchecked")
 		Map<String, Object> data = (Map<String, Object>) envelope.get("data");
 		String access = (String) data.get("access_token");
-		assertThat(data).containsKeys("refresh_token", "expires_in", "user");
+		assertThat(data).containsKeys("refresh_token", "expires_in", "refresh_expires_in", "user");
+		assertThat(data.get("expires_in")).as("the access token's real lifetime").isEqualTo(900);
+		assertThat(data.get("user").toString()).contains("user_id=", "email_verified=false");
+		// Status reads as the documents' clients read it: 200 is a valid token, anything else is not.
 		this.client.get().uri("/api/auth/status").exchange()
-			.expectStatus().isOk().expectBody().jsonPath("$.data.authenticated").isEqualTo(false);
+			.expectStatus().isUnauthorized().expectBody().jsonPath("$.success").isEqualTo(false)
+			.jsonPath("$.code").isEqualTo("AUTH_REQUIRED");
+		this.client.get().uri("/api/auth/status").headers(bearer("garbage.not.a-token")).exchange()
+			.expectStatus().isUnauthorized().expectBody().jsonPath("$.code").isEqualTo("AUTH_ERROR");
 		this.client.get().uri("/api/auth/status").headers(bearer(access)).exchange()
-			.expectStatus().isOk().expectBody().jsonPath("$.data.authenticated").isEqualTo(true)
+			.expectStatus().isOk().expectBody().jsonPath("$.success").isEqualTo(true)
+			.jsonPath("$.message").isEqualTo("Token is valid")
+			.jsonPath("$.user.email").isEqualTo(this.email)
 			.jsonPath("$.data.user.email").isEqualTo(this.email);
 		this.client.get().uri("/api/auth/me").headers(bearer(access)).exchange()
-			.expectStatus().isOk().expectBody().jsonPath("$.data.user.email").isEqualTo(this.email);
+			.expectStatus().isOk().expectBody().jsonPath("$.user.email").isEqualTo(this.email)
+			.jsonPath("$.user.user_id").isNotEmpty()
+			.jsonPath("$.user.email_verified").isEqualTo(false)
+			.jsonPath("$.data.user.email").isEqualTo(this.email);
 		this.client.get().uri("/api/auth/me").exchange()
 			.expectStatus().isUnauthorized().expectBody().jsonPath("$.success").isEqualTo(false)
-			.jsonPath("$.code").isEqualTo("INVALID_API_KEY");
+			.jsonPath("$.code").isEqualTo("AUTH_REQUIRED");
+		this.client.post().uri("/api/auth/login").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("email", this.email, "password", "not the password")).exchange()
+			.expectStatus().isUnauthorized().expectBody().jsonPath("$.code").isEqualTo("AUTH_ERROR");
+		this.client.get().uri("/api/auth/health").exchange()
+			.expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("healthy");
 		this.client.post().uri("/api/auth/logout").headers(bearer(access)).exchange()
-			.expectStatus().isOk().expectBody().jsonPath("$.success").isEqualTo(true);
+			.expectStatus().isOk().expectBody().jsonPath("$.success").isEqualTo(true)
+			.jsonPath("$.message").isEqualTo("Logout successful");
 		this.client.get().uri("/api/auth/status").headers(bearer(access)).exchange()
-			.expectBody().jsonPath("$.data.authenticated").isEqualTo(false);
+			.expectStatus().isUnauthorized().expectBody().jsonPath("$.code").isEqualTo("AUTH_ERROR");
 	}
 
 	@Test
@@ -355,6 +372,16 @@ class SignInIntegrationTests {
 		assertRefused(sign(new ECKey.Builder(stranger).keyID(kid).build(), "at+jwt", claims), "known kid, wrong key");
 		assertRefused(sign(signing, "at+jwt", with(claims, (b) -> b.expirationTime(Date.from(now.minusSeconds(120)))
 			.issueTime(Date.from(now.minusSeconds(1000))).notBeforeTime(Date.from(now.minusSeconds(1000))))), "expired");
+		// The portal names a genuine expired token as such, and only a genuine one.
+		String expired = sign(signing, "at+jwt", with(claims, (b) -> b.expirationTime(Date.from(now.minusSeconds(120)))
+			.issueTime(Date.from(now.minusSeconds(1000))).notBeforeTime(Date.from(now.minusSeconds(1000)))));
+		this.client.get().uri("/api/auth/status").headers(bearer(expired)).exchange()
+			.expectStatus().isUnauthorized().expectBody().jsonPath("$.code").isEqualTo("TOKEN_EXPIRED");
+		String forgedExpired = sign(new ECKey.Builder(stranger).keyID(kid).build(), "at+jwt", with(claims,
+				(b) -> b.expirationTime(Date.from(now.minusSeconds(120))).issueTime(Date.from(now.minusSeconds(1000)))
+					.notBeforeTime(Date.from(now.minusSeconds(1000)))));
+		this.client.get().uri("/api/auth/status").headers(bearer(forgedExpired)).exchange()
+			.expectStatus().isUnauthorized().expectBody().jsonPath("$.code").isEqualTo("AUTH_ERROR");
 		assertRefused(sign(signing, "at+jwt", with(claims, (b) -> b.notBeforeTime(Date.from(now.plusSeconds(300))))),
 				"nbf in the future");
 		assertRefused(sign(signing, "at+jwt", with(claims, (b) -> b.issuer("https://evil.example"))), "wrong iss");

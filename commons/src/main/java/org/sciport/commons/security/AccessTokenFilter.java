@@ -73,7 +73,7 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 		String token = token(exchange.getRequest().getHeaders());
 		if (token == null) {
 			challenge(exchange);
-			return Mono.error(new AuthenticationException("An access token is required"));
+			return Mono.error(AuthenticationException.missing("An access token is required"));
 		}
 		if (token.startsWith(ApiTokenExchanger.PREFIX)) {
 			if (this.apiTokens == null) {
@@ -149,7 +149,7 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 	 * The verified caller, or an authentication error if the request has none.
 	 */
 	public static Caller requireCaller(ServerWebExchange exchange) {
-		return caller(exchange).orElseThrow(() -> new AuthenticationException("An access token is required"));
+		return caller(exchange).orElseThrow(() -> AuthenticationException.missing("An access token is required"));
 	}
 
 	static @Nullable String token(HttpHeaders headers) {

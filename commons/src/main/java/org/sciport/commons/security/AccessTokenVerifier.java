@@ -16,6 +16,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.nimbusds.jwt.proc.ExpiredJWTException;
 import org.sciport.commons.error.AuthenticationException;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -88,6 +89,10 @@ public final class AccessTokenVerifier {
 			return new Caller(claims.getSubject(), (roles != null) ? roles : List.of(), (plan != null) ? plan : "free",
 					claims.getJWTID(), expires, claims.getStringClaim("sid"), claims.getIssueTime().toInstant(), scopes,
 					claims.getStringClaim("api_token"), (version != null) ? version : 0);
+		}
+		catch (ExpiredJWTException ex) {
+			// Raised only after the signature held: the token is genuine, its time is over.
+			throw AuthenticationException.expired("The access token has expired");
 		}
 		catch (ParseException | BadJOSEException | JOSEException | RuntimeException ex) {
 			throw new AuthenticationException("The access token is not valid");

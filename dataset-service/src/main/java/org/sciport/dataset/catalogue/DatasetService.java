@@ -115,7 +115,7 @@ public class DatasetService {
 			.map((row) -> row(row, caller))
 			.one()
 			.filter((dataset) -> dataset.access() != null)
-			.switchIfEmpty(Mono.error(() -> new NotFoundException("No such dataset")));
+			.switchIfEmpty(Mono.error(() -> NotFoundException.of("dataset", "Dataset not found")));
 	}
 
 	/** The dataset's files, oldest first, for whoever may see the dataset. */
