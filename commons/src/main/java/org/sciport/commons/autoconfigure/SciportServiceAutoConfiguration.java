@@ -89,6 +89,11 @@ public final class SciportServiceAutoConfiguration {
 	}
 
 	@Bean
+	org.sciport.commons.web.PortalPaths sciportPortalPaths() {
+		return new org.sciport.commons.web.PortalPaths();
+	}
+
+	@Bean
 	RequestTextFilter sciportRequestTextFilter(Environment environment) {
 		return new RequestTextFilter(environment.getProperty("sciport.web.read-form-bodies", Boolean.class, true));
 	}

@@ -19,7 +19,7 @@ import org.springframework.util.MultiValueMap;
  * 400 naming it.
  *
  * @param folderId only datasets in this folder
- * @param status only datasets in this status
+ * @param status only datasets in this status, or in one of several, comma-separated
  * @param teamId only datasets shared with this team
  * @param ownerId only datasets of this owner
  * @param tag only datasets with this tag
@@ -81,8 +81,9 @@ public record DatasetQuery(@Nullable UUID folderId, @Nullable String status, @Nu
 	public static DatasetQuery from(MultiValueMap<String, String> query) {
 		PageRequest.requireKnown(query, KNOWN);
 		String status = text(query, "status");
-		if (status != null && !STATUSES.contains(status)) {
-			throw new ValidationException("status", "status must be one of " + STATUSES.stream().sorted().toList());
+		if (status != null && !java.util.Arrays.stream(status.split(",", -1)).allMatch(STATUSES::contains)) {
+			throw new ValidationException("status", "status must be one or more (comma-separated) of "
+					+ STATUSES.stream().sorted().toList());
 		}
 		String sort = (text(query, "sort") != null) ? text(query, "sort") : "created_at";
 		if (!SORTS.containsKey(sort)) {

@@ -21,6 +21,7 @@ import org.sciport.commons.event.Topics;
 import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.commons.page.Page;
 import org.sciport.commons.security.Caller;
+import org.sciport.dataset.folders.FolderService;
 import org.sciport.dataset.teams.TeamService;
 import org.sciport.dataset.web.JsonFields;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -42,11 +43,17 @@ public class DatasetService {
 
 	static final String SOURCE = "/sciport/dataset-service";
 
-	private static final Set<String> CHANGEABLE = Set.of("name", "description", "tags", "folder_id", "metadata");
+	private static final Set<String> CHANGEABLE = Set.of("name", "description", "tags", "folder_id", "folder", "metadata",
+			"sensor", "dimensions", "preferred_dashboard", "is_public");
 
-	private static final String ACCESS = "CASE WHEN d.owner_id = :me THEN 'owner' ELSE (SELECT max(s.level) "
+	/** A new dataset may also be shared with one of the creator's teams at once. */
+	private static final Set<String> CREATABLE = union(CHANGEABLE, Set.of("team_id"));
+
+	/** A public dataset is readable ({@code public}) by everyone who has no better access. */
+	private static final String ACCESS = "CASE WHEN d.owner_id = :me THEN 'owner' ELSE coalesce((SELECT max(s.level) "
 			+ "FROM dataset_share s JOIN team_member m ON m.team_id = s.team_id AND m.user_id = :me "
-			+ "WHERE s.dataset_id = d.id) END AS access";
+			+ "WHERE s.dataset_id = d.id), CASE WHEN d.is_public THEN 'public' END) END AS access, "
+			+ "(SELECT f.name FROM folder f WHERE f.id = d.folder_id) AS folder_name";
 
 	/** The dataset's shares as {@code team_id:level} texts, oldest first. */
 	private static final String SHARES = "ARRAY(SELECT s.team_id::text || ':' || s.level FROM dataset_share s "
@@ -73,8 +80,11 @@ public class DatasetService {
 
 	private final TeamService teams;
 
+	private final FolderService folders;
+
 	DatasetService(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox,
-			CloudEventCodec codec, JsonMapper json, TeamService teams) {
+			CloudEventCodec codec, JsonMapper json, TeamService teams, FolderService folders) {
+		this.folders = folders;
 		this.database = database;
 		this.transactions = transactions;
 		this.outbox = outbox;
@@ -83,8 +93,14 @@ public class DatasetService {
 		this.teams = teams;
 	}
 
+	/**
+	 * A new dataset of the caller's. Besides the native fields, {@code folder} names a folder
+	 * (found or created) and {@code team_id} shares it read-only with one of the caller's teams,
+	 * in the same transaction.
+	 */
 	public Mono<Dataset> create(Caller caller, JsonNode body) {
 		DatasetChange change = DatasetChange.from(body, true);
+		UUID team = JsonFields.uuid(body, "team_id");
 		UUID id = UUID.randomUUID();
 		UUID me = UUID.fromString(caller.userId());
 		Instant now = Instant.now();
@@ -94,17 +110,42 @@ public class DatasetService {
 		values.put("name", change.name());
 		values.put("description", (change.description() != null) ? change.description() : "");
 		values.put("tags", (change.tags() != null) ? change.tags().toArray(String[]::new) : new String[0]);
-		values.put("folder", nullable(change.folderId()));
 		values.put("metadata", Json.of((change.metadata() != null) ? change.metadata().toString() : "{}"));
+		values.put("sensor", nullableText(change.sensor()));
+		values.put("dimensions", nullableText(change.dimensions()));
+		values.put("dashboard", nullableText(change.preferredDashboard()));
+		values.put("public", Boolean.TRUE.equals(change.isPublic()));
 		values.put("now", now);
-		Mono<Void> insert = ownFolder(me, change.folderId())
-			.then(bindAll(this.database
-				.sql("INSERT INTO dataset (id, owner_id, name, description, tags, folder_id, metadata, created_at, updated_at) "
-						+ "VALUES (:id, :owner, :name, :description, :tags, :folder, :metadata, :now, :now)"), values)
-				.then())
+		Mono<Void> teamCheck = (team == null) ? Mono.empty() : memberOf(caller, team);
+		Mono<Void> insert = teamCheck.then(folderOf(me, change))
+			.flatMap((folder) -> {
+				values.put("folder", folder.id() != null ? folder.id() : NullUuid.INSTANCE);
+				return bindAll(this.database.sql("INSERT INTO dataset (id, owner_id, name, description, tags, folder_id, "
+						+ "metadata, sensor, dimensions, preferred_dashboard, is_public, created_at, updated_at) VALUES (:id, "
+						+ ":owner, :name, :description, :tags, :folder, :metadata, :sensor, :dimensions, :dashboard, :public, "
+						+ ":now, :now)"), values).then();
+			})
 			.then(announce("sciport.dataset.created", id, Map.of("dataset_id", id.toString(), "owner_id", me.toString(),
-					"name", change.name())));
+					"name", change.name())))
+			.then((team == null) ? Mono.empty() : insertShare(id, team, "read", me));
 		return this.transactions.transactional(insert).then(Mono.defer(() -> get(caller, id)));
+	}
+
+	/** Public datasets, newest first, for every signed-in caller. */
+	public Mono<Page<Dataset>> listPublic(Caller caller, org.sciport.commons.page.PageRequest page, String basePath) {
+		Mono<List<Dataset>> rows = this.database
+			.sql("SELECT d.*, " + ACCESS + ", " + SHARES + " FROM dataset d WHERE d.is_public AND d.deleted_at IS NULL "
+					+ "ORDER BY d.created_at DESC, d.id LIMIT :limit OFFSET :offset")
+			.bind("me", UUID.fromString(caller.userId()))
+			.bind("limit", page.perPage())
+			.bind("offset", page.offset())
+			.map((row) -> row(row, caller))
+			.all()
+			.collectList();
+		Mono<Long> total = this.database.sql("SELECT count(*) AS n FROM dataset d WHERE d.is_public AND d.deleted_at IS NULL")
+			.map((row) -> row.get("n", Long.class))
+			.one();
+		return rows.zipWith(total, (data, count) -> Page.of(data, count, page, basePath));
 	}
 
 	public Mono<Dataset> get(Caller caller, UUID id) {
@@ -170,8 +211,8 @@ public class DatasetService {
 			binds.put("folder", query.folderId());
 		}
 		if (query.status() != null) {
-			where.add("d.status = :status");
-			binds.put("status", query.status());
+			where.add("d.status = ANY(:status)");
+			binds.put("status", query.status().split(","));
 		}
 		if (query.teamId() != null) {
 			// Only a team the caller is in (any team, for an administrator): a list says nothing
@@ -294,16 +335,35 @@ public class DatasetService {
 				sets.add("metadata = :metadata");
 				binds.put("metadata", Json.of(change.metadata().toString()));
 			}
+			if (change.sensor() != null) {
+				sets.add("sensor = :sensor");
+				binds.put("sensor", change.sensor());
+			}
+			if (change.dimensions() != null) {
+				sets.add("dimensions = :dimensions");
+				binds.put("dimensions", change.dimensions());
+			}
+			if (change.preferredDashboard() != null) {
+				sets.add("preferred_dashboard = :dashboard");
+				binds.put("dashboard", change.preferredDashboard());
+			}
+			if (change.isPublic() != null) {
+				if (!dataset.owned()) {
+					return Mono.error(new PermissionDeniedException("Only the owner makes a dataset public or private"));
+				}
+				sets.add("is_public = :public");
+				binds.put("public", change.isPublic());
+			}
 			Mono<Void> folder = Mono.empty();
 			if (change.folderChanged()) {
 				sets.add("folder_id = :folder");
-				binds.put("folder", nullable(change.folderId()));
 				// A folder belongs to the dataset's owner's tree.
-				folder = ownFolder(dataset.ownerId(), change.folderId());
+				folder = folderOf(dataset.ownerId(), change).doOnNext((chosen) -> binds.put("folder", nullable(chosen.id())))
+					.then();
 			}
 			Mono<Void> write = folder
-				.then(bindAll(this.database.sql("UPDATE dataset SET " + String.join(", ", sets) + " WHERE id = :id"), binds)
-					.then())
+				.then(Mono.defer(() -> bindAll(this.database.sql("UPDATE dataset SET " + String.join(", ", sets) + " WHERE id = :id"), binds)
+					.then()))
 				.then(announce("sciport.dataset.updated", id,
 						Map.of("dataset_id", id.toString(), "fields", change.fields().toString())));
 			return this.transactions.transactional(write).then(Mono.defer(() -> get(caller, id)));
@@ -337,17 +397,7 @@ public class DatasetService {
 			return (caller.isAdmin() ? this.teams.get(caller, teamId).thenReturn(true) : this.teams.isMember(teamId, me))
 				.flatMap((member) -> member ? Mono.<Void>empty()
 						: Mono.error(new NotFoundException("No such team among yours: share with a team you are in")))
-				.then(this.transactions.transactional(this.database
-					.sql("INSERT INTO dataset_share (dataset_id, team_id, level, shared_by, shared_at) "
-							+ "VALUES (:id, :team, :level, :me, now()) ON CONFLICT (dataset_id, team_id) "
-							+ "DO UPDATE SET level = :level, shared_by = :me, shared_at = now()")
-					.bind("id", id)
-					.bind("team", teamId)
-					.bind("level", level)
-					.bind("me", me)
-					.then()
-					.then(announce("sciport.dataset.shared", id,
-							Map.of("dataset_id", id.toString(), "team_id", teamId.toString(), "level", level)))))
+				.then(this.transactions.transactional(insertShare(id, teamId, level, me)))
 				.then(Mono.defer(() -> get(caller, id)));
 		});
 	}
@@ -367,6 +417,43 @@ public class DatasetService {
 						: announce("sciport.dataset.unshared", id,
 								Map.of("dataset_id", id.toString(), "team_id", teamId.toString()))));
 		});
+	}
+
+	private Mono<Void> insertShare(UUID id, UUID teamId, String level, UUID me) {
+		return this.database
+			.sql("INSERT INTO dataset_share (dataset_id, team_id, level, shared_by, shared_at) "
+					+ "VALUES (:id, :team, :level, :me, now()) ON CONFLICT (dataset_id, team_id) "
+					+ "DO UPDATE SET level = :level, shared_by = :me, shared_at = now()")
+			.bind("id", id)
+			.bind("team", teamId)
+			.bind("level", level)
+			.bind("me", me)
+			.then()
+			.then(announce("sciport.dataset.shared", id,
+					Map.of("dataset_id", id.toString(), "team_id", teamId.toString(), "level", level)));
+	}
+
+	/** Completes if the caller is in the team (any team, for an administrator); 404 otherwise. */
+	private Mono<Void> memberOf(Caller caller, UUID teamId) {
+		return (caller.isAdmin() ? this.teams.get(caller, teamId).thenReturn(true)
+				: this.teams.isMember(teamId, UUID.fromString(caller.userId())))
+			.flatMap((member) -> member ? Mono.<Void>empty()
+					: Mono.error(new NotFoundException("No such team among yours: share with a team you are in")));
+	}
+
+	/** A folder choice: none, or the folder's id. */
+	private record FolderChoice(@Nullable UUID id) {
+	}
+
+	/**
+	 * The folder a change puts the dataset in, in {@code owner}'s tree: by id (which must be
+	 * theirs), by name (found or created), or none.
+	 */
+	private Mono<FolderChoice> folderOf(UUID owner, DatasetChange change) {
+		if (change.folderName() != null) {
+			return this.folders.findOrCreate(owner, change.folderName()).map(FolderChoice::new);
+		}
+		return ownFolder(owner, change.folderId()).thenReturn(new FolderChoice(change.folderId()));
 	}
 
 	private Mono<Void> ownFolder(UUID owner, @Nullable UUID folderId) {
@@ -395,8 +482,10 @@ public class DatasetService {
 		String[] tags = row.get("tags", String[].class);
 		return new Dataset(row.get("id", UUID.class), row.get("name", String.class), row.get("description", String.class),
 				(tags != null) ? Arrays.asList(tags) : List.of(), row.get("folder_id", UUID.class),
-				row.get("status", String.class),
+				row.get("folder_name", String.class), row.get("status", String.class),
 				(metadata != null) ? this.json.readTree(metadata.asString()) : this.json.createObjectNode(),
+				row.get("sensor", String.class), row.get("dimensions", String.class),
+				row.get("preferred_dashboard", String.class), Boolean.TRUE.equals(row.get("is_public", Boolean.class)),
 				row.get("size_bytes", Long.class), row.get("file_count", Integer.class), row.get("owner_id", UUID.class),
 				access, shares(row.get("share_list", String[].class)), row.get("created_at", Instant.class),
 				row.get("updated_at", Instant.class));
@@ -416,7 +505,8 @@ public class DatasetService {
 		DatabaseClient.GenericExecuteSpec bound = spec;
 		for (Map.Entry<String, Object> bind : binds.entrySet()) {
 			bound = (bind.getValue() instanceof NullUuid) ? bound.bindNull(bind.getKey(), UUID.class)
-					: bound.bind(bind.getKey(), bind.getValue());
+					: (bind.getValue() instanceof NullText) ? bound.bindNull(bind.getKey(), String.class)
+							: bound.bind(bind.getKey(), bind.getValue());
 		}
 		return bound;
 	}
@@ -425,7 +515,23 @@ public class DatasetService {
 		return (value != null) ? value : NullUuid.INSTANCE;
 	}
 
+	private static Object nullableText(@Nullable String value) {
+		return (value != null) ? value : NullText.INSTANCE;
+	}
+
+	private static Set<String> union(Set<String> a, Set<String> b) {
+		Set<String> all = new java.util.HashSet<>(a);
+		all.addAll(b);
+		return Set.copyOf(all);
+	}
+
 	private enum NullUuid {
+
+		INSTANCE
+
+	}
+
+	private enum NullText {
 
 		INSTANCE
 
@@ -435,10 +541,13 @@ public class DatasetService {
 	 * The fields of a create or update request, validated.
 	 */
 	record DatasetChange(@Nullable String name, @Nullable String description, @Nullable List<String> tags,
-			@Nullable UUID folderId, boolean folderChanged, @Nullable ObjectNode metadata, List<String> fields) {
+			@Nullable UUID folderId, @Nullable String folderName, boolean folderChanged, @Nullable ObjectNode metadata,
+			@Nullable String sensor, @Nullable String dimensions, @Nullable String preferredDashboard,
+			@Nullable Boolean isPublic, List<String> fields) {
 
 		static DatasetChange from(JsonNode body, boolean creating) {
-			List<String> fields = JsonFields.known(body, CHANGEABLE);
+			List<String> fields = new ArrayList<>(JsonFields.known(body, creating ? CREATABLE : CHANGEABLE));
+			fields.remove("team_id");
 			String name = text(body, "name", 200);
 			if (creating && name == null) {
 				throw new ValidationException("name", "name is required");
@@ -449,8 +558,18 @@ public class DatasetService {
 			String description = body.has("description") ? textOrEmpty(body, "description", 10_000) : null;
 			List<String> tags = tags(body);
 			UUID folder = null;
-			boolean folderChanged = body.has("folder_id");
-			if (folderChanged && !body.get("folder_id").isNull()) {
+			if (body.has("folder_id") && body.has("folder")) {
+				throw new ValidationException("folder", "name a folder by folder_id or by folder, not both");
+			}
+			String folderName = null;
+			if (body.has("folder") && !body.get("folder").isNull()) {
+				folderName = text(body, "folder", 200);
+				if (folderName != null && (folderName.contains("/") || folderName.chars().anyMatch(Character::isISOControl))) {
+					throw new ValidationException("folder", "folder must be a name without '/' or control characters");
+				}
+			}
+			boolean folderChanged = body.has("folder_id") || body.has("folder");
+			if (body.has("folder_id") && !body.get("folder_id").isNull()) {
 				if (!body.get("folder_id").isString()) {
 					throw new ValidationException("folder_id", "folder_id must be a folder id or null");
 				}
@@ -471,7 +590,18 @@ public class DatasetService {
 					throw new ValidationException("metadata", "metadata must be at most 64 KiB");
 				}
 			}
-			return new DatasetChange(name, description, tags, folder, folderChanged, metadata, fields);
+			String sensor = text(body, "sensor", 64);
+			String dimensions = body.has("dimensions") ? textOrEmpty(body, "dimensions", 200) : null;
+			String dashboard = body.has("preferred_dashboard") ? textOrEmpty(body, "preferred_dashboard", 100) : null;
+			Boolean isPublic = null;
+			if (body.has("is_public")) {
+				if (!body.get("is_public").isBoolean()) {
+					throw new ValidationException("is_public", "is_public must be true or false");
+				}
+				isPublic = body.get("is_public").asBoolean();
+			}
+			return new DatasetChange(name, description, tags, folder, folderName, folderChanged, metadata, sensor,
+					dimensions, dashboard, isPublic, List.copyOf(fields));
 		}
 
 		private static @Nullable String text(JsonNode body, String field, int max) {

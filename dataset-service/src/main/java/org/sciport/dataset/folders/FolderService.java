@@ -67,6 +67,32 @@ public class FolderService {
 			.one();
 	}
 
+	/**
+	 * The owner's folder called {@code name} (the shallowest, if several), created at the root
+	 * of their tree if there is none: how the portal names folders. Two requests creating the
+	 * same folder at once get the same one.
+	 */
+	public Mono<UUID> findOrCreate(UUID owner, String name) {
+		String folderName = validName(name);
+		Mono<UUID> existing = this.database
+			.sql("WITH RECURSIVE depth AS (SELECT id, parent_id, 0 AS level FROM folder WHERE owner_id = :me AND parent_id IS NULL "
+					+ "UNION ALL SELECT f.id, f.parent_id, d.level + 1 FROM folder f JOIN depth d ON f.parent_id = d.id) "
+					+ "SELECT f.id FROM folder f JOIN depth d ON d.id = f.id WHERE lower(f.name) = lower(:name) "
+					+ "ORDER BY d.level, f.created_at LIMIT 1")
+			.bind("me", owner)
+			.bind("name", folderName)
+			.map((row) -> row.get("id", UUID.class))
+			.one();
+		Mono<Void> created = this.database
+			.sql("INSERT INTO folder (id, owner_id, parent_id, name, created_at, updated_at) "
+					+ "VALUES (:id, :me, NULL, :name, now(), now()) ON CONFLICT DO NOTHING")
+			.bind("id", UUID.randomUUID())
+			.bind("me", owner)
+			.bind("name", folderName)
+			.then();
+		return existing.switchIfEmpty(created.then(existing));
+	}
+
 	public Mono<Folder> create(Caller caller, @Nullable String name, @Nullable UUID parentId) {
 		String folderName = validName(name);
 		UUID me = UUID.fromString(caller.userId());

@@ -17,6 +17,7 @@ import org.sciport.commons.security.Caller;
 import org.sciport.dataset.catalogue.Dataset;
 import org.sciport.dataset.catalogue.DatasetQuery;
 import org.sciport.dataset.catalogue.DatasetService;
+import org.sciport.dataset.folders.Folder;
 import org.sciport.dataset.folders.FolderService;
 import org.sciport.dataset.teams.Paths;
 import org.sciport.dataset.teams.Team;
@@ -36,6 +37,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -51,14 +53,15 @@ class PortalController {
 	private static final Set<String> DATASET_ONLY = Set.of("dataset_id", "dataset_uuid");
 
 	private static final Set<String> UPDATE_DATASET = Set.of("dataset_id", "dataset_uuid", "name", "description", "tags",
-			"folder_id", "metadata");
+			"folder_id", "folder_uuid", "folder", "metadata", "team_uuid", "sensor", "dimensions", "preferred_dashboard",
+			"is_public");
 
-	private static final Set<String> SHARE_DATASET = Set.of("dataset_id", "dataset_uuid", "team_id", "level");
+	private static final Set<String> SHARE_DATASET = Set.of("dataset_id", "dataset_uuid", "team_id", "team_uuid", "level");
 
-	private static final Set<String> CREATE_TEAM = Set.of("name", "members");
+	private static final Set<String> CREATE_TEAM = Set.of("name", "team_name", "members");
 
-	private static final Set<String> UPDATE_TEAM = Set.of("team_id", "name", "add_members", "update_members",
-			"remove_members");
+	private static final Set<String> UPDATE_TEAM = Set.of("team_id", "team_uuid", "teamId", "name", "team_name", "newName",
+			"add_members", "update_members", "remove_members");
 
 	private final DatasetService datasets;
 
@@ -75,38 +78,76 @@ class PortalController {
 		this.json = json;
 	}
 
+	/** The page size of a list that names none, as the portal's documents give it. */
+	private static final int DEFAULT_LIMIT = 50;
+
 	/**
-	 * The portal's envelope.
-	 *
-	 * @param success always {@code true} here
-	 * @param message what happened
-	 * @param data the payload
+	 * The caller's datasets (own and shared): {@code datasets}, {@code total}, {@code page} and
+	 * {@code limit} at the top level as the portal's clients read them, and the same in
+	 * {@code data} with the pagination. Filters: {@code folder} (a name), {@code team_uuid},
+	 * {@code status} in the portal's words, {@code tag}, {@code q}; {@code limit} defaults to 50.
 	 */
-	record Envelope(boolean success, String message, @Nullable Object data) {
+	@GetMapping("/portal/api/datasets")
+	Mono<Map<String, Object>> list(ServerWebExchange exchange) {
+		return Mono.defer(() -> {
+			Caller caller = AccessTokenFilter.requireCaller(exchange);
+			MultiValueMap<String, String> portal = exchange.getRequest().getQueryParams();
+			PageRequest.requireKnown(portal, List.of("page", "limit", "sort", "order", "status", "tag", "q", "folder",
+					"cursor", "team_uuid", "team_id"));
+			MultiValueMap<String, String> query = new LinkedMultiValueMap<>();
+			copy(portal, query, "page", "page");
+			copy(portal, query, "limit", "per_page");
+			query.putIfAbsent("per_page", List.of(String.valueOf(DEFAULT_LIMIT)));
+			copy(portal, query, "sort", "sort");
+			copy(portal, query, "order", "order");
+			copy(portal, query, "tag", "tag");
+			copy(portal, query, "q", "q");
+			copy(portal, query, "cursor", "cursor");
+			copy(portal, query, "team_id", "team_id");
+			copy(portal, query, "team_uuid", "team_id");
+			String status = PortalViews.statusFilter(portal.getFirst("status"));
+			if (status != null && !status.isEmpty()) {
+				query.set("status", status);
+			}
+			String folder = portal.getFirst("folder");
+			Mono<MultiValueMap<String, String>> resolved = (folder == null || folder.isBlank()) ? Mono.just(query)
+					: this.folders.findByName(caller, folder.trim()).map((id) -> {
+						query.set("folder_id", id.toString());
+						return query;
+					}).defaultIfEmpty(noMatch(query));
+			if ("".equals(status)) {
+				// Datasets are never cancelled (jobs are): nothing matches.
+				resolved = resolved.map(PortalController::noMatch);
+			}
+			return resolved.flatMap((q) -> this.datasets.list(caller, portalQuery(q), Paths.withQuery(exchange)));
+		}).map((page) -> listAnswer("Datasets", page));
 	}
 
-	@GetMapping("/portal/api/datasets")
-	Mono<Envelope> list(ServerWebExchange exchange) {
-		Caller caller = AccessTokenFilter.requireCaller(exchange);
-		MultiValueMap<String, String> portal = exchange.getRequest().getQueryParams();
-		MultiValueMap<String, String> query = new LinkedMultiValueMap<>();
-		copy(portal, query, "page", "page");
-		copy(portal, query, "limit", "per_page");
-		copy(portal, query, "sort", "sort");
-		copy(portal, query, "order", "order");
-		copy(portal, query, "status", "status");
-		copy(portal, query, "tag", "tag");
-		copy(portal, query, "q", "q");
-		copy(portal, query, "cursor", "cursor");
-		PageRequest.requireKnown(portal, List.of("page", "limit", "sort", "order", "status", "tag", "q", "folder", "cursor"));
-		String folder = portal.getFirst("folder");
-		Mono<MultiValueMap<String, String>> resolved = (folder == null || folder.isBlank()) ? Mono.just(query)
-				: this.folders.findByName(caller, folder.trim()).map((id) -> {
-					query.set("folder_id", id.toString());
-					return query;
-				}).defaultIfEmpty(noMatch(query));
-		return resolved.flatMap((q) -> this.datasets.list(caller, portalQuery(q), Paths.withQuery(exchange)))
-			.map((page) -> new Envelope(true, "Datasets", Map.of("datasets", page.data(), "pagination", portalPagination(page))));
+	/** Public datasets, readable by every signed-in user; {@code page} and {@code limit}. */
+	@GetMapping("/portal/api/public-datasets")
+	Mono<Map<String, Object>> publicDatasets(ServerWebExchange exchange) {
+		return Mono.defer(() -> this.datasets.listPublic(AccessTokenFilter.requireCaller(exchange),
+				portalPage(exchange, DEFAULT_LIMIT), Paths.withQuery(exchange)))
+			.map((page) -> listAnswer("Public datasets", page));
+	}
+
+	private static Map<String, Object> listAnswer(String message, Page<Dataset> page) {
+		List<Map<String, Object>> views = PortalViews.datasets(page.data());
+		Map<String, Object> body = answer(message, Map.of("datasets", views, "pagination", portalPagination(page)));
+		body.put("datasets", views);
+		body.put("total", page.pagination().total());
+		body.put("page", page.pagination().page());
+		body.put("limit", page.pagination().perPage());
+		return body;
+	}
+
+	/** The portal's envelope, open for the fields its clients read at the top level. */
+	private static Map<String, Object> answer(String message, @Nullable Object data) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("success", true);
+		body.put("message", message);
+		body.put("data", data);
+		return body;
 	}
 
 	/** A page in the portal's terms: {@code limit} for the page size. */
@@ -122,14 +163,14 @@ class PortalController {
 		return pagination;
 	}
 
-	/** {@code page} and {@code limit} (default 100 here), and no other parameter. */
-	private static PageRequest portalPage(ServerWebExchange exchange) {
+	/** {@code page} and {@code limit} (default {@code defaultLimit}), and no other parameter. */
+	private static PageRequest portalPage(ServerWebExchange exchange, int defaultLimit) {
 		MultiValueMap<String, String> portal = exchange.getRequest().getQueryParams();
 		PageRequest.requireKnown(portal, List.of("page", "limit"));
 		MultiValueMap<String, String> query = new LinkedMultiValueMap<>();
 		copy(portal, query, "page", "page");
 		copy(portal, query, "limit", "per_page");
-		query.putIfAbsent("per_page", List.of(String.valueOf(PageRequest.MAX_PER_PAGE)));
+		query.putIfAbsent("per_page", List.of(String.valueOf(defaultLimit)));
 		return inPortalTerms(() -> PageRequest.from(query));
 	}
 
@@ -152,101 +193,209 @@ class PortalController {
 	}
 
 	@GetMapping("/portal/api/dataset-details")
-	Mono<Envelope> details(ServerWebExchange exchange) {
+	Mono<Map<String, Object>> details(ServerWebExchange exchange) {
 		return Mono.defer(() -> this.datasets.get(AccessTokenFilter.requireCaller(exchange), datasetId(exchange, null)))
-			.map((dataset) -> new Envelope(true, "Dataset details", dataset));
+			.map((dataset) -> withDataset("Dataset details", dataset));
 	}
 
+	/** Where the dataset stands: {@code status}, {@code progress_percentage}, {@code message}. */
 	@GetMapping("/portal/api/dataset-status")
-	Mono<Envelope> status(ServerWebExchange exchange) {
+	Mono<Map<String, Object>> status(ServerWebExchange exchange) {
 		return Mono.defer(() -> this.datasets.status(AccessTokenFilter.requireCaller(exchange), datasetId(exchange, null)))
-			.map((status) -> new Envelope(true, "Dataset status", status));
+			.map((status) -> {
+				Map<String, Object> portal = PortalViews.status(status);
+				Map<String, Object> body = answer((String) portal.get("message"), status);
+				body.putAll(portal);
+				body.put("dataset_uuid", status.datasetId());
+				return body;
+			});
 	}
 
-	/** The dataset's files, registered as upload-service reports completed uploads. */
+	/**
+	 * The dataset's files, registered as upload-service reports completed uploads, in the
+	 * portal's {@code upload} and {@code converted} directories ({@code directory} picks one).
+	 */
 	@GetMapping("/portal/api/dataset-files")
-	Mono<Envelope> files(ServerWebExchange exchange) {
+	Mono<Map<String, Object>> files(ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			Caller caller = AccessTokenFilter.requireCaller(exchange);
-			Paths.only(exchange, "dataset_id", "dataset_uuid");
+			Paths.only(exchange, "dataset_id", "dataset_uuid", "directory");
+			String directory = exchange.getRequest().getQueryParams().getFirst("directory");
+			if (directory != null && !directory.equals("upload") && !directory.equals("converted")) {
+				throw new ValidationException("directory", "directory must be upload or converted");
+			}
 			UUID id = datasetId(exchange, null);
-			return this.datasets.files(caller, id)
-				.map((files) -> new Envelope(true, "Dataset files",
-						Map.of("dataset_id", id, "files", files, "file_count", files.size())));
+			return this.datasets.files(caller, id).map((files) -> {
+				Map<String, Object> portal = PortalViews.files(files, directory);
+				Map<String, Object> data = new LinkedHashMap<>(portal);
+				data.put("dataset_id", id);
+				data.put("file_count", ((List<?>) portal.get("files")).size());
+				Map<String, Object> body = answer("Dataset files", data);
+				body.putAll(portal);
+				body.put("dataset_uuid", id);
+				return body;
+			});
 		});
 	}
 
+	/**
+	 * Changes a dataset's metadata with the portal's fields: {@code tags} as a list or a
+	 * comma-separated text, {@code folder} by name (created if missing) or {@code folder_uuid},
+	 * {@code team_uuid} (shares it with that team, read-only), {@code dimensions},
+	 * {@code preferred_dashboard}, {@code is_public}, {@code sensor}.
+	 */
 	@PostMapping("/portal/api/update-dataset")
-	Mono<Envelope> update(@RequestBody JsonNode body, ServerWebExchange exchange) {
+	Mono<Map<String, Object>> update(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			JsonFields.known(body, UPDATE_DATASET);
+			Caller caller = AccessTokenFilter.requireCaller(exchange);
 			UUID id = datasetId(exchange, body);
 			ObjectNode change = ((ObjectNode) body).deepCopy();
-			change.remove(List.of("dataset_id", "dataset_uuid"));
-			return this.datasets.update(AccessTokenFilter.requireCaller(exchange), id, change);
-		}).map((dataset) -> new Envelope(true, "Dataset updated", dataset));
+			change.remove(List.of("dataset_id", "dataset_uuid", "team_uuid"));
+			if (change.has("folder_uuid")) {
+				change.set("folder_id", change.remove("folder_uuid"));
+			}
+			if (change.path("folder").isString() && change.path("folder").asString().isBlank()) {
+				change.putNull("folder");
+			}
+			if (change.path("tags").isString()) {
+				change.set("tags", tagList(change.path("tags").asString()));
+			}
+			UUID team = JsonFields.uuid(body, "team_uuid");
+			Mono<Dataset> updated = change.isEmpty() ? this.datasets.get(caller, id) : this.datasets.update(caller, id, change);
+			return (team == null) ? updated : updated.then(this.datasets.share(caller, id, team, "read"));
+		}).map((dataset) -> withDataset("Dataset updated successfully", dataset));
 	}
 
 	@PostMapping("/portal/api/delete-dataset")
-	Mono<Envelope> delete(@RequestBody JsonNode body, ServerWebExchange exchange) {
+	Mono<Map<String, Object>> delete(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			JsonFields.known(body, DATASET_ONLY);
 			return this.datasets.delete(AccessTokenFilter.requireCaller(exchange), datasetId(exchange, body));
 		})
-			.thenReturn(new Envelope(true, "Dataset deleted", null));
+			.then(Mono.fromSupplier(() -> answer("Dataset deleted successfully", null)));
+	}
+
+	private static Map<String, Object> withDataset(String message, Dataset dataset) {
+		Map<String, Object> view = PortalViews.dataset(dataset);
+		Map<String, Object> body = answer(message, view);
+		body.put("dataset", view);
+		return body;
+	}
+
+	/** Tags as the portal's forms send them: one text, comma-separated. */
+	private ArrayNode tagList(String text) {
+		ArrayNode tags = this.json.createArrayNode();
+		for (String tag : text.split(",")) {
+			if (!tag.isBlank()) {
+				tags.add(tag.trim());
+			}
+		}
+		return tags;
 	}
 
 	@GetMapping("/portal/api/get-folders")
-	Mono<Envelope> folders(ServerWebExchange exchange) {
+	Mono<Map<String, Object>> folders(ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			Paths.only(exchange);
 			return this.folders.tree(AccessTokenFilter.requireCaller(exchange));
-		}).map((tree) -> new Envelope(true, "Folders", Map.of("folders", tree)));
+		}).map((tree) -> {
+			List<Map<String, Object>> folders = tree.stream().map(PortalController::folder).toList();
+			Map<String, Object> body = answer("Folders", Map.of("folders", folders));
+			body.put("folders", folders);
+			return body;
+		});
 	}
 
 	@GetMapping("/portal/api/get-teams")
-	Mono<Envelope> teams(ServerWebExchange exchange) {
+	Mono<Map<String, Object>> teams(ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			Caller caller = AccessTokenFilter.requireCaller(exchange);
-			return this.teams.listMine(caller, portalPage(exchange), Paths.withQuery(exchange));
-		}).map((page) -> new Envelope(true, "Teams", Map.of("teams", page.data(), "pagination", portalPagination(page))));
+			return this.teams.listMine(caller, portalPage(exchange, PageRequest.MAX_PER_PAGE), Paths.withQuery(exchange));
+		}).map((page) -> {
+			List<Map<String, Object>> teams = page.data().stream().map(PortalController::team).toList();
+			Map<String, Object> body = answer("Teams", Map.of("teams", teams, "pagination", portalPagination(page)));
+			body.put("teams", teams);
+			return body;
+		});
+	}
+
+	/** A folder with the portal's {@code uuid}, its sub-folders likewise. */
+	private static Map<String, Object> folder(Folder folder) {
+		Map<String, Object> view = new LinkedHashMap<>();
+		view.put("uuid", folder.id());
+		view.put("id", folder.id());
+		view.put("name", folder.name());
+		view.put("parent_id", folder.parentId());
+		view.put("dataset_count", folder.datasetCount());
+		view.put("children", folder.children().stream().map(PortalController::folder).toList());
+		view.put("created_at", folder.createdAt());
+		view.put("updated_at", folder.updatedAt());
+		return view;
+	}
+
+	/** A team with the portal's {@code uuid} and {@code team_name}. */
+	private static Map<String, Object> team(Team team) {
+		Map<String, Object> view = new LinkedHashMap<>();
+		view.put("uuid", team.id());
+		view.put("id", team.id());
+		view.put("team_name", team.name());
+		view.put("name", team.name());
+		view.put("members", team.members());
+		view.put("created_by", team.createdBy());
+		view.put("created_at", team.createdAt());
+		view.put("updated_at", team.updatedAt());
+		return view;
 	}
 
 	@PostMapping("/portal/api/create-team")
-	@ResponseStatus(HttpStatus.CREATED)
-	Mono<Envelope> createTeam(@RequestBody JsonNode body, ServerWebExchange exchange) {
+	Mono<Map<String, Object>> createTeam(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			JsonFields.known(body, CREATE_TEAM);
-			return this.teams.create(AccessTokenFilter.requireCaller(exchange), text(body, "name"),
-					members(body.get("members"), "members"));
+			String name = (text(body, "team_name") != null) ? text(body, "team_name") : text(body, "name");
+			return this.teams.create(AccessTokenFilter.requireCaller(exchange), name, members(body.get("members"), "members"));
 		})
-			.map((team) -> new Envelope(true, "Team created", team));
+			.map((team) -> {
+				Map<String, Object> view = team(team);
+				Map<String, Object> answer = answer("Team created successfully", view);
+				answer.put("team", view);
+				return answer;
+			});
 	}
 
 	@PostMapping("/portal/api/update-team")
-	Mono<Envelope> updateTeam(@RequestBody JsonNode body, ServerWebExchange exchange) {
+	Mono<Map<String, Object>> updateTeam(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			JsonFields.known(body, UPDATE_TEAM);
 			Caller caller = AccessTokenFilter.requireCaller(exchange);
-			UUID team = Paths.uuid("team_id", required(body, "team_id"));
+			String teamField = body.has("team_uuid") ? "team_uuid" : body.has("teamId") ? "teamId" : "team_id";
+			UUID team = Paths.uuid(teamField, required(body, teamField));
+			String name = (text(body, "team_name") != null) ? text(body, "team_name")
+					: (text(body, "newName") != null) ? text(body, "newName") : text(body, "name");
 			List<Team.Member> add = members(body.get("add_members"), "add_members");
 			List<Team.Member> roles = roles(body.get("update_members"));
 			List<UUID> remove = strings(body.get("remove_members"), "remove_members").stream()
 				.map((user) -> Paths.uuid("remove_members", user))
 				.toList();
-			return this.teams.update(caller, team, text(body, "name"), (add != null) ? add : List.of(),
+			return this.teams.update(caller, team, name, (add != null) ? add : List.of(),
 					(roles != null) ? roles : List.of(), remove);
-		}).map((team) -> new Envelope(true, "Team updated", team));
+		}).map((team) -> {
+			Map<String, Object> view = team(team);
+			Map<String, Object> answer = answer("Team updated successfully", view);
+			answer.put("team", view);
+			return answer;
+		});
 	}
 
 	@PostMapping("/portal/api/share-dataset")
-	Mono<Envelope> share(@RequestBody JsonNode body, ServerWebExchange exchange) {
+	Mono<Map<String, Object>> share(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			JsonFields.known(body, SHARE_DATASET);
 			String level = (text(body, "level") != null) ? text(body, "level") : "read";
+			String teamField = body.has("team_uuid") ? "team_uuid" : "team_id";
 			return this.datasets.share(AccessTokenFilter.requireCaller(exchange), datasetId(exchange, body),
-					Paths.uuid("team_id", required(body, "team_id")), level);
-		}).map((dataset) -> new Envelope(true, "Dataset shared", dataset));
+					Paths.uuid(teamField, required(body, teamField)), level);
+		}).map((dataset) -> withDataset("Dataset shared successfully", dataset));
 	}
 
 	private static UUID datasetId(ServerWebExchange exchange, @Nullable JsonNode body) {

@@ -52,4 +52,21 @@ public final class JsonFields {
 		return text;
 	}
 
+	/** An id in {@code field}; {@code null} if the field is absent or null. */
+	public static java.util.@Nullable UUID uuid(JsonNode body, String field) {
+		JsonNode value = body.get(field);
+		if (value == null || value.isNull()) {
+			return null;
+		}
+		if (!value.isString()) {
+			throw new ValidationException(field, field + " must be an id");
+		}
+		try {
+			return java.util.UUID.fromString(value.asString().trim());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ValidationException(field, field + " is not a valid id");
+		}
+	}
+
 }

@@ -57,7 +57,8 @@ class PortalIntegrationTests {
 		call(owner, HttpMethod.GET, "/portal/api/dataset-details?dataset_uuid=" + inFolder, null).expectStatus().isOk()
 			.expectBody().jsonPath("$.data.name").isEqualTo("Run 1");
 		call(owner, HttpMethod.GET, "/portal/api/dataset-status?dataset_id=" + inFolder, null).expectStatus().isOk()
-			.expectBody().jsonPath("$.data.status").isEqualTo("uploading");
+			.expectBody().jsonPath("$.status").isEqualTo("uploading").jsonPath("$.progress_percentage").isEqualTo(0)
+			.jsonPath("$.data.status").isEqualTo("uploading");
 		call(owner, HttpMethod.GET, "/portal/api/dataset-files?dataset_id=" + inFolder, null).expectStatus().isOk()
 			.expectBody().jsonPath("$.data.file_count").isEqualTo(0);
 		call(owner, HttpMethod.POST, "/portal/api/update-dataset", Map.of("dataset_id", inFolder, "description", "first"))
@@ -68,7 +69,86 @@ class PortalIntegrationTests {
 		call(owner, HttpMethod.POST, "/portal/api/delete-dataset", Map.of("dataset_id", inFolder)).expectStatus().isOk()
 			.expectBody().jsonPath("$.success").isEqualTo(true);
 		call(owner, HttpMethod.GET, "/portal/api/dataset-details?dataset_id=" + inFolder, null).expectStatus().isNotFound()
-			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("RESOURCE_NOT_FOUND");
+			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("DATASET_NOT_FOUND");
+	}
+
+	@Test
+	void answersTheDatasetsPageFieldsAtTheTopLevelAndInData() {
+		User owner = TestTokens.user();
+		User stranger = TestTokens.user();
+		String team = (String) data(call(owner, HttpMethod.POST, "/portal/api/create-team",
+				Map.of("team_name", "Beamline 7")), true).get("uuid");
+		String id = (String) data(call(owner, HttpMethod.POST, "/v1/datasets",
+				Map.of("name", "My Dataset", "sensor", "4D_NEXUS", "folder", "CHESS_4D", "tags", List.of("nexus", "4d"))),
+				false).get("id");
+		// The list, read as the documents' clients read it.
+		call(owner, HttpMethod.GET, "/portal/api/datasets.php?folder=CHESS_4D&t=1712345678", null).expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.datasets.length()").isEqualTo(1)
+			.jsonPath("$.datasets[0].uuid").isEqualTo(id)
+			.jsonPath("$.datasets[0].sensor").isEqualTo("4D_NEXUS")
+			.jsonPath("$.datasets[0].folder").isEqualTo("CHESS_4D")
+			.jsonPath("$.datasets[0].status").isEqualTo("uploading")
+			.jsonPath("$.datasets[0].tags[1]").isEqualTo("4d")
+			.jsonPath("$.total").isEqualTo(1)
+			.jsonPath("$.page").isEqualTo(1)
+			.jsonPath("$.limit").isEqualTo(50)
+			.jsonPath("$.data.datasets[0].uuid").isEqualTo(id);
+		call(owner, HttpMethod.GET, "/portal/api/datasets?status=completed", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.total").isEqualTo(0);
+		call(owner, HttpMethod.GET, "/portal/api/datasets?status=uploading", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.total").isEqualTo(1);
+		call(owner, HttpMethod.GET, "/portal/api/datasets?status=done-ish", null).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.field").isEqualTo("status");
+		// The documented update body: tags as text, a folder by name, a team, the viewer's fields.
+		call(owner, HttpMethod.POST, "/portal/api/update-dataset", Map.of("dataset_uuid", id, "name", "Updated Dataset Name",
+				"tags", "tag1, tag2, tag3", "folder", "New_Folder", "team_uuid", team, "dimensions", "1024x1024x100",
+				"preferred_dashboard", "4D_Dashboard"))
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.message").isEqualTo("Dataset updated successfully")
+			.jsonPath("$.dataset.uuid").isEqualTo(id)
+			.jsonPath("$.dataset.name").isEqualTo("Updated Dataset Name")
+			.jsonPath("$.dataset.tags.length()").isEqualTo(3)
+			.jsonPath("$.dataset.tags[2]").isEqualTo("tag3");
+		call(owner, HttpMethod.GET, "/portal/api/dataset-details?dataset_uuid=" + id, null).expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.dataset.folder").isEqualTo("New_Folder")
+			.jsonPath("$.dataset.team_uuid").isEqualTo(team)
+			.jsonPath("$.dataset.dimensions").isEqualTo("1024x1024x100")
+			.jsonPath("$.dataset.preferred_dashboard").isEqualTo("4D_Dashboard")
+			.jsonPath("$.dataset.is_public").isEqualTo(false)
+			.jsonPath("$.dataset.file_count").isEqualTo(0)
+			.jsonPath("$.dataset.total_size").isEqualTo(0)
+			.jsonPath("$.data.uuid").isEqualTo(id);
+		call(owner, HttpMethod.GET, "/portal/api/datasets?team_uuid=" + team, null).expectStatus().isOk()
+			.expectBody().jsonPath("$.datasets[0].uuid").isEqualTo(id);
+		call(owner, HttpMethod.GET, "/portal/api/dataset-files?dataset_uuid=" + id + "&directory=upload", null)
+			.expectStatus().isOk()
+			.expectBody().jsonPath("$.files.length()").isEqualTo(0)
+			.jsonPath("$.directories.upload.file_count").isEqualTo(0)
+			.jsonPath("$.directories.converted.file_count").isEqualTo(0);
+		call(owner, HttpMethod.GET, "/portal/api/dataset-files?dataset_uuid=" + id + "&directory=elsewhere", null)
+			.expectStatus().isBadRequest().expectBody().jsonPath("$.field").isEqualTo("directory");
+		// Public: readable by a stranger, listed as public, never writable by them.
+		call(stranger, HttpMethod.GET, "/portal/api/dataset-details?dataset_uuid=" + id, null).expectStatus().isNotFound()
+			.expectBody().jsonPath("$.code").isEqualTo("DATASET_NOT_FOUND");
+		call(stranger, HttpMethod.POST, "/portal/api/update-dataset", Map.of("dataset_uuid", id, "is_public", true))
+			.expectStatus().isNotFound();
+		call(owner, HttpMethod.POST, "/portal/api/update-dataset", Map.of("dataset_uuid", id, "is_public", true))
+			.expectStatus().isOk().expectBody().jsonPath("$.dataset.is_public").isEqualTo(true);
+		call(stranger, HttpMethod.GET, "/portal/api/dataset-details?dataset_uuid=" + id, null).expectStatus().isOk()
+			.expectBody().jsonPath("$.dataset.access").isEqualTo("public");
+		call(stranger, HttpMethod.GET, "/portal/api/public-datasets?limit=100", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.datasets[?(@.uuid == '" + id + "')]").exists();
+		call(stranger, HttpMethod.GET, "/portal/api/datasets", null).expectStatus().isOk()
+			.expectBody().jsonPath("$.total").isEqualTo(0);
+		call(stranger, HttpMethod.POST, "/portal/api/update-dataset", Map.of("dataset_uuid", id, "name", "Taken"))
+			.expectStatus().isForbidden().expectBody().jsonPath("$.code").isEqualTo("ACCESS_DENIED");
+		call(stranger, HttpMethod.POST, "/portal/api/delete-dataset", Map.of("dataset_uuid", id))
+			.expectStatus().isForbidden();
+		call(owner, HttpMethod.POST, "/portal/api/delete-dataset", Map.of("dataset_uuid", id)).expectStatus().isOk()
+			.expectBody().jsonPath("$.message").isEqualTo("Dataset deleted successfully");
 	}
 
 	@Test
@@ -95,7 +175,7 @@ class PortalIntegrationTests {
 		call(newcomer, HttpMethod.GET, "/portal/api/dataset-details?dataset_id=" + dataset, null).expectStatus().isOk();
 		call(newcomer, HttpMethod.POST, "/portal/api/update-dataset", Map.of("dataset_id", dataset, "name", "mine"))
 			.expectStatus().isForbidden()
-			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("INSUFFICIENT_PERMISSIONS");
+			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("ACCESS_DENIED");
 		call(colleague, HttpMethod.GET, "/portal/api/dataset-details?dataset_id=" + dataset, null).expectStatus()
 			.isNotFound();
 	}
@@ -113,7 +193,7 @@ class PortalIntegrationTests {
 		call(owner, HttpMethod.POST, "/portal/api/share-dataset", Map.of("dataset_id", UUID.randomUUID().toString()))
 			.expectStatus().isBadRequest();
 		this.client.get().uri("/portal/api/datasets").exchange().expectStatus().isUnauthorized()
-			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("INVALID_API_KEY");
+			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("AUTH_REQUIRED");
 	}
 
 	@Test
@@ -122,11 +202,11 @@ class PortalIntegrationTests {
 		User colleague = TestTokens.user();
 		User outsider = TestTokens.user();
 		String team = (String) data(call(owner, HttpMethod.POST, "/portal/api/create-team",
-				Map.of("name", "Detectors", "members", List.of(colleague.id().toString()))).expectStatus().isCreated(), true)
+				Map.of("name", "Detectors", "members", List.of(colleague.id().toString()))).expectStatus().isOk(), true)
 			.get("id");
 		// A member is not an owner: renaming is refused until the owner makes them one.
 		call(colleague, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", team, "name", "Mine"))
-			.expectStatus().isForbidden().expectBody().jsonPath("$.code").isEqualTo("INSUFFICIENT_PERMISSIONS");
+			.expectStatus().isForbidden().expectBody().jsonPath("$.code").isEqualTo("ACCESS_DENIED");
 		call(owner, HttpMethod.POST, "/portal/api/update-team", Map.of("team_id", team,
 				"update_members", List.of(Map.of("user_id", colleague.id().toString(), "role", "owner"))))
 			.expectStatus().isOk()
