@@ -108,9 +108,13 @@ final class PortalViews {
 			entry.put("type", "file");
 			entry.put("directory", "upload");
 			entry.put("id", file.id());
+			entry.put("filename", file.filename());
+			entry.put("size_bytes", file.sizeBytes());
 			entry.put("format", file.format());
 			entry.put("sha256", file.sha256());
 			entry.put("conversion", file.conversion());
+			entry.put("status", file.status());
+			entry.put("metadata", file.metadata());
 			entry.put("created_at", file.createdAt());
 			upload.add(entry);
 			JsonNode thumbnail = (file.metadata() != null) ? file.metadata().get("thumbnail_key") : null;

@@ -185,7 +185,9 @@ public class ConversionWorker implements DisposableBean {
 
 	private Mono<Converter.Result> convert(UploadJob job) {
 		String format = (job.format() != null) ? job.format() : "binary";
-		Converter converter = this.converters.stream().filter((c) -> c.reads(format)).findFirst().orElse(null);
+		// Conversion declined by the uploader: stored as it is, like a format no converter reads.
+		Converter converter = !job.convert() ? null
+				: this.converters.stream().filter((c) -> c.reads(format)).findFirst().orElse(null);
 		if (converter == null) {
 			Map<String, Object> metadata = new LinkedHashMap<>();
 			metadata.put("format", format);

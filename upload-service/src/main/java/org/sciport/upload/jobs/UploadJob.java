@@ -41,6 +41,8 @@ import org.jspecify.annotations.Nullable;
  * @param tusMetadata a tus upload's {@code Upload-Metadata} as sent
  * @param tusConcat {@code partial} or {@code final} for tus concatenation
  * @param tusParts a final tus upload's partial uploads, in order
+ * @param convert whether the file is to be converted ({@code false}: stored as it is)
+ * @param datasetName the name of the dataset it goes into, when known
  */
 public record UploadJob(UUID jobId, String protocol, String status, String filename, @Nullable String contentType,
 		@Nullable String format, @Nullable UUID datasetId, @Nullable String projectId, @Nullable String dataId,
@@ -49,7 +51,7 @@ public record UploadJob(UUID jobId, String protocol, String status, String filen
 		Instant updatedAt, @Nullable Instant completedAt, @Nullable Instant expiresAt,
 		@JsonIgnore @Nullable String blobKey, @Nullable Integer chunkSize, @JsonIgnore @Nullable String expectedSha256,
 		@JsonIgnore @Nullable String tusMetadata, @JsonIgnore @Nullable String tusConcat,
-		@JsonIgnore @Nullable List<UUID> tusParts) {
+		@JsonIgnore @Nullable List<UUID> tusParts, boolean convert, @Nullable String datasetName) {
 
 	/** Progress in whole percent, once the total is known. */
 	@JsonProperty("percent")
@@ -81,7 +83,8 @@ public record UploadJob(UUID jobId, String protocol, String status, String filen
 				row.get("completed_at", Instant.class), row.get("expires_at", Instant.class),
 				row.get("blob_key", String.class), row.get("chunk_size", Integer.class),
 				row.get("expected_sha256", String.class), row.get("tus_metadata", String.class),
-				row.get("tus_concat", String.class), parts(row.get("tus_parts", UUID[].class)));
+				row.get("tus_concat", String.class), parts(row.get("tus_parts", UUID[].class)),
+				!Boolean.FALSE.equals(row.get("convert", Boolean.class)), row.get("dataset_name", String.class));
 	}
 
 	private static @Nullable List<UUID> parts(UUID @Nullable [] parts) {

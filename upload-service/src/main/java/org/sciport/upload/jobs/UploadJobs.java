@@ -139,20 +139,26 @@ public class UploadJobs {
 			.one();
 	}
 
-	/** The caller's jobs, newest first, optionally of one status. */
+	/** The caller's jobs, newest first, optionally of one status (or several, comma-separated). */
 	public Mono<Page<UploadJob>> list(Caller caller, PageRequest page, @Nullable String status, String basePath) {
+		return list(caller, page, page.offset(), status, basePath);
+	}
+
+	/** As {@link #list(Caller, PageRequest, String, String)}, from an explicit row offset. */
+	public Mono<Page<UploadJob>> list(Caller caller, PageRequest page, long offset, @Nullable String status,
+			String basePath) {
 		String where = "owner_id = :owner AND (tus_concat IS NULL OR tus_concat = 'final')"
-				+ ((status != null) ? " AND status = :status" : "");
+				+ ((status != null) ? " AND status = ANY(:status)" : "");
 		DatabaseClient.GenericExecuteSpec rows = this.database
 			.sql("SELECT * FROM upload WHERE " + where + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset")
 			.bind("owner", UUID.fromString(caller.userId()))
 			.bind("limit", page.perPage())
-			.bind("offset", page.offset());
+			.bind("offset", offset);
 		DatabaseClient.GenericExecuteSpec count = this.database.sql("SELECT count(*) AS total FROM upload WHERE " + where)
 			.bind("owner", UUID.fromString(caller.userId()));
 		if (status != null) {
-			rows = rows.bind("status", status);
-			count = count.bind("status", status);
+			rows = rows.bind("status", status.split(","));
+			count = count.bind("status", status.split(","));
 		}
 		return rows.map((row) -> UploadJob.from(row, this.json))
 			.all()
@@ -207,6 +213,27 @@ public class UploadJobs {
 		update = bindNullable(update, "project", projectId, String.class);
 		update = bindNullable(update, "data", dataId, String.class);
 		return update.then();
+	}
+
+	/** Records the dataset's name (for the job lists) and whether the file is to be converted. */
+	public Mono<Void> describe(UUID id, @Nullable String datasetName, boolean convert) {
+		DatabaseClient.GenericExecuteSpec update = this.database
+			.sql("UPDATE upload SET dataset_name = :name, convert = :convert WHERE id = :id")
+			.bind("id", id)
+			.bind("convert", convert);
+		return bindNullable(update, "name", datasetName, String.class).then();
+	}
+
+	/** The caller's jobs for one dataset whose conversion failed, oldest first. */
+	public Mono<List<UUID>> failedConversions(Caller caller, UUID datasetId) {
+		return this.database
+			.sql("SELECT id FROM upload WHERE dataset_id = :dataset AND status = 'conversion_failed' "
+					+ (caller.isAdmin() ? "" : "AND owner_id = :owner ") + "ORDER BY created_at, id")
+			.bind("dataset", datasetId)
+			.bind("owner", UUID.fromString(caller.userId()))
+			.map((row) -> row.get("id", UUID.class))
+			.all()
+			.collectList();
 	}
 
 	/** Records the format conversion will treat the file as. */

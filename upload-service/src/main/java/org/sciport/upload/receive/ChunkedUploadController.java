@@ -30,6 +30,7 @@ import org.sciport.upload.spool.Spool;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -93,8 +94,16 @@ class ChunkedUploadController {
 		this.properties = properties;
 	}
 
+	/** The chunk size of an upload whose client names none, as the portal's clients expect it. */
+	private static final long DEFAULT_CHUNK = 10L * 1024 * 1024;
+
+	/**
+	 * Begins a chunked upload: {@code file_name} (or {@code filename}), {@code file_size},
+	 * {@code dataset_name} or {@code dataset_uuid}, optionally {@code sensor},
+	 * {@code chunk_size} (chosen here when absent), {@code sha256}. Answers 200 with
+	 * {@code upload_id}, {@code chunk_size} and {@code total_chunks} at the top level.
+	 */
 	@PostMapping("/api/upload/initiate")
-	@ResponseStatus(HttpStatus.CREATED)
 	Mono<Map<String, Object>> initiate(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			Caller caller = AccessTokenFilter.requireCaller(exchange);
@@ -103,8 +112,9 @@ class ChunkedUploadController {
 			if (size > this.intake.maxFileSize()) {
 				throw BlobIntake.tooLarge(this.intake.maxFileSize());
 			}
-			long chunkSize = positiveLong(body, "chunk_size");
 			long maxChunk = this.properties.maxChunkSize().toBytes();
+			long chunkSize = body.has("chunk_size") ? positiveLong(body, "chunk_size")
+					: Math.max(Math.min(DEFAULT_CHUNK, maxChunk), (size + MAX_CHUNKS - 1) / MAX_CHUNKS);
 			if (chunkSize < MIN_CHUNK && chunkSize < size || chunkSize > maxChunk) {
 				throw new ValidationException("chunk_size",
 						"chunk_size must be between " + MIN_CHUNK + " and " + maxChunk + " bytes");
@@ -114,16 +124,20 @@ class ChunkedUploadController {
 				throw new ValidationException("chunk_size", "chunk_size is too small: at most " + MAX_CHUNKS + " chunks");
 			}
 			String expected = sha256(text(body, "sha256", "checksum"), "sha256");
-			String format = Formats.resolve(text(body, "format"), filename);
+			String format = Formats.resolve(formatOf(body), filename);
 			UUID id = UUID.randomUUID();
-			return this.targets.dataset(exchange.getRequest(), text(body, "dataset_id", "dataset_uuid"),
-					text(body, "dataset_name"), text(body, "folder_id"))
+			UploadTargets.NewDataset fresh = new UploadTargets.NewDataset(text(body, "dataset_name"), text(body, "folder_id"),
+					text(body, "folder"), text(body, "sensor"), null, null, null);
+			return this.targets.target(exchange.getRequest(), text(body, "dataset_id", "dataset_uuid"), fresh)
 				.flatMap((dataset) -> this.jobs.create(new NewUpload(id, UUID.fromString(caller.userId()), "chunked",
-						filename, text(body, "content_type"), format, dataset, null, null, size, (int) chunkSize,
-						(int) chunks, expected, Instant.now().plus(this.properties.tusExpiry()), null, null, null)))
+						filename, text(body, "content_type"), format, dataset.id(), null, null, size, (int) chunkSize,
+						(int) chunks, expected, Instant.now().plus(this.properties.tusExpiry()), null, null, null))
+					.flatMap((job) -> this.jobs.describe(id, dataset.name(), true).then(this.jobs.get(id))))
 				.map((job) -> {
 					Map<String, Object> answer = PortalAnswers.envelope("Chunked upload initiated", job);
+					answer.put("upload_id", job.jobId());
 					answer.put("job_id", job.jobId());
+					answer.put("dataset_uuid", job.datasetId());
 					answer.put("dataset_id", job.datasetId());
 					answer.put("chunk_size", chunkSize);
 					answer.put("total_chunks", chunks);
@@ -146,6 +160,103 @@ class ChunkedUploadController {
 				return receiveChunk(job, chunkIndex, expectedSize, claimed, content);
 			});
 		});
+	}
+
+	/**
+	 * One chunk as a multipart form, as the portal's clients send it: {@code upload_id} and
+	 * {@code chunk_number} (from 0) first, then the {@code chunk} itself. The upload completes
+	 * by itself when its last missing chunk is in.
+	 */
+	@PostMapping(path = "/api/upload/chunk", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	Mono<Map<String, Object>> postedChunk(@RequestBody Flux<DataBuffer> body, ServerWebExchange exchange) {
+		return Mono.defer(() -> {
+			Caller caller = AccessTokenFilter.requireCaller(exchange);
+			MediaType type = exchange.getRequest().getHeaders().getContentType();
+			String boundary = (type != null && type.getParameter("boundary") != null)
+					? type.getParameter("boundary").replace("\"", "") : "";
+			Map<String, String> fields = new java.util.concurrent.ConcurrentHashMap<>();
+			java.util.concurrent.atomic.AtomicReference<Map<String, Object>> result = new java.util.concurrent.atomic.AtomicReference<>();
+			return MultipartStream.parse(body, boundary, 64 * 1024)
+				.windowUntil((event) -> event instanceof MultipartStream.Field || event instanceof MultipartStream.FileEnd)
+				.concatMap((window) -> window.switchOnFirst((signal, events) -> {
+					MultipartStream.Event first = signal.get();
+					if (first instanceof MultipartStream.FileStart file) {
+						String problem = !"chunk".equals(file.name()) ? "Only the field 'chunk' may carry a file"
+								: (result.get() != null) ? "Send one chunk per request"
+										: (fields.get("upload_id") == null || fields.get("chunk_number") == null)
+												? "upload_id and chunk_number must come before the chunk" : null;
+						if (problem != null) {
+							return SingleUploadController.drain(events)
+								.then(Mono.error(new ValidationException("chunk", problem)));
+						}
+						Flux<DataBuffer> content = events.ofType(MultipartStream.FileData.class)
+							.map(MultipartStream.FileData::take);
+						UUID id = UploadTargets.uuid(fields.get("upload_id"), "upload_id");
+						return this.jobs.find(caller, id).flatMap((job) -> {
+							requireUploading(job);
+							int chunkIndex = chunkIndex(fields.get("chunk_number"), job);
+							return receiveChunk(job, chunkIndex, expectedChunkSize(job, chunkIndex), null, content)
+								.flatMap((answer) -> completeIfLast(job, answer));
+						}).doOnNext(result::set).then();
+					}
+					if (first instanceof MultipartStream.Field field) {
+						fields.put(field.name(), field.value());
+					}
+					return SingleUploadController.drain(events);
+				}))
+				.doOnDiscard(MultipartStream.FileData.class, MultipartStream.FileData::release)
+				.then(Mono.fromCallable(() -> {
+					Map<String, Object> answer = result.get();
+					if (answer == null) {
+						throw new ValidationException("chunk", "chunk is required");
+					}
+					return answer;
+				}));
+		});
+	}
+
+	/** After a chunk: when none is missing any more, the upload is joined and completed. */
+	private Mono<Map<String, Object>> completeIfLast(UploadJob job, Map<String, Object> answer) {
+		return storedChunks(job.jobId()).flatMap((stored) -> {
+			if (stored.size() < totalChunks(job)) {
+				answer.put("upload_id", job.jobId());
+				answer.put("chunks_received", stored.size());
+				answer.put("total_chunks", totalChunks(job));
+				answer.put("completed", false);
+				return Mono.just(answer);
+			}
+			return join(job, stored, null)
+				.onErrorResume(ConflictException.class, (ex) -> this.jobs.get(job.jobId())
+					.filter((current) -> !"uploading".equals(current.status()))
+					.switchIfEmpty(Mono.error(ex)))
+				.map((done) -> {
+					Map<String, Object> completed = PortalAnswers.envelope("Upload complete", done);
+					completed.put("upload_id", done.jobId());
+					completed.put("job_id", done.jobId());
+					completed.put("dataset_uuid", done.datasetId());
+					completed.put("chunks_received", stored.size());
+					completed.put("total_chunks", totalChunks(job));
+					completed.put("completed", true);
+					return completed;
+				});
+		});
+	}
+
+	/** The declared format, or the one a {@code sensor} implies. */
+	private static @Nullable String formatOf(JsonNode body) {
+		String format = text(body, "format");
+		if (format != null) {
+			return format;
+		}
+		String sensor = text(body, "sensor");
+		if (sensor == null) {
+			return null;
+		}
+		return switch (sensor.trim().toUpperCase(java.util.Locale.ROOT)) {
+			case "4D_NEXUS", "NEXUS" -> "nexus";
+			case "TIFF" -> "tiff";
+			default -> null;
+		};
 	}
 
 	@GetMapping("/api/upload/chunks/{jobId}")

@@ -18,6 +18,7 @@ import org.sciport.commons.storage.BlobStore;
 import org.sciport.upload.PortalAnswers;
 import org.sciport.upload.UploadProperties;
 import org.sciport.upload.conversion.Formats;
+import org.sciport.upload.jobs.PortalJobs;
 import org.sciport.upload.jobs.UploadJob;
 import org.sciport.upload.jobs.UploadJobs;
 import org.sciport.upload.jobs.UploadJobs.NewUpload;
@@ -73,13 +74,21 @@ class SingleUploadController {
 		this.expiry = properties.tusExpiry();
 	}
 
+	/**
+	 * The portal's upload: 200 with {@code job_id} and {@code dataset_uuid} at the top level,
+	 * the job in {@code data}. Its fields: {@code dataset_name}, {@code sensor}, {@code convert},
+	 * {@code is_public}, {@code folder} (a name), {@code tags} (comma-separated),
+	 * {@code team_uuid}, and {@code dataset_identifier} with {@code add_to_existing=true} to add
+	 * the file to an existing dataset.
+	 */
 	@PostMapping(path = "/api/upload/upload", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-	@ResponseStatus(HttpStatus.CREATED)
 	Mono<Map<String, Object>> portalUpload(@RequestBody Flux<DataBuffer> parts, ServerWebExchange exchange) {
 		return receive(parts, exchange, false).map((job) -> {
-			Map<String, Object> body = PortalAnswers.envelope("File uploaded", job);
+			Map<String, Object> body = PortalAnswers.envelope("Upload initiated", job);
 			body.put("job_id", job.jobId());
+			body.put("dataset_uuid", job.datasetId());
 			body.put("dataset_id", job.datasetId());
+			body.put("status", PortalJobs.status(job));
 			return body;
 		});
 	}
@@ -197,7 +206,7 @@ class SingleUploadController {
 		if (file.size() == 0) {
 			return Mono.error(new ValidationException("file", "The file is empty"));
 		}
-		String format = Formats.resolve(fields.get("format"), filename);
+		String format = Formats.resolve(declaredFormat(fields), filename);
 		if (intoProject) {
 			String project = fields.get("project_id");
 			if (project == null || project.isBlank()) {
@@ -210,14 +219,75 @@ class SingleUploadController {
 				.then(this.jobs.complete(id, file));
 		}
 		String existing = datasetField(fields);
-		Mono<UUID> dataset = (existing != null && checked) ? Mono.just(UploadTargets.uuid(existing, "dataset_id"))
-				: this.targets.dataset(request, existing, fields.get("dataset_name"), fields.get("folder_id"));
-		return dataset.flatMap((datasetId) -> this.jobs.target(id, datasetId, null, null))
+		boolean convert = bool(fields, "convert", true);
+		UploadTargets.NewDataset fresh = new UploadTargets.NewDataset(fields.get("dataset_name"), fields.get("folder_id"),
+				fields.get("folder"), fields.get("sensor"), fields.containsKey("is_public") ? bool(fields, "is_public", false) : null,
+				tags(fields.get("tags")), (fields.get("team_uuid") != null) ? fields.get("team_uuid") : fields.get("team_id"));
+		return this.targets.target(request, existing, fresh)
+			.flatMap((dataset) -> this.jobs.target(id, dataset.id(), null, null)
+				.then(this.jobs.describe(id, dataset.name(), convert)))
 			.then(this.jobs.setFormat(id, format))
 			.then(this.jobs.complete(id, file));
 	}
 
+	/**
+	 * The format the form names: {@code format}, or the one its {@code sensor} implies
+	 * ({@code 4D_NEXUS} is NeXus, {@code TIFF} is TIFF; any other sensor leaves it to the file name).
+	 */
+	private static @Nullable String declaredFormat(Map<String, String> fields) {
+		String format = fields.get("format");
+		if (format != null && !format.isBlank()) {
+			return format;
+		}
+		String sensor = fields.get("sensor");
+		if (sensor == null) {
+			return null;
+		}
+		return switch (sensor.trim().toUpperCase(java.util.Locale.ROOT)) {
+			case "4D_NEXUS", "NEXUS" -> "nexus";
+			case "TIFF" -> "tiff";
+			default -> null;
+		};
+	}
+
+	/** A form's yes or no: {@code true}/{@code false}, {@code 1}/{@code 0}, {@code yes}/{@code no}. */
+	static boolean bool(Map<String, String> fields, String name, boolean absent) {
+		String value = fields.get(name);
+		if (value == null || value.isBlank()) {
+			return absent;
+		}
+		return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+			case "true", "1", "yes", "on" -> true;
+			case "false", "0", "no", "off" -> false;
+			default -> throw new ValidationException(name, name + " must be true or false");
+		};
+	}
+
+	/** Tags as the portal's forms send them: one comma-separated text. */
+	static java.util.@Nullable List<String> tags(@Nullable String text) {
+		if (text == null || text.isBlank()) {
+			return null;
+		}
+		return java.util.Arrays.stream(text.split(",")).map(String::trim).filter((tag) -> !tag.isEmpty()).distinct().toList();
+	}
+
+	/**
+	 * The existing dataset the form names: {@code dataset_id} or {@code dataset_uuid}, or
+	 * {@code dataset_identifier} when {@code add_to_existing} is true. A
+	 * {@code dataset_identifier} without {@code add_to_existing} is refused rather than ignored.
+	 */
 	private static @Nullable String datasetField(Map<String, String> fields) {
+		String identifier = fields.get("dataset_identifier");
+		if (identifier != null && !identifier.isBlank()) {
+			if (!bool(fields, "add_to_existing", false)) {
+				throw new ValidationException("add_to_existing",
+						"dataset_identifier names an existing dataset: send add_to_existing=true with it");
+			}
+			return identifier;
+		}
+		if (bool(fields, "add_to_existing", false)) {
+			throw new ValidationException("dataset_identifier", "add_to_existing needs dataset_identifier, the dataset's uuid");
+		}
 		for (String name : new String[] { "dataset_id", "dataset_uuid" }) {
 			String value = fields.get(name);
 			if (value != null && !value.isBlank()) {
@@ -227,7 +297,7 @@ class SingleUploadController {
 		return null;
 	}
 
-	private static Mono<Void> drain(Flux<MultipartStream.Event> events) {
+	static Mono<Void> drain(Flux<MultipartStream.Event> events) {
 		// Released as they come (a discard hook releasing one again does nothing).
 		return events.map((event) -> {
 			if (event instanceof MultipartStream.FileData data) {

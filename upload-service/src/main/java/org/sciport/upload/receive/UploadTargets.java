@@ -2,6 +2,7 @@ package org.sciport.upload.receive;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -45,39 +46,92 @@ public class UploadTargets {
 	}
 
 	/**
+	 * What a new dataset is created with, as an upload's fields give it.
+	 *
+	 * @param name its name
+	 * @param folderId a folder of the caller's, by id
+	 * @param folder a folder by name, created if the caller has none of that name
+	 * @param sensor the instrument's sensor type
+	 * @param isPublic whether every signed-in user may read it
+	 * @param tags its tags
+	 * @param teamId a team of the caller's to share it with, read-only
+	 */
+	public record NewDataset(@Nullable String name, @Nullable String folderId, @Nullable String folder,
+			@Nullable String sensor, @Nullable Boolean isPublic, @Nullable List<String> tags, @Nullable String teamId) {
+
+		public static NewDataset named(@Nullable String name, @Nullable String folderId) {
+			return new NewDataset(name, folderId, null, null, null, null, null);
+		}
+
+	}
+
+	/**
+	 * The dataset an upload goes into.
+	 *
+	 * @param id its id
+	 * @param name its name
+	 */
+	public record Target(UUID id, String name) {
+	}
+
+	/**
 	 * The dataset an upload goes into: {@code datasetId} if given and writable, otherwise a new
 	 * dataset called {@code datasetName} (in {@code folderId}, if given).
 	 */
 	public Mono<UUID> dataset(ServerHttpRequest request, @Nullable String datasetId, @Nullable String datasetName,
 			@Nullable String folderId) {
+		return target(request, datasetId, NewDataset.named(datasetName, folderId)).map(Target::id);
+	}
+
+	/**
+	 * The dataset an upload goes into: {@code datasetId} if given and writable by the caller
+	 * (invisible is 404, read-only 403), otherwise a new one made from {@code fresh}.
+	 */
+	public Mono<Target> target(ServerHttpRequest request, @Nullable String datasetId, NewDataset fresh) {
 		if (datasetId != null && !datasetId.isBlank()) {
 			UUID id = uuid(datasetId, "dataset_id");
 			return this.client.get()
 				.uri("/v1/datasets/{id}", id)
 				.headers((headers) -> credentials(request, headers))
-				.exchangeToMono((response) -> readOrFail(response, "dataset_id", "No such dataset"))
+				.exchangeToMono((response) -> readOrFail(response, "dataset_id", "Dataset not found"))
 				.map((dataset) -> {
-					if ("read".equals(dataset.path("access").asString(""))) {
+					String access = dataset.path("access").asString("");
+					if (!access.equals("owner") && !access.equals("write") && !access.equals("admin")) {
 						throw new PermissionDeniedException("You may read this dataset but not upload into it");
 					}
-					return id;
+					return new Target(id, dataset.path("name").asString(""));
 				})
 				.transform(this::guarded);
 		}
-		if (datasetName == null || datasetName.isBlank()) {
+		if (fresh.name() == null || fresh.name().isBlank()) {
 			throw new ValidationException("dataset_name", "dataset_name or dataset_id is required");
 		}
 		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("name", datasetName);
-		if (folderId != null && !folderId.isBlank()) {
-			body.put("folder_id", uuid(folderId, "folder_id").toString());
+		body.put("name", fresh.name());
+		if (fresh.folderId() != null && !fresh.folderId().isBlank()) {
+			body.put("folder_id", uuid(fresh.folderId(), "folder_id").toString());
+		}
+		else if (fresh.folder() != null && !fresh.folder().isBlank()) {
+			body.put("folder", fresh.folder().trim());
+		}
+		if (fresh.sensor() != null && !fresh.sensor().isBlank()) {
+			body.put("sensor", fresh.sensor().trim());
+		}
+		if (fresh.isPublic() != null) {
+			body.put("is_public", fresh.isPublic());
+		}
+		if (fresh.tags() != null && !fresh.tags().isEmpty()) {
+			body.put("tags", fresh.tags());
+		}
+		if (fresh.teamId() != null && !fresh.teamId().isBlank()) {
+			body.put("team_id", uuid(fresh.teamId(), "team_uuid").toString());
 		}
 		return this.client.post()
 			.uri("/v1/datasets")
 			.headers((headers) -> credentials(request, headers))
 			.bodyValue(body)
-			.exchangeToMono((response) -> readOrFail(response, "dataset_name", "No such folder"))
-			.map((dataset) -> UUID.fromString(dataset.path("id").asString()))
+			.exchangeToMono((response) -> readOrFail(response, "dataset_name", "No such team among yours"))
+			.map((dataset) -> new Target(UUID.fromString(dataset.path("id").asString()), dataset.path("name").asString()))
 			.transform(this::guarded);
 	}
 
@@ -100,7 +154,8 @@ public class UploadTargets {
 			.flatMap((body) -> {
 				String message = body.path("error").path("message").asString("");
 				if (status.value() == HttpStatus.NOT_FOUND.value()) {
-					return Mono.error(new NotFoundException(notFound));
+					return Mono.error("dataset_id".equals(field) ? NotFoundException.of("dataset", notFound)
+							: new NotFoundException(notFound));
 				}
 				if (status.value() == HttpStatus.FORBIDDEN.value()) {
 					return Mono.error(new PermissionDeniedException(message.isEmpty() ? "Not permitted" : message));

@@ -56,11 +56,88 @@ class SingleUploadIntegrationTests {
 		.responseTimeout(Duration.ofSeconds(30)).build();
 
 	@Test
+	void takesEveryDocumentedUploadFieldAndAnswersAsThePortalsClientsRead() throws Exception {
+		User owner = TestTokens.user();
+		String team = (String) this.catalogue.post().uri("/v1/teams").headers((h) -> h.setBearerAuth(owner.token()))
+			.bodyValue(Map.of("name", "Beamline")).exchange().expectStatus().isCreated()
+			.expectBody(MAP).returnResult().getResponseBody().get("id");
+		byte[] bytes = "not really nexus".getBytes(StandardCharsets.UTF_8);
+		Map<String, Object> fields = new java.util.LinkedHashMap<>();
+		fields.put("dataset_name", "My Dataset");
+		fields.put("sensor", "4D_NEXUS");
+		fields.put("convert", "false");
+		fields.put("is_public", "true");
+		fields.put("folder", "CHESS_4D");
+		fields.put("tags", "nexus, 4d,chess");
+		fields.put("team_uuid", team);
+		Map<String, Object> answer = upload(owner, "/api/upload/upload", bytes, "file.nxs", fields)
+			.expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody();
+		assertThat(answer).containsEntry("success", true).containsKeys("job_id", "dataset_uuid", "message");
+		String job = (String) answer.get("job_id");
+		String dataset = (String) answer.get("dataset_uuid");
+		// Stored as it is (convert=false): the polling loop of the documents ends on "completed".
+		Map<String, Object> status = awaitPortalStatus(owner, job, "completed");
+		assertThat(status).containsEntry("progress_percentage", 100).containsEntry("dataset_uuid", dataset)
+			.containsEntry("job_id", job);
+		assertThat(((Map<?, ?>) status.get("data")).get("metadata").toString()).contains("stored_as_is=true");
+		this.catalogue.get().uri("/portal/api/dataset-details?dataset_uuid=" + dataset)
+			.headers((h) -> h.setBearerAuth(owner.token())).exchange().expectStatus().isOk().expectBody()
+			.jsonPath("$.dataset.sensor").isEqualTo("4D_NEXUS")
+			.jsonPath("$.dataset.is_public").isEqualTo(true)
+			.jsonPath("$.dataset.folder").isEqualTo("CHESS_4D")
+			.jsonPath("$.dataset.tags.length()").isEqualTo(3)
+			.jsonPath("$.dataset.team_uuid").isEqualTo(team);
+		// A second file into the same dataset.
+		Map<String, Object> second = upload(owner, "/api/upload/upload", bytes, "second.nxs",
+				Map.of("dataset_identifier", dataset, "add_to_existing", "true", "convert", "false"))
+			.expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody();
+		assertThat(second).containsEntry("dataset_uuid", dataset);
+		awaitPortalStatus(owner, (String) second.get("job_id"), "completed");
+		upload(owner, "/api/upload/upload", bytes, "third.nxs", Map.of("dataset_identifier", dataset))
+			.expectStatus().isBadRequest().expectBody().jsonPath("$.field").isEqualTo("add_to_existing");
+		upload(owner, "/api/upload/upload", bytes, "fourth.nxs", Map.of("dataset_name", "x", "convert", "maybe"))
+			.expectStatus().isBadRequest().expectBody().jsonPath("$.field").isEqualTo("convert");
+		// The job list in the documents' terms.
+		this.client.get().uri("/api/upload/jobs?status=completed&limit=1&offset=0")
+			.headers((h) -> h.setBearerAuth(owner.token())).exchange().expectStatus().isOk().expectBody()
+			.jsonPath("$.jobs.length()").isEqualTo(1)
+			.jsonPath("$.jobs[0].status").isEqualTo("completed")
+			.jsonPath("$.jobs[0].dataset_uuid").isEqualTo(dataset)
+			.jsonPath("$.jobs[0].dataset_name").isEqualTo("My Dataset")
+			.jsonPath("$.total").isEqualTo(2);
+		this.client.get().uri("/portal/api/jobs.php?status=completed&offset=1&t=99")
+			.headers((h) -> h.setBearerAuth(owner.token())).exchange().expectStatus().isOk().expectBody()
+			.jsonPath("$.jobs.length()").isEqualTo(1)
+			.jsonPath("$.jobs[0].job_id").isEqualTo(job);
+		// The two refused requests are failed jobs, with the reason.
+		this.client.get().uri("/api/upload/jobs?status=failed").headers((h) -> h.setBearerAuth(owner.token())).exchange()
+			.expectStatus().isOk().expectBody().jsonPath("$.jobs.length()").isEqualTo(2)
+			.jsonPath("$.jobs[0].message").isEqualTo("convert must be true or false");
+		this.client.post().uri("/portal/api/retry-conversion").headers((h) -> h.setBearerAuth(owner.token()))
+			.bodyValue(Map.of("dataset_uuid", dataset)).exchange().expectStatus().isEqualTo(409)
+			.expectBody().jsonPath("$.success").isEqualTo(false);
+	}
+
+	private Map<String, Object> awaitPortalStatus(User owner, String job, String wanted) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		Map<String, Object> status = Map.of();
+		while (System.nanoTime() < deadline) {
+			status = this.client.get().uri("/api/upload/status/" + job).headers((h) -> h.setBearerAuth(owner.token()))
+				.exchange().expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody();
+			if (wanted.equals(status.get("status"))) {
+				return status;
+			}
+			Thread.sleep(100);
+		}
+		throw new AssertionError("job " + job + " never reached " + wanted + ": " + status);
+	}
+
+	@Test
 	void seedUploadCreatesTheDatasetStoresTheFileWithItsChecksumsAndConvertsIt() throws Exception {
 		User owner = TestTokens.user();
 		byte[] csv = "time,temperature,label\n1,20.5,a\n2,21,b\n3,,c\n".getBytes(StandardCharsets.UTF_8);
 		Map<String, Object> answer = upload(owner, "/api/upload/upload", csv, "run.csv", Map.of("dataset_name", "My Dataset"))
-			.expectStatus().isCreated()
+			.expectStatus().isOk()
 			.expectBody(MAP).returnResult().getResponseBody();
 		assertThat(answer).containsEntry("success", true).containsKey("job_id");
 		String job = (String) answer.get("job_id");
@@ -166,9 +243,9 @@ class SingleUploadIntegrationTests {
 			.expectBody().jsonPath("$.code").isEqualTo("PAYLOAD_TOO_LARGE");
 		// Another user's dataset does not exist for this caller.
 		String foreign = (String) upload(TestTokens.user(), "/api/upload/upload", bytes, "a.txt", Map.of("dataset_name", "theirs"))
-			.expectStatus().isCreated().expectBody(MAP).returnResult().getResponseBody().get("dataset_id");
+			.expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody().get("dataset_id");
 		upload(owner, "/api/upload/upload", bytes, "a.txt", Map.of("dataset_id", foreign))
-			.expectStatus().isNotFound().expectBody().jsonPath("$.code").isEqualTo("RESOURCE_NOT_FOUND");
+			.expectStatus().isNotFound().expectBody().jsonPath("$.code").isEqualTo("DATASET_NOT_FOUND");
 		// No file part at all.
 		MultipartBodyBuilder onlyFields = new MultipartBodyBuilder();
 		onlyFields.part("dataset_name", "nothing");
@@ -215,7 +292,7 @@ class SingleUploadIntegrationTests {
 		User stranger = TestTokens.user();
 		String job = (String) upload(owner, "/api/upload/upload", "{\"a\":[1,2]}".getBytes(StandardCharsets.UTF_8), "x.json",
 				Map.of("dataset_name", "Mine"))
-			.expectStatus().isCreated().expectBody(MAP).returnResult().getResponseBody().get("job_id");
+			.expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody().get("job_id");
 		this.client.get().uri("/api/upload/status/" + job).headers((h) -> h.setBearerAuth(stranger.token()))
 			.exchange().expectStatus().isNotFound().expectBody().jsonPath("$.code").isEqualTo("RESOURCE_NOT_FOUND");
 		this.client.get().uri("/v1/jobs/" + job).headers((h) -> h.setBearerAuth(stranger.token()))
@@ -244,7 +321,7 @@ class SingleUploadIntegrationTests {
 		User owner = TestTokens.user();
 		String job = (String) upload(owner, "/api/upload/upload", "{\"broken\": ".getBytes(StandardCharsets.UTF_8), "bad.json",
 				Map.of("dataset_name", "Broken"))
-			.expectStatus().isCreated().expectBody(MAP).returnResult().getResponseBody().get("job_id");
+			.expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody().get("job_id");
 		Map<String, Object> failed = awaitJob(owner, job, "conversion_failed");
 		assertThat(failed).containsEntry("attempts", 3);
 		assertThat((String) failed.get("error")).contains("not valid JSON");
