@@ -105,6 +105,61 @@ class ChunkedUploadIntegrationTests {
 	}
 
 	@Test
+	void theDocumentedChunkedUploadChoosesTheChunkSizeAndCompletesWithItsLastPostedChunk() throws Exception {
+		User owner = TestTokens.user();
+		// The server's chunk: 10 MiB, or the configured largest chunk if smaller (1 MiB here).
+		int chunk = 1024 * 1024;
+		byte[] content = new byte[chunk + 4321];
+		new Random(5).nextBytes(content);
+		Map<String, Object> initiated = this.client.post().uri("/api/upload/initiate")
+			.headers((h) -> h.setBearerAuth(owner.token()))
+			.bodyValue(Map.of("dataset_name", "Large Dataset", "file_size", content.length, "file_name", "large_file.nxs",
+					"sensor", "4D_NEXUS"))
+			.exchange().expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody();
+		assertThat(initiated).containsEntry("success", true).containsEntry("chunk_size", chunk)
+			.containsEntry("total_chunks", 2).containsKeys("upload_id", "dataset_uuid");
+		String upload = (String) initiated.get("upload_id");
+		// The last chunk first; then the first, which completes the upload.
+		postChunk(owner, upload, "1", Arrays.copyOfRange(content, chunk, content.length), true).expectStatus().isOk()
+			.expectBody().jsonPath("$.completed").isEqualTo(false).jsonPath("$.chunks_received").isEqualTo(1);
+		// A chunk before its fields cannot be placed.
+		postChunk(owner, upload, "0", Arrays.copyOfRange(content, 0, chunk), false).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.error").isEqualTo("upload_id and chunk_number must come before the chunk");
+		postChunk(owner, upload, "2", new byte[10], true).expectStatus().isBadRequest();
+		postChunk(TestTokens.user(), upload, "0", Arrays.copyOfRange(content, 0, chunk), true).expectStatus().isNotFound();
+		postChunk(owner, upload, "0", Arrays.copyOfRange(content, 0, chunk), true).expectStatus().isOk()
+			.expectBody().jsonPath("$.completed").isEqualTo(true)
+			.jsonPath("$.job_id").isEqualTo(upload)
+			.jsonPath("$.data.sha256").isEqualTo(sha256(content))
+			.jsonPath("$.data.format").isEqualTo("nexus");
+		this.client.get().uri("/api/upload/status/" + upload).headers((h) -> h.setBearerAuth(owner.token())).exchange()
+			.expectStatus().isOk().expectBody().jsonPath("$.job_id").isEqualTo(upload)
+			.jsonPath("$.dataset_uuid").isEqualTo(initiated.get("dataset_uuid"));
+	}
+
+	private WebTestClient.ResponseSpec postChunk(User owner, String upload, String number, byte[] bytes, boolean fieldsFirst) {
+		org.springframework.http.client.MultipartBodyBuilder body = new org.springframework.http.client.MultipartBodyBuilder();
+		if (fieldsFirst) {
+			body.part("upload_id", upload);
+			body.part("chunk_number", number);
+		}
+		body.part("chunk", new org.springframework.core.io.ByteArrayResource(bytes) {
+			@Override
+			public String getFilename() {
+				return "chunk_data";
+			}
+		}).contentType(MediaType.APPLICATION_OCTET_STREAM);
+		if (!fieldsFirst) {
+			body.part("upload_id", upload);
+			body.part("chunk_number", number);
+		}
+		return this.client.post().uri("/api/upload/chunk").headers((h) -> h.setBearerAuth(owner.token()))
+			.contentType(MediaType.MULTIPART_FORM_DATA)
+			.body(org.springframework.web.reactive.function.BodyInserters.fromMultipartData(body.build()))
+			.exchange();
+	}
+
+	@Test
 	void chunksSentTwoAtATimeCompleteWithTheWholeFilesChecksums() {
 		User owner = TestTokens.user();
 		byte[] content = new byte[6 * CHUNK + 77];
