@@ -83,6 +83,7 @@ public class AccessTokens {
 			.jwtID(jti)
 			.claim("roles", List.of(user.role()))
 			.claim("plan", user.plan())
+			.claim("email", user.email())
 			.claim("tv", user.tokenVersion());
 		extra.accept(builder);
 		JWTClaimsSet claims = builder.build();

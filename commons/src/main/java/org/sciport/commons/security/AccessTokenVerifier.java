@@ -88,7 +88,7 @@ public final class AccessTokenVerifier {
 			Long version = claims.getLongClaim("tv");
 			return new Caller(claims.getSubject(), (roles != null) ? roles : List.of(), (plan != null) ? plan : "free",
 					claims.getJWTID(), expires, claims.getStringClaim("sid"), claims.getIssueTime().toInstant(), scopes,
-					claims.getStringClaim("api_token"), (version != null) ? version : 0);
+					claims.getStringClaim("api_token"), (version != null) ? version : 0, claims.getStringClaim("email"));
 		}
 		catch (ExpiredJWTException ex) {
 			// Raised only after the signature held: the token is genuine, its time is over.

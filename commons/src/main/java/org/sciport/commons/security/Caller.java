@@ -20,10 +20,11 @@ import org.jspecify.annotations.Nullable;
  * @param apiTokenId the API token this access token was exchanged from, if any
  * @param tokenVersion the account's token version when the token was issued (a role, password
  * or activation change raises it and ends every token of a lower one)
+ * @param email the account's email address when the token was issued, if it says
  */
 public record Caller(String userId, List<String> roles, String plan, String tokenId, Instant expiresAt,
 		@Nullable String sessionId, Instant issuedAt, List<String> scopes, @Nullable String apiTokenId,
-		long tokenVersion) {
+		long tokenVersion, @Nullable String email) {
 
 	public Caller {
 		roles = List.copyOf(roles);
@@ -35,7 +36,16 @@ public record Caller(String userId, List<String> roles, String plan, String toke
 	 */
 	public Caller(String userId, List<String> roles, String plan, String tokenId, Instant expiresAt,
 			@Nullable String sessionId, Instant issuedAt) {
-		this(userId, roles, plan, tokenId, expiresAt, sessionId, issuedAt, List.of(), null, 0);
+		this(userId, roles, plan, tokenId, expiresAt, sessionId, issuedAt, List.of(), null, 0, null);
+	}
+
+	/**
+	 * A caller whose token does not name the account's email address.
+	 */
+	public Caller(String userId, List<String> roles, String plan, String tokenId, Instant expiresAt,
+			@Nullable String sessionId, Instant issuedAt, List<String> scopes, @Nullable String apiTokenId,
+			long tokenVersion) {
+		this(userId, roles, plan, tokenId, expiresAt, sessionId, issuedAt, scopes, apiTokenId, tokenVersion, null);
 	}
 
 	/**

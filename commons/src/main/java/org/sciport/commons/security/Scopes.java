@@ -54,7 +54,7 @@ public final class Scopes {
 			rule("projects", "/v1/projects", "/v1/projects/**", "/v1/data/**", "/v1/analytics/**"),
 			rule("webhooks", "/v1/webhooks", "/v1/webhooks/**"),
 			rule("datasets", "/v1/datasets", "/v1/datasets/**", "/v1/folders", "/v1/folders/**", "/v1/teams",
-					"/v1/teams/**", "/portal/api/**"),
+					"/v1/teams/**", "/portal/api/**", "/v1/directory"),
 			rule("harvest", "/v1/instruments/**", "/v1/instruments", "/v1/storage-locations/**",
 					"/v1/storage-locations", "/v1/service-accounts/**", "/v1/service-accounts", "/v1/schedules/**",
 					"/v1/schedules", "/v1/hooks/**", "/v1/hooks", "/v1/files/**", "/v1/files", "/v1/transfers/**",

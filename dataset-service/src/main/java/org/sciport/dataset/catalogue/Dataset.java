@@ -30,13 +30,23 @@ import tools.jackson.databind.JsonNode;
  * ({@code admin} for an administrator who is none of these, {@code public} for anyone else
  * reading a public dataset)
  * @param shares the teams it is shared with
+ * @param userShares the people it is shared with one by one
  * @param createdAt when it was created
  * @param updatedAt last change
  */
 public record Dataset(UUID id, String name, String description, List<String> tags, @Nullable UUID folderId,
 		@Nullable String folderName, String status, JsonNode metadata, @Nullable String sensor,
 		@Nullable String dimensions, @Nullable String preferredDashboard, boolean isPublic, long sizeBytes, int fileCount, UUID ownerId, String access,
-		List<Share> shares, Instant createdAt, Instant updatedAt) {
+		List<Share> shares, List<UserShare> userShares, Instant createdAt, Instant updatedAt) {
+
+	/**
+	 * A share with one person.
+	 *
+	 * @param userId the person
+	 * @param level {@code read} or {@code write}
+	 */
+	public record UserShare(UUID userId, String level) {
+	}
 
 	/**
 	 * A share with a team.

@@ -86,6 +86,20 @@ class DatasetController {
 				Paths.uuid("team_id", teamId), body.level()));
 	}
 
+	@PutMapping("/v1/datasets/{id}/user-shares/{userId}")
+	Mono<Dataset> shareWithUser(@PathVariable String id, @PathVariable String userId, @RequestBody ShareLevel body,
+			ServerWebExchange exchange) {
+		return Mono.defer(() -> this.datasets.shareWithUser(AccessTokenFilter.requireCaller(exchange), Paths.uuid("id", id),
+				Paths.uuid("user_id", userId), body.level()));
+	}
+
+	@DeleteMapping("/v1/datasets/{id}/user-shares/{userId}")
+	@ResponseStatus(HttpStatus.NO_CONTENT)
+	Mono<Void> unshareUser(@PathVariable String id, @PathVariable String userId, ServerWebExchange exchange) {
+		return Mono.defer(() -> this.datasets.unshareUser(AccessTokenFilter.requireCaller(exchange), Paths.uuid("id", id),
+				Paths.uuid("user_id", userId)));
+	}
+
 	@DeleteMapping("/v1/datasets/{id}/shares/{teamId}")
 	@ResponseStatus(HttpStatus.NO_CONTENT)
 	Mono<Void> unshare(@PathVariable String id, @PathVariable String teamId, ServerWebExchange exchange) {

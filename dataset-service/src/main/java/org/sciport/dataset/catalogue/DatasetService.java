@@ -50,14 +50,17 @@ public class DatasetService {
 	private static final Set<String> CREATABLE = union(CHANGEABLE, Set.of("team_id"));
 
 	/** A public dataset is readable ({@code public}) by everyone who has no better access. */
-	private static final String ACCESS = "CASE WHEN d.owner_id = :me THEN 'owner' ELSE coalesce((SELECT max(s.level) "
-			+ "FROM dataset_share s JOIN team_member m ON m.team_id = s.team_id AND m.user_id = :me "
-			+ "WHERE s.dataset_id = d.id), CASE WHEN d.is_public THEN 'public' END) END AS access, "
+	private static final String ACCESS = "CASE WHEN d.owner_id = :me THEN 'owner' ELSE coalesce((SELECT max(l.level) FROM "
+			+ "(SELECT s.level FROM dataset_share s JOIN team_member m ON m.team_id = s.team_id AND m.user_id = :me "
+			+ "WHERE s.dataset_id = d.id UNION ALL SELECT u.level FROM dataset_user_share u WHERE u.dataset_id = d.id "
+			+ "AND u.user_id = :me) l), CASE WHEN d.is_public THEN 'public' END) END AS access, "
 			+ "(SELECT f.name FROM folder f WHERE f.id = d.folder_id) AS folder_name";
 
 	/** The dataset's shares as {@code team_id:level} texts, oldest first. */
 	private static final String SHARES = "ARRAY(SELECT s.team_id::text || ':' || s.level FROM dataset_share s "
-			+ "WHERE s.dataset_id = d.id ORDER BY s.shared_at, s.team_id) AS share_list";
+			+ "WHERE s.dataset_id = d.id ORDER BY s.shared_at, s.team_id) AS share_list, "
+			+ "ARRAY(SELECT u.user_id::text || ':' || u.level FROM dataset_user_share u "
+			+ "WHERE u.dataset_id = d.id ORDER BY u.shared_at, u.user_id) AS user_share_list";
 
 	/**
 	 * The datasets shared with one of the (non-administrator) caller's teams that they do not
@@ -66,7 +69,8 @@ public class DatasetService {
 	 * however large the catalogue.
 	 */
 	private static final String SHARED_NOT_OWNED = "d.owner_id <> :me AND d.id IN (SELECT s.dataset_id FROM dataset_share s "
-			+ "JOIN team_member m ON m.team_id = s.team_id WHERE m.user_id = :me)";
+			+ "JOIN team_member m ON m.team_id = s.team_id WHERE m.user_id = :me UNION SELECT u.dataset_id "
+			+ "FROM dataset_user_share u WHERE u.user_id = :me)";
 
 	private final DatabaseClient database;
 
@@ -402,6 +406,55 @@ public class DatasetService {
 		});
 	}
 
+	/**
+	 * Shares the dataset with one person, {@code read} or {@code write}; only its owner (or an
+	 * administrator) may.
+	 */
+	public Mono<Dataset> shareWithUser(Caller caller, UUID id, UUID userId, @Nullable String level) {
+		if (!"read".equals(level) && !"write".equals(level)) {
+			return Mono.error(new ValidationException("level", "level must be read or write"));
+		}
+		UUID me = UUID.fromString(caller.userId());
+		return get(caller, id).flatMap((dataset) -> {
+			if (!dataset.owned()) {
+				return Mono.error(new PermissionDeniedException("Only the owner shares a dataset"));
+			}
+			if (dataset.ownerId().equals(userId)) {
+				return Mono.error(new ValidationException("user_email", "The dataset is already theirs"));
+			}
+			return this.transactions.transactional(this.database
+				.sql("INSERT INTO dataset_user_share (dataset_id, user_id, level, shared_by, shared_at) "
+						+ "VALUES (:id, :user, :level, :me, now()) ON CONFLICT (dataset_id, user_id) "
+						+ "DO UPDATE SET level = :level, shared_by = :me, shared_at = now()")
+				.bind("id", id)
+				.bind("user", userId)
+				.bind("level", level)
+				.bind("me", me)
+				.then()
+				.then(announce("sciport.dataset.shared", id,
+						Map.of("dataset_id", id.toString(), "user_id", userId.toString(), "level", level))))
+				.then(Mono.defer(() -> get(caller, id)));
+		});
+	}
+
+	/** Ends a share with one person. */
+	public Mono<Void> unshareUser(Caller caller, UUID id, UUID userId) {
+		return get(caller, id).flatMap((dataset) -> {
+			if (!dataset.owned()) {
+				return Mono.error(new PermissionDeniedException("Only the owner unshares a dataset"));
+			}
+			return this.transactions.transactional(this.database
+				.sql("DELETE FROM dataset_user_share WHERE dataset_id = :id AND user_id = :user")
+				.bind("id", id)
+				.bind("user", userId)
+				.fetch()
+				.rowsUpdated()
+				.flatMap((deleted) -> (deleted == 0) ? Mono.error(new NotFoundException("The dataset is not shared with that user"))
+						: announce("sciport.dataset.unshared", id,
+								Map.of("dataset_id", id.toString(), "user_id", userId.toString()))));
+		});
+	}
+
 	public Mono<Void> unshare(Caller caller, UUID id, UUID teamId) {
 		return get(caller, id).flatMap((dataset) -> {
 			if (!dataset.owned()) {
@@ -487,8 +540,19 @@ public class DatasetService {
 				row.get("sensor", String.class), row.get("dimensions", String.class),
 				row.get("preferred_dashboard", String.class), Boolean.TRUE.equals(row.get("is_public", Boolean.class)),
 				row.get("size_bytes", Long.class), row.get("file_count", Integer.class), row.get("owner_id", UUID.class),
-				access, shares(row.get("share_list", String[].class)), row.get("created_at", Instant.class),
+				access, shares(row.get("share_list", String[].class)), userShares(row.get("user_share_list", String[].class)),
+				row.get("created_at", Instant.class),
 				row.get("updated_at", Instant.class));
+	}
+
+	private static List<Dataset.UserShare> userShares(String @Nullable [] list) {
+		if (list == null) {
+			return List.of();
+		}
+		return Arrays.stream(list).map((share) -> {
+			int colon = share.indexOf(':');
+			return new Dataset.UserShare(UUID.fromString(share.substring(0, colon)), share.substring(colon + 1));
+		}).toList();
 	}
 
 	private static List<Dataset.Share> shares(String @Nullable [] list) {

@@ -22,6 +22,8 @@ import org.sciport.dataset.folders.FolderService;
 import org.sciport.dataset.teams.Paths;
 import org.sciport.dataset.teams.Team;
 import org.sciport.dataset.teams.TeamService;
+import org.sciport.dataset.teams.UserDirectory;
+import org.sciport.commons.error.PermissionDeniedException;
 import org.sciport.dataset.web.JsonFields;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -56,12 +58,14 @@ class PortalController {
 			"folder_id", "folder_uuid", "folder", "metadata", "team_uuid", "sensor", "dimensions", "preferred_dashboard",
 			"is_public");
 
-	private static final Set<String> SHARE_DATASET = Set.of("dataset_id", "dataset_uuid", "team_id", "team_uuid", "level");
+	private static final Set<String> SHARE_DATASET = Set.of("dataset_id", "dataset_uuid", "team_id", "team_uuid",
+			"team_name", "user_email", "level");
 
-	private static final Set<String> CREATE_TEAM = Set.of("name", "team_name", "members");
+	private static final Set<String> CREATE_TEAM = Set.of("name", "team_name", "members", "emails", "owner_email",
+			"parents");
 
 	private static final Set<String> UPDATE_TEAM = Set.of("team_id", "team_uuid", "teamId", "name", "team_name", "newName",
-			"add_members", "update_members", "remove_members");
+			"add_members", "update_members", "remove_members", "new_member_email", "newMemberEmail", "emails");
 
 	private final DatasetService datasets;
 
@@ -71,7 +75,11 @@ class PortalController {
 
 	private final JsonMapper json;
 
-	PortalController(DatasetService datasets, FolderService folders, TeamService teams, JsonMapper json) {
+	private final UserDirectory directory;
+
+	PortalController(DatasetService datasets, FolderService folders, TeamService teams, JsonMapper json,
+			UserDirectory directory) {
+		this.directory = directory;
 		this.datasets = datasets;
 		this.folders = folders;
 		this.teams = teams;
@@ -352,8 +360,24 @@ class PortalController {
 	Mono<Map<String, Object>> createTeam(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			JsonFields.known(body, CREATE_TEAM);
+			Caller caller = AccessTokenFilter.requireCaller(exchange);
 			String name = (text(body, "team_name") != null) ? text(body, "team_name") : text(body, "name");
-			return this.teams.create(AccessTokenFilter.requireCaller(exchange), name, members(body.get("members"), "members"));
+			if (!strings(body.get("parents"), "parents").isEmpty()) {
+				throw new ValidationException("parents", "Teams are not nested here: send no parents");
+			}
+			String owner = text(body, "owner_email");
+			if (owner != null && !owner.isBlank() && !owner.trim().equalsIgnoreCase(caller.email())) {
+				throw new PermissionDeniedException("A team is created for yourself: owner_email must be your own address");
+			}
+			List<Team.Member> byId = members(body.get("members"), "members");
+			return byEmail(exchange, strings(body.get("emails"), "emails"), "emails").flatMap((invited) -> {
+				List<Team.Member> all = new java.util.ArrayList<>((byId != null) ? byId : List.of());
+				invited.stream()
+					.filter((id) -> !id.toString().equals(caller.userId()))
+					.filter((id) -> all.stream().noneMatch((m) -> m.userId().equals(id)))
+					.forEach((id) -> all.add(new Team.Member(id, "member")));
+				return this.teams.create(caller, name, all);
+			});
 		})
 			.map((team) -> {
 				Map<String, Object> view = team(team);
@@ -372,13 +396,26 @@ class PortalController {
 			UUID team = Paths.uuid(teamField, required(body, teamField));
 			String name = (text(body, "team_name") != null) ? text(body, "team_name")
 					: (text(body, "newName") != null) ? text(body, "newName") : text(body, "name");
-			List<Team.Member> add = members(body.get("add_members"), "add_members");
+			List<Team.Member> listed = members(body.get("add_members"), "add_members");
+			List<String> emails = new java.util.ArrayList<>(strings(body.get("emails"), "emails"));
+			for (String field : new String[] { "new_member_email", "newMemberEmail" }) {
+				if (text(body, field) != null && !text(body, field).isBlank()) {
+					emails.add(text(body, field));
+				}
+			}
 			List<Team.Member> roles = roles(body.get("update_members"));
 			List<UUID> remove = strings(body.get("remove_members"), "remove_members").stream()
 				.map((user) -> Paths.uuid("remove_members", user))
 				.toList();
-			return this.teams.update(caller, team, name, (add != null) ? add : List.of(),
-					(roles != null) ? roles : List.of(), remove);
+			return byEmail(exchange, emails, "new_member_email").flatMap((invited) -> this.teams.get(caller, team)
+				.flatMap((current) -> {
+					List<Team.Member> add = new java.util.ArrayList<>((listed != null) ? listed : List.of());
+					invited.stream()
+						.filter((id) -> current.members().stream().noneMatch((m) -> m.userId().equals(id)))
+						.filter((id) -> add.stream().noneMatch((m) -> m.userId().equals(id)))
+						.forEach((id) -> add.add(new Team.Member(id, "member")));
+					return this.teams.update(caller, team, name, add, (roles != null) ? roles : List.of(), remove);
+				}));
 		}).map((team) -> {
 			Map<String, Object> view = team(team);
 			Map<String, Object> answer = answer("Team updated successfully", view);
@@ -391,11 +428,48 @@ class PortalController {
 	Mono<Map<String, Object>> share(@RequestBody JsonNode body, ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			JsonFields.known(body, SHARE_DATASET);
+			Caller caller = AccessTokenFilter.requireCaller(exchange);
 			String level = (text(body, "level") != null) ? text(body, "level") : "read";
-			String teamField = body.has("team_uuid") ? "team_uuid" : "team_id";
-			return this.datasets.share(AccessTokenFilter.requireCaller(exchange), datasetId(exchange, body),
-					Paths.uuid(teamField, required(body, teamField)), level);
+			UUID dataset = datasetId(exchange, body);
+			String email = text(body, "user_email");
+			String teamName = text(body, "team_name");
+			String teamField = body.has("team_uuid") ? "team_uuid" : body.has("team_id") ? "team_id" : null;
+			int named = ((email != null) ? 1 : 0) + ((teamName != null) ? 1 : 0) + ((teamField != null) ? 1 : 0);
+			if (named != 1) {
+				throw new ValidationException("team_uuid", "Name exactly one of user_email, team_name and team_uuid");
+			}
+			if (email != null) {
+				return this.directory.idOf(authorization(exchange), email, "user_email")
+					.flatMap((user) -> this.datasets.shareWithUser(caller, dataset, user, level));
+			}
+			Mono<UUID> team = (teamName != null) ? this.teams.mineNamed(caller, teamName)
+					: Mono.just(Paths.uuid(teamField, required(body, teamField)));
+			return team.flatMap((id) -> this.datasets.share(caller, dataset, id, level));
 		}).map((dataset) -> withDataset("Dataset shared successfully", dataset));
+	}
+
+	/** The accounts of these email addresses, in order; a 404 for one that has none. */
+	private Mono<List<UUID>> byEmail(ServerWebExchange exchange, List<String> emails, String field) {
+		if (emails.isEmpty()) {
+			return Mono.just(List.of());
+		}
+		if (emails.size() > 100) {
+			return Mono.error(new ValidationException(field, "at most 100 addresses at once"));
+		}
+		String authorization = authorization(exchange);
+		return reactor.core.publisher.Flux.fromIterable(emails)
+			.concatMap((email) -> this.directory.idOf(authorization, email, field))
+			.distinct()
+			.collectList();
+	}
+
+	private static String authorization(ServerWebExchange exchange) {
+		String header = exchange.getRequest().getHeaders().getFirst(org.springframework.http.HttpHeaders.AUTHORIZATION);
+		if (header != null) {
+			return header;
+		}
+		String token = exchange.getRequest().getHeaders().getFirst(AccessTokenFilter.ACCESS_TOKEN_HEADER);
+		return (token != null) ? "Bearer " + token : "";
 	}
 
 	private static UUID datasetId(ServerWebExchange exchange, @Nullable JsonNode body) {
@@ -484,7 +558,7 @@ class PortalController {
 		List<String> list = new java.util.ArrayList<>();
 		for (JsonNode value : values) {
 			if (!value.isString()) {
-				throw new ValidationException(field, field + " must be a list of user ids");
+				throw new ValidationException(field, field + " must be a list of strings");
 			}
 			list.add(value.asString());
 		}

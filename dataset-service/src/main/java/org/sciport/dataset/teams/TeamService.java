@@ -197,6 +197,22 @@ public class TeamService {
 	}
 
 	/**
+	 * The caller's team with this name (case-insensitive; the oldest if several); 404 naming
+	 * {@code team_name} if they are in none of that name.
+	 */
+	public Mono<UUID> mineNamed(Caller caller, String name) {
+		return this.database
+			.sql("SELECT t.id FROM team t JOIN team_member m ON m.team_id = t.id AND m.user_id = :me "
+					+ "WHERE lower(t.name) = lower(:name) ORDER BY t.created_at, t.id LIMIT 1")
+			.bind("me", UUID.fromString(caller.userId()))
+			.bind("name", name.trim())
+			.map((row) -> row.get("id", UUID.class))
+			.one()
+			.switchIfEmpty(Mono.error(() -> new org.sciport.commons.error.NotFoundException(
+					"You are in no team called " + name.trim())));
+	}
+
+	/**
 	 * Whether the user belongs to the team.
 	 */
 	public Mono<Boolean> isMember(UUID teamId, UUID userId) {

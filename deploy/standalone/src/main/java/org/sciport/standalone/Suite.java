@@ -208,6 +208,10 @@ final class Suite implements AutoCloseable {
 			arguments.add("--sciport.auth.oidc.frontend-url=" + ((frontend != null && !frontend.isBlank()) ? frontend.trim()
 					: "http://localhost:" + this.settings.httpPort() + "/"));
 		}
+		if (service.key().equals("dataset")) {
+			// Members and shares named by email are looked up in auth-service.
+			arguments.add("--sciport.dataset.auth-service=http://127.0.0.1:" + authPort);
+		}
 		if (service.key().equals("upload")) {
 			Path blobs = this.settings.dataDirectory().resolve("blobs");
 			arguments.add("--sciport.upload.storage-directory=" + blobs);

@@ -13,7 +13,8 @@ public final class RouteTable {
 
 	/** upload-service: native uploads, tus and jobs; seed 000 upload and job paths; seed 001 data upload. */
 	public static final String[] UPLOAD = { "/v1/uploads/**", "/v1/jobs/**", "/v1/data/upload", "/api/upload/**",
-			"/portal/api/jobs", "/portal/api/cancel-job", "/portal/api/retry-conversion" };
+			"/portal/api/jobs", "/portal/api/cancel-job", "/portal/api/retry-conversion",
+			"/portal/api/dataset-file-content" };
 
 	/** dataset-service: native catalogue; seed 000 portal; seed 001 projects, data, analytics, webhooks. */
 	public static final String[] DATASET = { "/v1/datasets/**", "/v1/folders/**", "/v1/teams/**", "/v1/projects/**",

@@ -236,6 +236,21 @@ public class UploadJobs {
 			.collectList();
 	}
 
+	/**
+	 * The newest stored file of this name in the dataset, whoever uploaded it (the caller's right
+	 * to read the dataset is checked by dataset-service before).
+	 */
+	public Mono<UploadJob> storedFile(UUID datasetId, String filename) {
+		return this.database
+			.sql("SELECT * FROM upload WHERE dataset_id = :dataset AND filename = :name AND blob_key IS NOT NULL "
+					+ "AND status IN ('conversion_queued', 'converting', 'done', 'conversion_failed') "
+					+ "AND (tus_concat IS NULL OR tus_concat = 'final') ORDER BY completed_at DESC, id LIMIT 1")
+			.bind("dataset", datasetId)
+			.bind("name", filename)
+			.map((row) -> UploadJob.from(row, this.json))
+			.one();
+	}
+
 	/** Records the format conversion will treat the file as. */
 	public Mono<Void> setFormat(UUID id, String format) {
 		return this.database.sql("UPDATE upload SET format = :format WHERE id = :id")

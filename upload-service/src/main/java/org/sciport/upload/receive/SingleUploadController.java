@@ -219,6 +219,12 @@ class SingleUploadController {
 				.then(this.jobs.complete(id, file));
 		}
 		String existing = datasetField(fields);
+		String uploader = fields.get("user_email");
+		if (uploader != null && !uploader.isBlank() && !uploader.trim().equalsIgnoreCase(caller.email())) {
+			// Nobody uploads in another account's name, administrators included.
+			return Mono.error(new org.sciport.commons.error.PermissionDeniedException(
+					"user_email must be your own address (or be left out: the token says who uploads)"));
+		}
 		boolean convert = bool(fields, "convert", true);
 		UploadTargets.NewDataset fresh = new UploadTargets.NewDataset(fields.get("dataset_name"), fields.get("folder_id"),
 				fields.get("folder"), fields.get("sensor"), fields.containsKey("is_public") ? bool(fields, "is_public", false) : null,

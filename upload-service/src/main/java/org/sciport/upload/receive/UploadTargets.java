@@ -135,6 +135,16 @@ public class UploadTargets {
 			.transform(this::guarded);
 	}
 
+	/** Completes if the caller may read the dataset; a 404 ({@code DATASET_NOT_FOUND}) if not. */
+	public Mono<Void> readable(ServerHttpRequest request, UUID datasetId) {
+		return this.client.get()
+			.uri("/v1/datasets/{id}", datasetId)
+			.headers((headers) -> credentials(request, headers))
+			.exchangeToMono((response) -> readOrFail(response, "dataset_id", "Dataset not found"))
+			.then()
+			.transform(this::guarded);
+	}
+
 	/** Completes if the caller may upload into the project, errors otherwise. */
 	public Mono<Void> project(ServerHttpRequest request, String projectId) {
 		return this.client.get()

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 import net.jpountz.xxhash.XXHashFactory;
@@ -87,6 +88,29 @@ class SingleUploadIntegrationTests {
 			.jsonPath("$.dataset.folder").isEqualTo("CHESS_4D")
 			.jsonPath("$.dataset.tags.length()").isEqualTo(3)
 			.jsonPath("$.dataset.team_uuid").isEqualTo(team);
+		// The file's bytes, whole or a range; the dataset is public, so a stranger reads them too.
+		String content = "/portal/api/dataset-file-content?dataset_uuid=" + dataset + "&file_path=file.nxs&directory=upload";
+		assertThat(this.client.get().uri(content).headers((h) -> h.setBearerAuth(owner.token())).exchange()
+			.expectStatus().isOk().expectHeader().contentLength(bytes.length)
+			.expectBody(byte[].class).returnResult().getResponseBody()).isEqualTo(bytes);
+		User stranger = TestTokens.user();
+		this.client.get().uri(content).headers((h) -> h.setBearerAuth(stranger.token())).header("Range", "bytes=4-9")
+			.exchange().expectStatus().isEqualTo(206).expectHeader().valueEquals("Content-Range", "bytes 4-9/" + bytes.length)
+			.expectBody(String.class).isEqualTo("really");
+		this.client.get().uri(content).headers((h) -> h.setBearerAuth(owner.token())).header("Range", "bytes=-5")
+			.exchange().expectStatus().isEqualTo(206).expectBody(String.class).isEqualTo("nexus");
+		this.client.get().uri(content).headers((h) -> h.setBearerAuth(owner.token())).header("Range", "bytes=999-")
+			.exchange().expectStatus().isEqualTo(416);
+		this.client.get().uri(content.replace("file.nxs", "missing.nxs")).headers((h) -> h.setBearerAuth(owner.token()))
+			.exchange().expectStatus().isNotFound();
+		this.client.get().uri(content.replace(dataset, UUID.randomUUID().toString()))
+			.headers((h) -> h.setBearerAuth(owner.token())).exchange().expectStatus().isNotFound()
+			.expectBody().jsonPath("$.code").isEqualTo("DATASET_NOT_FOUND");
+		this.client.get().uri(content.replace("directory=upload", "directory=elsewhere"))
+			.headers((h) -> h.setBearerAuth(owner.token())).exchange().expectStatus().isBadRequest();
+		// Nobody uploads in another account's name.
+		upload(owner, "/api/upload/upload", bytes, "fifth.nxs", Map.of("dataset_name", "x", "user_email", "someone@example.org"))
+			.expectStatus().isForbidden().expectBody().jsonPath("$.code").isEqualTo("ACCESS_DENIED");
 		// A second file into the same dataset.
 		Map<String, Object> second = upload(owner, "/api/upload/upload", bytes, "second.nxs",
 				Map.of("dataset_identifier", dataset, "add_to_existing", "true", "convert", "false"))
@@ -109,9 +133,9 @@ class SingleUploadIntegrationTests {
 			.headers((h) -> h.setBearerAuth(owner.token())).exchange().expectStatus().isOk().expectBody()
 			.jsonPath("$.jobs.length()").isEqualTo(1)
 			.jsonPath("$.jobs[0].job_id").isEqualTo(job);
-		// The two refused requests are failed jobs, with the reason.
+		// The three refused requests are failed jobs, with the reason.
 		this.client.get().uri("/api/upload/jobs?status=failed").headers((h) -> h.setBearerAuth(owner.token())).exchange()
-			.expectStatus().isOk().expectBody().jsonPath("$.jobs.length()").isEqualTo(2)
+			.expectStatus().isOk().expectBody().jsonPath("$.jobs.length()").isEqualTo(3)
 			.jsonPath("$.jobs[0].message").isEqualTo("convert must be true or false");
 		this.client.post().uri("/portal/api/retry-conversion").headers((h) -> h.setBearerAuth(owner.token()))
 			.bodyValue(Map.of("dataset_uuid", dataset)).exchange().expectStatus().isEqualTo(409)
