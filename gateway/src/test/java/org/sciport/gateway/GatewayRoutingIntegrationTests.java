@@ -256,6 +256,35 @@ class GatewayRoutingIntegrationTests {
 	}
 
 	@Test
+	void takesThePortalWebClientsSuffixAndCacheBusterOffBeforeRouting() {
+		for (String[] call : new String[][] { { "/portal/api/datasets.php?t=1712345678&limit=5", "dataset GET /portal/api/datasets?limit=5" },
+				{ "/portal/api/jobs.php?t=1", "upload GET /portal/api/jobs" },
+				{ "/portal/api/dataset-file-content.php?dataset_uuid=d&t=2", "upload GET /portal/api/dataset-file-content?dataset_uuid=d" },
+				{ "/api/upload/jobs.php", "upload GET /api/upload/jobs" } }) {
+			this.client.get().uri(call[0]).header("Authorization", "Bearer " + TOKEN).exchange()
+				.expectStatus().isOk()
+				.expectBody(String.class).value((body) -> assertThat(body).startsWith(call[1] + " "));
+		}
+	}
+
+	@Test
+	void refusesPortalCallersInThePortalsShapeWithItsCodes() {
+		this.client.get().uri("/portal/api/datasets").exchange()
+			.expectStatus().isUnauthorized()
+			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("AUTH_REQUIRED");
+		this.client.get().uri("/api/upload/status/j1").header("Authorization", "Bearer not.a-token").exchange()
+			.expectStatus().isUnauthorized()
+			.expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.code").isEqualTo("AUTH_ERROR");
+		this.client.get().uri("/api/auth/me").exchange()
+			.expectStatus().isUnauthorized().expectBody().jsonPath("$.code").isEqualTo("AUTH_REQUIRED");
+		// The native surface keeps its own code, with the reason in the details.
+		this.client.get().uri("/v1/datasets").exchange()
+			.expectStatus().isUnauthorized()
+			.expectBody().jsonPath("$.error.code").isEqualTo("INVALID_API_KEY")
+			.jsonPath("$.error.details.reason").isEqualTo("missing");
+	}
+
+	@Test
 	void givesEveryRequestAnIdAndForwardsIt() {
 		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + TOKEN).exchange()
 			.expectStatus().isOk()
@@ -594,7 +623,8 @@ class GatewayRoutingIntegrationTests {
 				.expectStatus().isForbidden()
 				.expectHeader().value("WWW-Authenticate", (value) -> assertThat(value).startsWith(
 						"Bearer error=\"insufficient_scope\""))
-				.expectBody(String.class).value((body) -> assertThat(body).contains("INSUFFICIENT_PERMISSIONS")
+				.expectBody(String.class).value((body) -> assertThat(body)
+					.contains(call[1].startsWith("/portal/") ? "\"code\":\"ACCESS_DENIED\"" : "INSUFFICIENT_PERMISSIONS")
 					.doesNotContain(call[1] + " "));
 		}
 	}
