@@ -3,6 +3,7 @@
 # each with the .php suffix and the cache-busting t parameter it adds).
 set -euo pipefail
 : "${BASE:?}" "${EMAIL:?}" "${PASSWORD:?}" "${OTHER_EMAIL:?}" "${THIRD_EMAIL:?}" "${DATASET_UUID:?}" "${FILE:?}"
+: "${ADMIN_EMAIL:?}" "${ADMIN_PASSWORD:?}"
 fail() { echo "FAILED: $*" >&2; exit 1; }
 login() {
     curl -s -X POST "$BASE/api/auth/login" -H "Content-Type: application/json" \
@@ -61,6 +62,21 @@ NOBODY=$(curl -s -X POST "$BASE/portal/api/share-dataset" -H "Authorization: Bea
 CODE=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/api/upload/upload" -H "Authorization: Bearer $THIRD" \
      -F "file=@$FILE" -F "dataset_name=Not mine" -F "user_email=$EMAIL")
 [ "$CODE" = 403 ] || fail "an upload in another's name answers $CODE"
+
+# An administrator uploads in a user's name: the dataset and the job are the user's
+ADMIN=$(curl -s -X POST "$BASE/api/auth/login" -H "Content-Type: application/json" \
+     -d "{\"email\": \"$ADMIN_EMAIL\", \"password\": \"$ADMIN_PASSWORD\"}" | jq -r '.data.access_token')
+ONBEHALF=$(curl -s -X POST "$BASE/api/upload/upload" -H "Authorization: Bearer $ADMIN" \
+     -F "file=@$FILE" -F "dataset_name=Uploaded for you" -F "convert=false" -F "user_email=$OTHER_EMAIL")
+FOR_OTHER=$(echo "$ONBEHALF" | jq -r '.dataset_uuid')
+[ "$FOR_OTHER" != null ] || fail "admin upload on behalf: $ONBEHALF"
+[ "$(curl -s -H "Authorization: Bearer $OTHER" "$BASE/portal/api/dataset-details?dataset_uuid=$FOR_OTHER" \
+     | jq -r '.dataset.access')" = owner ] || fail "the dataset is not the named user's"
+[ "$(curl -s -H "Authorization: Bearer $OTHER" "$BASE/api/upload/jobs" | jq -r '.jobs[0].dataset_uuid')" = "$FOR_OTHER" ] \
+    || fail "the job is not the named user's"
+CODE=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/api/upload/upload" -H "Authorization: Bearer $ADMIN" \
+     -F "file=@$FILE" -F "dataset_name=Nobody's" -F "user_email=nobody-$RANDOM@example.org")
+[ "$CODE" = 404 ] || fail "an upload for an unknown address answers $CODE"
 
 # Folders and jobs, as the web client reads them
 FOLDERS=$(curl -s -H "Authorization: Bearer $TOKEN" "$BASE/portal/api/get-folders.php?t=$T")

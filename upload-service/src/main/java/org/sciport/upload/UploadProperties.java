@@ -20,6 +20,8 @@ import org.springframework.util.unit.DataSize;
  * @param expirySweep how often expired uploads are looked for
  * @param datasetService dataset-service's base URL: it answers who may upload into which
  * dataset or project, and creates the datasets uploads name
+ * @param authService auth-service's base URL: it says whose an email address is, when an
+ * administrator uploads in another account's name
  * @param conversion the conversion workers' settings
  * @param storage which blob store holds the files, and its settings
  * @param publicBaseUrl the base URL clients reach the suite at (the gateway's, such as
@@ -30,7 +32,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("sciport.upload")
 public record UploadProperties(Path storageDirectory, Path spoolDirectory, @DefaultValue("50GB") DataSize maxFileSize,
 		@DefaultValue("256MB") DataSize maxChunkSize, @DefaultValue("24h") Duration tusExpiry, @DefaultValue("60s") Duration expirySweep, URI datasetService,
-		@DefaultValue Conversion conversion, @DefaultValue Storage storage, @DefaultValue("") String publicBaseUrl) {
+		@DefaultValue("http://127.0.0.1:8081") URI authService, @DefaultValue Conversion conversion, @DefaultValue Storage storage, @DefaultValue("") String publicBaseUrl) {
 
 	/**
 	 * @param type {@code local} (files under {@code storage-directory}) or {@code s3}

@@ -46,8 +46,11 @@ public class DatasetService {
 	private static final Set<String> CHANGEABLE = Set.of("name", "description", "tags", "folder_id", "folder", "metadata",
 			"sensor", "dimensions", "preferred_dashboard", "is_public");
 
-	/** A new dataset may also be shared with one of the creator's teams at once. */
-	private static final Set<String> CREATABLE = union(CHANGEABLE, Set.of("team_id"));
+	/**
+	 * A new dataset may also be shared with one of the creator's teams at once, and an
+	 * administrator may create one for another account.
+	 */
+	private static final Set<String> CREATABLE = union(CHANGEABLE, Set.of("team_id", "owner_id"));
 
 	/** A public dataset is readable ({@code public}) by everyone who has no better access. */
 	private static final String ACCESS = "CASE WHEN d.owner_id = :me THEN 'owner' ELSE coalesce((SELECT max(l.level) FROM "
@@ -100,13 +103,18 @@ public class DatasetService {
 	/**
 	 * A new dataset of the caller's. Besides the native fields, {@code folder} names a folder
 	 * (found or created) and {@code team_id} shares it read-only with one of the caller's teams,
-	 * in the same transaction.
+	 * in the same transaction; {@code owner_id} (administrators only) makes it another
+	 * account's.
 	 */
 	public Mono<Dataset> create(Caller caller, JsonNode body) {
 		DatasetChange change = DatasetChange.from(body, true);
 		UUID team = JsonFields.uuid(body, "team_id");
 		UUID id = UUID.randomUUID();
-		UUID me = UUID.fromString(caller.userId());
+		UUID owner = JsonFields.uuid(body, "owner_id");
+		UUID me = (owner != null) ? owner : UUID.fromString(caller.userId());
+		if (!me.toString().equals(caller.userId()) && !caller.isAdmin()) {
+			return Mono.error(new PermissionDeniedException("Only an administrator creates a dataset for another account"));
+		}
 		Instant now = Instant.now();
 		Map<String, Object> values = new LinkedHashMap<>();
 		values.put("id", id);
@@ -131,7 +139,7 @@ public class DatasetService {
 			})
 			.then(announce("sciport.dataset.created", id, Map.of("dataset_id", id.toString(), "owner_id", me.toString(),
 					"name", change.name())))
-			.then((team == null) ? Mono.empty() : insertShare(id, team, "read", me));
+			.then((team == null) ? Mono.empty() : insertShare(id, team, "read", UUID.fromString(caller.userId())));
 		return this.transactions.transactional(insert).then(Mono.defer(() -> get(caller, id)));
 	}
 
@@ -612,6 +620,7 @@ public class DatasetService {
 		static DatasetChange from(JsonNode body, boolean creating) {
 			List<String> fields = new ArrayList<>(JsonFields.known(body, creating ? CREATABLE : CHANGEABLE));
 			fields.remove("team_id");
+			fields.remove("owner_id");
 			String name = text(body, "name", 200);
 			if (creating && name == null) {
 				throw new ValidationException("name", "name is required");

@@ -22,7 +22,7 @@ import org.sciport.dataset.folders.FolderService;
 import org.sciport.dataset.teams.Paths;
 import org.sciport.dataset.teams.Team;
 import org.sciport.dataset.teams.TeamService;
-import org.sciport.dataset.teams.UserDirectory;
+import org.sciport.commons.calls.AccountDirectory;
 import org.sciport.commons.error.PermissionDeniedException;
 import org.sciport.dataset.web.JsonFields;
 import org.springframework.context.annotation.Bean;
@@ -75,10 +75,10 @@ class PortalController {
 
 	private final JsonMapper json;
 
-	private final UserDirectory directory;
+	private final AccountDirectory directory;
 
 	PortalController(DatasetService datasets, FolderService folders, TeamService teams, JsonMapper json,
-			UserDirectory directory) {
+			AccountDirectory directory) {
 		this.directory = directory;
 		this.datasets = datasets;
 		this.folders = folders;
@@ -588,6 +588,15 @@ class PortalController {
 		@Bean
 		ErrorRenderer portalErrors() {
 			return new PortalErrorRenderer("/portal/api/");
+		}
+
+		/** Where people named by email are looked up. */
+		@Bean
+		AccountDirectory accountDirectory(
+				@org.springframework.beans.factory.annotation.Value("${sciport.dataset.auth-service:http://127.0.0.1:8081}") java.net.URI authService,
+				org.springframework.web.reactive.function.client.WebClient.Builder client,
+				org.sciport.commons.calls.ServiceCalls calls) {
+			return new AccountDirectory(authService, client, calls);
 		}
 
 	}

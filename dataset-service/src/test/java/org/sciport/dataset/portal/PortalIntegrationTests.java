@@ -81,6 +81,9 @@ class PortalIntegrationTests {
 		String id = (String) data(call(owner, HttpMethod.POST, "/v1/datasets",
 				Map.of("name", "My Dataset", "sensor", "4D_NEXUS", "folder", "CHESS_4D", "tags", List.of("nexus", "4d"))),
 				false).get("id");
+		// Only an administrator creates a dataset in another account's name.
+		call(owner, HttpMethod.POST, "/v1/datasets", Map.of("name", "Theirs", "owner_id", stranger.id().toString()))
+			.expectStatus().isForbidden();
 		// The list, read as the documents' clients read it.
 		call(owner, HttpMethod.GET, "/portal/api/datasets.php?folder=CHESS_4D&t=1712345678", null).expectStatus().isOk()
 			.expectBody()

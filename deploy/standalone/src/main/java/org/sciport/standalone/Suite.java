@@ -217,6 +217,8 @@ final class Suite implements AutoCloseable {
 			arguments.add("--sciport.upload.storage-directory=" + blobs);
 			arguments.add("--sciport.upload.spool-directory=" + blobs.resolve(".spool"));
 			arguments.add("--sciport.upload.dataset-service=http://127.0.0.1:" + datasetPort);
+			// An administrator's upload in another account's name looks the account up there.
+			arguments.add("--sciport.upload.auth-service=http://127.0.0.1:" + authPort);
 		}
 		ConfigurableApplicationContext context;
 		try {

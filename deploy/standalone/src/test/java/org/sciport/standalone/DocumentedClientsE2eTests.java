@@ -128,8 +128,10 @@ class DocumentedClientsE2eTests {
 	@Order(4)
 	void theWebClientsTeamShareAndJobCalls() throws Exception {
 		assertThat(this.datasetUuid).as("the upload example ran first").isNotNull();
+		String adminPassword = Files.readString(this.work.resolve("data").resolve(AdminPassword.FILE_NAME)).trim();
 		assertThat(run("teams.sh", Map.of("DATASET_UUID", this.datasetUuid, "OTHER_EMAIL", this.otherEmail,
-				"THIRD_EMAIL", this.thirdEmail))).contains("teams: all steps passed");
+				"THIRD_EMAIL", this.thirdEmail, "ADMIN_EMAIL", "admin@sciport.local", "ADMIN_PASSWORD", adminPassword)))
+			.contains("teams: all steps passed");
 	}
 
 	/** Runs one script with bash; its output if it succeeds, a failure with all of it if not. */

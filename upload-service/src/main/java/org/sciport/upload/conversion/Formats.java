@@ -42,4 +42,23 @@ public final class Formats {
 		return BY_EXTENSION.getOrDefault(extension, "binary");
 	}
 
+	/**
+	 * The format a client declares: {@code format} if given, otherwise the one its instrument's
+	 * {@code sensor} implies ({@code 4D_NEXUS} is NeXus, {@code TIFF} is TIFF); {@code null} when
+	 * neither says, leaving it to the file name.
+	 */
+	public static @Nullable String declared(@Nullable String format, @Nullable String sensor) {
+		if (format != null && !format.isBlank()) {
+			return format;
+		}
+		if (sensor == null) {
+			return null;
+		}
+		return switch (sensor.trim().toUpperCase(Locale.ROOT)) {
+			case "4D_NEXUS", "NEXUS" -> "nexus";
+			case "TIFF" -> "tiff";
+			default -> null;
+		};
+	}
+
 }

@@ -215,11 +215,15 @@ public class UploadJobs {
 		return update.then();
 	}
 
-	/** Records the dataset's name (for the job lists) and whether the file is to be converted. */
-	public Mono<Void> describe(UUID id, @Nullable String datasetName, boolean convert) {
+	/**
+	 * Records whose upload it is (an administrator may upload in another account's name), the
+	 * dataset's name (for the job lists) and whether the file is to be converted.
+	 */
+	public Mono<Void> describe(UUID id, UUID owner, @Nullable String datasetName, boolean convert) {
 		DatabaseClient.GenericExecuteSpec update = this.database
-			.sql("UPDATE upload SET dataset_name = :name, convert = :convert WHERE id = :id")
+			.sql("UPDATE upload SET owner_id = :owner, dataset_name = :name, convert = :convert WHERE id = :id")
 			.bind("id", id)
+			.bind("owner", owner)
 			.bind("convert", convert);
 		return bindNullable(update, "name", datasetName, String.class).then();
 	}

@@ -124,15 +124,15 @@ class ChunkedUploadController {
 				throw new ValidationException("chunk_size", "chunk_size is too small: at most " + MAX_CHUNKS + " chunks");
 			}
 			String expected = sha256(text(body, "sha256", "checksum"), "sha256");
-			String format = Formats.resolve(formatOf(body), filename);
+			String format = Formats.resolve(Formats.declared(text(body, "format"), text(body, "sensor")), filename);
 			UUID id = UUID.randomUUID();
 			UploadTargets.NewDataset fresh = new UploadTargets.NewDataset(text(body, "dataset_name"), text(body, "folder_id"),
-					text(body, "folder"), text(body, "sensor"), null, null, null);
+					text(body, "folder"), text(body, "sensor"), null, null, null, null);
 			return this.targets.target(exchange.getRequest(), text(body, "dataset_id", "dataset_uuid"), fresh)
 				.flatMap((dataset) -> this.jobs.create(new NewUpload(id, UUID.fromString(caller.userId()), "chunked",
 						filename, text(body, "content_type"), format, dataset.id(), null, null, size, (int) chunkSize,
 						(int) chunks, expected, Instant.now().plus(this.properties.tusExpiry()), null, null, null))
-					.flatMap((job) -> this.jobs.describe(id, dataset.name(), true).then(this.jobs.get(id))))
+					.flatMap((job) -> this.jobs.describe(id, job.ownerId(), dataset.name(), true).then(this.jobs.get(id))))
 				.map((job) -> {
 					Map<String, Object> answer = PortalAnswers.envelope("Chunked upload initiated", job);
 					answer.put("upload_id", job.jobId());
@@ -240,23 +240,6 @@ class ChunkedUploadController {
 					return completed;
 				});
 		});
-	}
-
-	/** The declared format, or the one a {@code sensor} implies. */
-	private static @Nullable String formatOf(JsonNode body) {
-		String format = text(body, "format");
-		if (format != null) {
-			return format;
-		}
-		String sensor = text(body, "sensor");
-		if (sensor == null) {
-			return null;
-		}
-		return switch (sensor.trim().toUpperCase(java.util.Locale.ROOT)) {
-			case "4D_NEXUS", "NEXUS" -> "nexus";
-			case "TIFF" -> "tiff";
-			default -> null;
-		};
 	}
 
 	@GetMapping("/api/upload/chunks/{jobId}")

@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -206,7 +207,7 @@ class SingleUploadController {
 		if (file.size() == 0) {
 			return Mono.error(new ValidationException("file", "The file is empty"));
 		}
-		String format = Formats.resolve(declaredFormat(fields), filename);
+		String format = Formats.resolve(Formats.declared(fields.get("format"), fields.get("sensor")), filename);
 		if (intoProject) {
 			String project = fields.get("project_id");
 			if (project == null || project.isBlank()) {
@@ -219,41 +220,21 @@ class SingleUploadController {
 				.then(this.jobs.complete(id, file));
 		}
 		String existing = datasetField(fields);
-		String uploader = fields.get("user_email");
-		if (uploader != null && !uploader.isBlank() && !uploader.trim().equalsIgnoreCase(caller.email())) {
-			// Nobody uploads in another account's name, administrators included.
-			return Mono.error(new org.sciport.commons.error.PermissionDeniedException(
-					"user_email must be your own address (or be left out: the token says who uploads)"));
-		}
 		boolean convert = bool(fields, "convert", true);
-		UploadTargets.NewDataset fresh = new UploadTargets.NewDataset(fields.get("dataset_name"), fields.get("folder_id"),
-				fields.get("folder"), fields.get("sensor"), fields.containsKey("is_public") ? bool(fields, "is_public", false) : null,
-				tags(fields.get("tags")), (fields.get("team_uuid") != null) ? fields.get("team_uuid") : fields.get("team_id"));
-		return this.targets.target(request, existing, fresh)
-			.flatMap((dataset) -> this.jobs.target(id, dataset.id(), null, null)
-				.then(this.jobs.describe(id, dataset.name(), convert)))
+		Boolean isPublic = fields.containsKey("is_public") ? bool(fields, "is_public", false) : null;
+		List<String> tags = tags(fields.get("tags"));
+		String team = (fields.get("team_uuid") != null) ? fields.get("team_uuid") : fields.get("team_id");
+		// Whose upload it is: the caller's, or (administrators only) the account user_email names.
+		return this.targets.uploader(request, caller, fields.get("user_email")).flatMap((owner) -> {
+			UploadTargets.NewDataset fresh = new UploadTargets.NewDataset(fields.get("dataset_name"),
+					fields.get("folder_id"), fields.get("folder"), fields.get("sensor"), isPublic, tags, team,
+					owner.toString().equals(caller.userId()) ? null : owner);
+			return this.targets.target(request, existing, fresh)
+				.flatMap((dataset) -> this.jobs.target(id, dataset.id(), null, null)
+					.then(this.jobs.describe(id, owner, dataset.name(), convert)));
+		})
 			.then(this.jobs.setFormat(id, format))
 			.then(this.jobs.complete(id, file));
-	}
-
-	/**
-	 * The format the form names: {@code format}, or the one its {@code sensor} implies
-	 * ({@code 4D_NEXUS} is NeXus, {@code TIFF} is TIFF; any other sensor leaves it to the file name).
-	 */
-	private static @Nullable String declaredFormat(Map<String, String> fields) {
-		String format = fields.get("format");
-		if (format != null && !format.isBlank()) {
-			return format;
-		}
-		String sensor = fields.get("sensor");
-		if (sensor == null) {
-			return null;
-		}
-		return switch (sensor.trim().toUpperCase(java.util.Locale.ROOT)) {
-			case "4D_NEXUS", "NEXUS" -> "nexus";
-			case "TIFF" -> "tiff";
-			default -> null;
-		};
 	}
 
 	/** A form's yes or no: {@code true}/{@code false}, {@code 1}/{@code 0}, {@code yes}/{@code no}. */

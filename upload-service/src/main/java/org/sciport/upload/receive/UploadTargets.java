@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.sciport.commons.calls.AccountDirectory;
 import org.sciport.commons.calls.ServiceCalls;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.PermissionDeniedException;
@@ -39,10 +40,31 @@ public class UploadTargets {
 
 	private final ServiceCalls.Guard catalogue;
 
+	private final AccountDirectory accounts;
+
 	UploadTargets(UploadProperties properties, WebClient.Builder client, ServiceCalls calls) {
 		// Boot's builder: the call carries the request's trace and is measured.
-		this.client = client.baseUrl(properties.datasetService().toString()).build();
+		this.client = client.clone().baseUrl(properties.datasetService().toString()).build();
 		this.catalogue = calls.to("dataset-service", TIMEOUT);
+		this.accounts = new AccountDirectory(properties.authService(), client.clone(), calls);
+	}
+
+	/**
+	 * The account an upload is for: the caller's, or, when the form names another address
+	 * ({@code user_email}), that account, which only an administrator may choose.
+	 */
+	public Mono<UUID> uploader(ServerHttpRequest request, org.sciport.commons.security.Caller caller,
+			@Nullable String email) {
+		UUID self = UUID.fromString(caller.userId());
+		if (email == null || email.isBlank() || email.trim().equalsIgnoreCase(caller.email())) {
+			return Mono.just(self);
+		}
+		if (!caller.isAdmin()) {
+			return Mono.error(new PermissionDeniedException(
+					"user_email must be your own address (or be left out: the token says who uploads)"));
+		}
+		String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+		return this.accounts.idOf((authorization != null) ? authorization : "", email, "user_email");
 	}
 
 	/**
@@ -55,12 +77,14 @@ public class UploadTargets {
 	 * @param isPublic whether every signed-in user may read it
 	 * @param tags its tags
 	 * @param teamId a team of the caller's to share it with, read-only
+	 * @param ownerId the account it is created for, when an administrator uploads in its name
 	 */
 	public record NewDataset(@Nullable String name, @Nullable String folderId, @Nullable String folder,
-			@Nullable String sensor, @Nullable Boolean isPublic, @Nullable List<String> tags, @Nullable String teamId) {
+			@Nullable String sensor, @Nullable Boolean isPublic, @Nullable List<String> tags, @Nullable String teamId,
+			@Nullable UUID ownerId) {
 
 		public static NewDataset named(@Nullable String name, @Nullable String folderId) {
-			return new NewDataset(name, folderId, null, null, null, null, null);
+			return new NewDataset(name, folderId, null, null, null, null, null, null);
 		}
 
 	}
@@ -125,6 +149,9 @@ public class UploadTargets {
 		}
 		if (fresh.teamId() != null && !fresh.teamId().isBlank()) {
 			body.put("team_id", uuid(fresh.teamId(), "team_uuid").toString());
+		}
+		if (fresh.ownerId() != null) {
+			body.put("owner_id", fresh.ownerId().toString());
 		}
 		return this.client.post()
 			.uri("/v1/datasets")

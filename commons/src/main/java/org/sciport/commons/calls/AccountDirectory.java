@@ -1,27 +1,24 @@
-package org.sciport.dataset.teams;
+package org.sciport.commons.calls;
 
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.sciport.commons.calls.ServiceCalls;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ServiceUnavailableException;
 import org.sciport.commons.error.ValidationException;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Who an email address belongs to, as auth-service knows it: asked on behalf of the caller
- * (their own credentials are passed on), for the portal's clients, which name people by email.
+ * Who an email address belongs to, as auth-service knows it ({@code GET /v1/directory}): asked
+ * on behalf of the caller (their own credentials are passed on), for clients that name people
+ * by email. Each service that needs it makes one with auth-service's base URL.
  */
-@Component
-public class UserDirectory {
+public class AccountDirectory {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
@@ -29,8 +26,7 @@ public class UserDirectory {
 
 	private final ServiceCalls.Guard accounts;
 
-	UserDirectory(@Value("${sciport.dataset.auth-service:http://127.0.0.1:8081}") URI authService,
-			WebClient.Builder client, ServiceCalls calls) {
+	public AccountDirectory(URI authService, WebClient.Builder client, ServiceCalls calls) {
 		this.client = client.baseUrl(authService.toString()).build();
 		this.accounts = calls.to("auth-service", TIMEOUT);
 	}
