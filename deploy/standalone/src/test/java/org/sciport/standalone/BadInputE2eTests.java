@@ -89,6 +89,29 @@ class BadInputE2eTests {
 				"{\"filename\":\"a.csv\",\"size\":100,\"chunk_size\":9223372036854775808,\"dataset_name\":\"d\"}", 400));
 		bad.add(new Bad("POST", "/api/upload/initiate", json,
 				"{\"filename\":\"a.csv\",\"file_size\":9223372036854775808,\"dataset_name\":\"d\"}", 400));
+		// The data portal's clients' fields.
+		bad.add(new Bad("GET", "/portal/api/datasets?status=finished", null, null, 400));
+		bad.add(new Bad("GET", "/portal/api/datasets?team_uuid=team-1", null, null, 400));
+		bad.add(new Bad("GET", "/portal/api/public-datasets?limit=1000", null, null, 400));
+		bad.add(new Bad("GET", "/api/upload/jobs?offset=-1", null, null, 400));
+		bad.add(new Bad("GET", "/api/upload/jobs?status=done-ish", null, null, 400));
+		bad.add(new Bad("GET", "/portal/api/dataset-files?dataset_uuid=" + dataset + "&directory=..", null, null, 400));
+		bad.add(new Bad("GET", "/portal/api/dataset-file-content?dataset_uuid=x&file_path=a", null, null, 400));
+		bad.add(new Bad("GET", "/portal/api/dataset-file-content?dataset_uuid=" + dataset, null, null, 400));
+		bad.add(new Bad("POST", "/portal/api/update-dataset", json,
+				"{\"dataset_uuid\":\"" + dataset + "\",\"is_public\":\"maybe\"}", 400));
+		bad.add(new Bad("POST", "/portal/api/update-dataset", json,
+				"{\"dataset_uuid\":\"" + dataset + "\",\"folder\":\"a/b\"}", 400));
+		bad.add(new Bad("POST", "/portal/api/update-dataset", json,
+				"{\"dataset_uuid\":\"" + dataset + "\",\"folder\":\"x\",\"folder_uuid\":\"" + dataset + "\"}", 400));
+		bad.add(new Bad("POST", "/portal/api/share-dataset", json,
+				"{\"dataset_uuid\":\"" + dataset + "\",\"user_email\":\"not an address\"}", 400));
+		bad.add(new Bad("POST", "/portal/api/share-dataset", json,
+				"{\"dataset_uuid\":\"" + dataset + "\",\"user_email\":\"a@example.org\",\"team_name\":\"t\"}", 400));
+		bad.add(new Bad("POST", "/portal/api/create-team", json, "{\"team_name\":\"t\",\"emails\":[42]}", 400));
+		bad.add(new Bad("POST", "/portal/api/create-team", json, "{\"team_name\":\"t\",\"parents\":[\"p\"]}", 400));
+		bad.add(new Bad("POST", "/portal/api/retry-conversion", json, "{\"dataset_uuid\":\"nope\"}", 400));
+		bad.add(new Bad("POST", "/api/upload/chunk", json, "{\"upload_id\":\"x\"}", 415));
 		return bad;
 	}
 
