@@ -447,36 +447,27 @@ public class DatasetService {
 
 	/** Ends a share with one person. */
 	public Mono<Void> unshareUser(Caller caller, UUID id, UUID userId) {
-		return get(caller, id).flatMap((dataset) -> {
-			if (!dataset.owned()) {
-				return Mono.error(new PermissionDeniedException("Only the owner unshares a dataset"));
-			}
-			return this.transactions.transactional(this.database
-				.sql("DELETE FROM dataset_user_share WHERE dataset_id = :id AND user_id = :user")
-				.bind("id", id)
-				.bind("user", userId)
-				.fetch()
-				.rowsUpdated()
-				.flatMap((deleted) -> (deleted == 0) ? Mono.error(new NotFoundException("The dataset is not shared with that user"))
-						: announce("sciport.dataset.unshared", id,
-								Map.of("dataset_id", id.toString(), "user_id", userId.toString()))));
-		});
+		return endShare(caller, id, "dataset_user_share", "user_id", userId, "The dataset is not shared with that user");
 	}
 
 	public Mono<Void> unshare(Caller caller, UUID id, UUID teamId) {
+		return endShare(caller, id, "dataset_share", "team_id", teamId, "The dataset is not shared with that team");
+	}
+
+	/** Ends the owner's share of the dataset with a team or a person ({@code column} names which). */
+	private Mono<Void> endShare(Caller caller, UUID id, String table, String column, UUID with, String missing) {
 		return get(caller, id).flatMap((dataset) -> {
 			if (!dataset.owned()) {
 				return Mono.error(new PermissionDeniedException("Only the owner unshares a dataset"));
 			}
 			return this.transactions.transactional(this.database
-				.sql("DELETE FROM dataset_share WHERE dataset_id = :id AND team_id = :team")
+				.sql("DELETE FROM " + table + " WHERE dataset_id = :id AND " + column + " = :with")
 				.bind("id", id)
-				.bind("team", teamId)
+				.bind("with", with)
 				.fetch()
 				.rowsUpdated()
-				.flatMap((deleted) -> (deleted == 0) ? Mono.error(new NotFoundException("The dataset is not shared with that team"))
-						: announce("sciport.dataset.unshared", id,
-								Map.of("dataset_id", id.toString(), "team_id", teamId.toString()))));
+				.flatMap((deleted) -> (deleted == 0) ? Mono.error(new NotFoundException(missing))
+						: announce("sciport.dataset.unshared", id, Map.of("dataset_id", id.toString(), column, with.toString()))));
 		});
 	}
 
@@ -554,22 +545,21 @@ public class DatasetService {
 	}
 
 	private static List<Dataset.UserShare> userShares(String @Nullable [] list) {
-		if (list == null) {
-			return List.of();
-		}
-		return Arrays.stream(list).map((share) -> {
-			int colon = share.indexOf(':');
-			return new Dataset.UserShare(UUID.fromString(share.substring(0, colon)), share.substring(colon + 1));
-		}).toList();
+		return pairs(list, Dataset.UserShare::new);
 	}
 
 	private static List<Dataset.Share> shares(String @Nullable [] list) {
+		return pairs(list, Dataset.Share::new);
+	}
+
+	/** {@code id:level} texts, as the share columns read them, made into shares. */
+	private static <T> List<T> pairs(String @Nullable [] list, java.util.function.BiFunction<UUID, String, T> share) {
 		if (list == null) {
 			return List.of();
 		}
-		return Arrays.stream(list).map((share) -> {
-			int colon = share.indexOf(':');
-			return new Dataset.Share(UUID.fromString(share.substring(0, colon)), share.substring(colon + 1));
+		return Arrays.stream(list).map((pair) -> {
+			int colon = pair.indexOf(':');
+			return share.apply(UUID.fromString(pair.substring(0, colon)), pair.substring(colon + 1));
 		}).toList();
 	}
 

@@ -57,7 +57,7 @@ class SingleUploadIntegrationTests {
 		.responseTimeout(Duration.ofSeconds(30)).build();
 
 	@Test
-	void takesEveryDocumentedUploadFieldAndAnswersAsThePortalsClientsRead() throws Exception {
+	void takesEveryDocumentedUploadFieldAndAnswersAsThePortalsClientsRead() {
 		User owner = TestTokens.user();
 		String team = (String) this.catalogue.post().uri("/v1/teams").headers((h) -> h.setBearerAuth(owner.token()))
 			.bodyValue(Map.of("name", "Beamline")).exchange().expectStatus().isCreated()
@@ -142,18 +142,11 @@ class SingleUploadIntegrationTests {
 			.expectBody().jsonPath("$.success").isEqualTo(false);
 	}
 
-	private Map<String, Object> awaitPortalStatus(User owner, String job, String wanted) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		Map<String, Object> status = Map.of();
-		while (System.nanoTime() < deadline) {
-			status = this.client.get().uri("/api/upload/status/" + job).headers((h) -> h.setBearerAuth(owner.token()))
-				.exchange().expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody();
-			if (wanted.equals(status.get("status"))) {
-				return status;
-			}
-			Thread.sleep(100);
-		}
-		throw new AssertionError("job " + job + " never reached " + wanted + ": " + status);
+	private Map<String, Object> awaitPortalStatus(User owner, String job, String wanted) {
+		return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+			.until(() -> this.client.get().uri("/api/upload/status/" + job).headers((h) -> h.setBearerAuth(owner.token()))
+				.exchange().expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody(),
+					(status) -> wanted.equals(status.get("status")));
 	}
 
 	@Test
