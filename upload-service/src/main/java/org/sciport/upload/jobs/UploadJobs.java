@@ -263,6 +263,34 @@ public class UploadJobs {
 			.then();
 	}
 
+	/**
+	 * Moves a tus upload's recorded offset from {@code from}, where a PATCH began, to
+	 * {@code offset} (and fixes a deferred length, if given), only if it is still at {@code from};
+	 * {@code false} if another PATCH moved it meanwhile.
+	 */
+	public Mono<Boolean> moveOffset(UUID id, long from, long offset, @Nullable Long newLength, Instant expires) {
+		DatabaseClient.GenericExecuteSpec update = this.database
+			.sql("UPDATE upload SET bytes_received = :offset, updated_at = now(), expires_at = :expires"
+					+ ((newLength != null) ? ", size_bytes = :length" : "")
+					+ " WHERE id = :id AND status = 'uploading' AND bytes_received = :from")
+			.bind("offset", offset)
+			.bind("from", from)
+			.bind("expires", expires)
+			.bind("id", id);
+		if (newLength != null) {
+			update = update.bind("length", newLength);
+		}
+		return update.fetch().rowsUpdated().map((updated) -> updated > 0);
+	}
+
+	/** A tus partial upload joined into a final one: done, its own copy no longer needed. */
+	public Mono<Void> joined(UUID part) {
+		return this.database
+			.sql("UPDATE upload SET status = 'done', updated_at = now() WHERE id = :id AND status = 'uploaded'")
+			.bind("id", part)
+			.then();
+	}
+
 	/** A finished tus partial upload: stored, waiting to be joined; announces nothing. */
 	public Mono<UploadJob> stored(UUID id, StoredFile file) {
 		return this.database

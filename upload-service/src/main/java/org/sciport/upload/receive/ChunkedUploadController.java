@@ -23,6 +23,7 @@ import org.sciport.commons.storage.ChannelWriter;
 import org.sciport.upload.PortalAnswers;
 import org.sciport.upload.UploadProperties;
 import org.sciport.upload.conversion.Formats;
+import org.sciport.upload.jobs.UploadChunks;
 import org.sciport.upload.jobs.UploadJob;
 import org.sciport.upload.jobs.UploadJobs.NewUpload;
 import org.sciport.upload.jobs.UploadJobs;
@@ -31,7 +32,6 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -71,7 +71,7 @@ class ChunkedUploadController {
 
 	private final Spool spool;
 
-	private final DatabaseClient database;
+	private final UploadChunks chunks;
 
 	private final UploadProperties properties;
 
@@ -85,12 +85,12 @@ class ChunkedUploadController {
 	private final Map<UUID, RunningChecksums> running = new java.util.concurrent.ConcurrentHashMap<>();
 
 	ChunkedUploadController(UploadJobs jobs, UploadTargets targets, BlobIntake intake, Spool spool,
-			DatabaseClient database, UploadProperties properties) {
+			UploadChunks chunks, UploadProperties properties) {
 		this.jobs = jobs;
 		this.targets = targets;
 		this.intake = intake;
 		this.spool = spool;
-		this.database = database;
+		this.chunks = chunks;
 		this.properties = properties;
 	}
 
@@ -358,47 +358,26 @@ class ChunkedUploadController {
 	}
 
 	private Mono<String> storedSha(UUID id, int index) {
-		return this.database.sql("SELECT sha256 FROM upload_chunk WHERE upload_id = :id AND chunk_index = :index")
-			.bind("id", id)
-			.bind("index", index)
-			.map((row) -> row.get("sha256", String.class))
-			.one();
+		return this.chunks.sha256(id, index);
 	}
 
 	/** Records a written chunk (and adds it to the whole file's checksums when its turn comes). */
 	private Mono<Map<String, Object>> keep(UploadJob job, int index, long size, String sha256, String xxhash64) {
 		UUID id = job.jobId();
-		return this.database
-			.sql("INSERT INTO upload_chunk (upload_id, chunk_index, size_bytes, sha256) VALUES (:id, :index, :size, :sha) "
-					+ "ON CONFLICT DO NOTHING")
-			.bind("id", id)
-			.bind("index", index)
-			.bind("size", (int) size)
-			.bind("sha", sha256)
-			.fetch()
-			.rowsUpdated()
-			.flatMap((inserted) -> {
-				if (inserted == 1) {
+		return this.chunks.record(id, index, size, sha256, Instant.now().plus(this.properties.tusExpiry()))
+			.flatMap((recorded) -> {
+				if (recorded) {
 					RunningChecksums sums = runningFor(job);
 					if (sums != null) {
 						sums.kept(index, xxhash64, sha256);
 					}
-					return this.database
-						.sql("UPDATE upload SET bytes_received = (SELECT coalesce(sum(size_bytes), 0) FROM upload_chunk "
-								+ "WHERE upload_id = :id), updated_at = now(), expires_at = :expires WHERE id = :id")
-						.bind("id", id)
-						.bind("expires", Instant.now().plus(this.properties.tusExpiry()))
-						.then()
-						.thenReturn(answer(id, index, size, sha256, true));
+					return Mono.just(answer(id, index, size, sha256, true));
 				}
 				// Another instance stored the same chunk meanwhile. Same bytes: fine. Different
 				// bytes may have overwritten its range: forget the chunk so it is sent again.
 				return storedSha(id, index).flatMap((existing) -> sha256.equals(existing)
 						? Mono.just(answer(id, index, size, sha256, false))
-						: this.database.sql("DELETE FROM upload_chunk WHERE upload_id = :id AND chunk_index = :index")
-							.bind("id", id)
-							.bind("index", index)
-							.then()
+						: this.chunks.forget(id, index)
 							.then(Mono.error(new ConflictException("Chunk " + index
 									+ " arrived twice at once with different content; send it again"))));
 			});
@@ -483,11 +462,7 @@ class ChunkedUploadController {
 
 	/** The chunks stored so far: index to SHA-256. */
 	private Mono<Map<Integer, String>> storedChunks(UUID id) {
-		return this.database.sql("SELECT chunk_index, sha256 FROM upload_chunk WHERE upload_id = :id")
-			.bind("id", id)
-			.map((row) -> Map.entry(row.get("chunk_index", Integer.class), row.get("sha256", String.class)))
-			.all()
-			.collectMap(Map.Entry::getKey, Map.Entry::getValue);
+		return this.chunks.stored(id);
 	}
 
 	private static void requireUploading(UploadJob job) {

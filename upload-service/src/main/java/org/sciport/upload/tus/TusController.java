@@ -47,7 +47,6 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -94,8 +93,6 @@ class TusController {
 
 	private final Spool spool;
 
-	private final DatabaseClient database;
-
 	private final UploadProperties properties;
 
 	/** Uploads with a PATCH in flight on this instance: a second, concurrent one is refused. */
@@ -110,13 +107,11 @@ class TusController {
 
 	private static final int MAX_RUNNING = 1_000;
 
-	TusController(UploadJobs jobs, UploadTargets targets, BlobIntake intake, Spool spool, DatabaseClient database,
-			UploadProperties properties) {
+	TusController(UploadJobs jobs, UploadTargets targets, BlobIntake intake, Spool spool, UploadProperties properties) {
 		this.jobs = jobs;
 		this.targets = targets;
 		this.intake = intake;
 		this.spool = spool;
-		this.database = database;
 		this.properties = properties;
 	}
 
@@ -358,20 +353,9 @@ class TusController {
 	 * from, and gets a 409 instead.
 	 */
 	private Mono<Long> recordOffset(UUID id, long from, long offset, @Nullable Long newLength) {
-		DatabaseClient.GenericExecuteSpec update = this.database
-			.sql("UPDATE upload SET bytes_received = :offset, updated_at = now(), expires_at = :expires"
-					+ ((newLength != null) ? ", size_bytes = :length" : "")
-					+ " WHERE id = :id AND status = 'uploading' AND bytes_received = :from")
-			.bind("offset", offset)
-			.bind("from", from)
-			.bind("expires", Instant.now().plus(this.properties.tusExpiry()))
-			.bind("id", id);
-		if (newLength != null) {
-			update = update.bind("length", newLength);
-		}
-		return update.fetch().rowsUpdated().flatMap((updated) -> (updated == 0)
-				? Mono.error(new ConflictException("The upload's offset moved while this PATCH ran; ask for it again"))
-				: Mono.just(offset));
+		return this.jobs.moveOffset(id, from, offset, newLength, Instant.now().plus(this.properties.tusExpiry()))
+			.flatMap((moved) -> moved ? Mono.just(offset)
+					: Mono.error(new ConflictException("The upload's offset moved while this PATCH ran; ask for it again")));
 	}
 
 	/** All bytes are there: the spool file moves into storage (checksummed on the way). */
@@ -426,10 +410,7 @@ class TusController {
 								.then(Mono.error(ex)));
 					})
 					.flatMap((job) -> Flux.fromIterable(found)
-						.concatMap((part) -> this.database
-							.sql("UPDATE upload SET status = 'done', updated_at = now() WHERE id = :id AND status = 'uploaded'")
-							.bind("id", part.jobId())
-							.then()
+						.concatMap((part) -> this.jobs.joined(part.jobId())
 							.then(this.intake.discard(new UploadJobs.StoredFile(part.blobKey(), 0, "", ""))))
 						.then(Mono.just(ResponseEntity.status(HttpStatus.CREATED)
 							.location(location(id))
