@@ -2,7 +2,6 @@ package org.sciport.auth.users;
 
 import java.time.Instant;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -37,9 +36,6 @@ import reactor.core.scheduler.Schedulers;
 public class UserService {
 
 	private static final Log logger = LogFactory.getLog(UserService.class);
-
-	/** The event announcing a new account. */
-	public static final String USER_REGISTERED = "sciport.auth.user.registered";
 
 	private static final String SOURCE = "/sciport/auth-service";
 
@@ -177,8 +173,8 @@ public class UserService {
 	}
 
 	private CloudEvent registered(User user) {
-		return CloudEvent.create(SOURCE, USER_REGISTERED, user.id().toString(), this.codec.toData(Map.of("user_id",
-				user.id().toString(), "name", user.name(), "role", user.role(), "plan", user.plan())));
+		return CloudEvent.create(SOURCE, AuthEvents.UserRegistered.TYPE, user.id().toString(), this.codec.toData(
+				new AuthEvents.UserRegistered(user.id().toString(), user.name(), user.role(), user.plan())));
 	}
 
 	private static final java.util.Set<String> ROLES = java.util.Set.of("admin", "user");

@@ -9,8 +9,14 @@ public final class CloudEventCodec {
 
 	private final JsonMapper jsonMapper;
 
+	/** Reads event data tolerantly: a field a newer producer adds is no reason to fail. */
+	private final JsonMapper tolerant;
+
 	public CloudEventCodec(JsonMapper jsonMapper) {
 		this.jsonMapper = jsonMapper;
+		this.tolerant = jsonMapper.rebuild()
+			.disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+			.build();
 	}
 
 	public String write(CloudEvent event) {
@@ -44,6 +50,24 @@ public final class CloudEventCodec {
 		catch (IllegalArgumentException ex) {
 			throw new UndecodableEventException("A record on " + topic
 					+ " is not a CloudEvent", ex);
+		}
+	}
+
+	/**
+	 * The event's data as one of the typed event records; {@link UndecodableEventException} if
+	 * it has none or does not fit the record (such an event can never be applied).
+	 */
+	public <T> T dataAs(CloudEvent event, Class<T> type) {
+		if (event.data() == null) {
+			throw new UndecodableEventException("A " + event.type() + " event without data",
+					new IllegalArgumentException("no data"));
+		}
+		try {
+			return this.tolerant.treeToValue(event.data(), type);
+		}
+		catch (tools.jackson.core.JacksonException ex) {
+			throw new UndecodableEventException("A " + event.type() + " event whose data does not fit "
+					+ type.getSimpleName(), ex);
 		}
 	}
 

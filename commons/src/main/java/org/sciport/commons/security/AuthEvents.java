@@ -26,6 +26,21 @@ public final class AuthEvents {
 	}
 
 	/**
+	 * A new account. Its email address is not on the bus: a service that needs it asks
+	 * auth-service's directory.
+	 *
+	 * @param userId the account
+	 * @param name its display name
+	 * @param role {@code user} or {@code admin}
+	 * @param plan its plan
+	 */
+	public record UserRegistered(String userId, String name, String role, String plan) {
+
+		public static final String TYPE = "sciport.auth.user.registered";
+
+	}
+
+	/**
 	 * A sign-out: the token it was called with, and every token of its session.
 	 *
 	 * @param jti the token's id

@@ -16,6 +16,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.GatewayEvents;
+import org.sciport.commons.event.UndecodableEventException;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.inbox.EventInbox;
 import org.sciport.commons.security.Caller;
@@ -23,7 +26,6 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The caller's usage per bucket: API calls (what the gateway served, from its
@@ -45,8 +47,11 @@ public class UsageAnalytics {
 
 	private final EventInbox inbox;
 
+	private final CloudEventCodec codec;
 
-	UsageAnalytics(DatabaseClient database, EventInbox inbox) {
+
+	UsageAnalytics(DatabaseClient database, EventInbox inbox, CloudEventCodec codec) {
+		this.codec = codec;
 		this.database = database;
 		this.inbox = inbox;
 	}
@@ -138,23 +143,24 @@ public class UsageAnalytics {
 		this.inbox.applyOnce(record, "api-usage", Duration.ofSeconds(30), this::counted);
 	}
 
+	/**
+	 * Adds one usage count. Another event type on the topic is not this consumer's; a usage
+	 * event whose data does not fit goes to the dead-letter topic.
+	 */
 	private @Nullable Mono<Void> counted(CloudEvent event) {
-		JsonNode data = event.data();
-		if (!"sciport.gateway.usage".equals(event.type()) || data == null || !data.path("user_id").isString()
-				|| !data.path("hour").isString() || !data.path("api_calls").isIntegralNumber()) {
+		if (!GatewayEvents.Usage.TYPE.equals(event.type())) {
 			return null;
 		}
+		GatewayEvents.Usage usage = this.codec.dataAs(event, GatewayEvents.Usage.class);
 		UUID user;
-		Instant hour;
 		try {
-			user = UUID.fromString(data.path("user_id").asString());
-			hour = Instant.parse(data.path("hour").asString());
+			user = UUID.fromString(usage.userId());
 		}
-		catch (IllegalArgumentException | DateTimeParseException ex) {
-			logger.warn("Skipping a malformed usage event: " + ex.getMessage());
-			return null;
+		catch (IllegalArgumentException ex) {
+			throw new UndecodableEventException("A usage event for no user id", ex);
 		}
-		long calls = data.path("api_calls").asLong();
+		Instant hour = usage.hour();
+		long calls = usage.apiCalls();
 		return this.database
 			.sql("INSERT INTO api_usage (user_id, hour, api_calls) VALUES (:user, :hour, :calls) "
 					+ "ON CONFLICT (user_id, hour) DO UPDATE SET api_calls = api_usage.api_calls + :calls")

@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.PermissionDeniedException;
 import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.event.CatalogueEvents;
 import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
@@ -137,8 +138,7 @@ public class DatasetService {
 						+ ":owner, :name, :description, :tags, :folder, :metadata, :sensor, :dimensions, :dashboard, :public, "
 						+ ":now, :now)"), values).then();
 			})
-			.then(announce("sciport.dataset.created", id, Map.of("dataset_id", id.toString(), "owner_id", me.toString(),
-					"name", change.name())))
+			.then(announce(id, new CatalogueEvents.DatasetCreated(id.toString(), me.toString(), change.name())))
 			.then((team == null) ? Mono.empty() : insertShare(id, team, "read", UUID.fromString(caller.userId())));
 		return this.transactions.transactional(insert).then(Mono.defer(() -> get(caller, id)));
 	}
@@ -376,8 +376,7 @@ public class DatasetService {
 			Mono<Void> write = folder
 				.then(Mono.defer(() -> bindAll(this.database.sql("UPDATE dataset SET " + String.join(", ", sets) + " WHERE id = :id"), binds)
 					.then()))
-				.then(announce("sciport.dataset.updated", id,
-						Map.of("dataset_id", id.toString(), "fields", change.fields().toString())));
+				.then(announce(id, new CatalogueEvents.DatasetUpdated(id.toString(), change.fields().toString())));
 			return this.transactions.transactional(write).then(Mono.defer(() -> get(caller, id)));
 		});
 	}
@@ -391,8 +390,7 @@ public class DatasetService {
 				.sql("UPDATE dataset SET deleted_at = now(), updated_at = now() WHERE id = :id AND deleted_at IS NULL")
 				.bind("id", id)
 				.then()
-				.then(announce("sciport.dataset.deleted", id,
-						Map.of("dataset_id", id.toString(), "owner_id", dataset.ownerId().toString())));
+				.then(announce(id, new CatalogueEvents.DatasetDeleted(id.toString(), dataset.ownerId().toString())));
 			return this.transactions.transactional(delete);
 		});
 	}
@@ -439,23 +437,25 @@ public class DatasetService {
 				.bind("level", level)
 				.bind("me", me)
 				.then()
-				.then(announce("sciport.dataset.shared", id,
-						Map.of("dataset_id", id.toString(), "user_id", userId.toString(), "level", level))))
+				.then(announce(id, new CatalogueEvents.DatasetShared(id.toString(), null, userId.toString(), level))))
 				.then(Mono.defer(() -> get(caller, id)));
 		});
 	}
 
 	/** Ends a share with one person. */
 	public Mono<Void> unshareUser(Caller caller, UUID id, UUID userId) {
-		return endShare(caller, id, "dataset_user_share", "user_id", userId, "The dataset is not shared with that user");
+		return endShare(caller, id, "dataset_user_share", "user_id", userId, "The dataset is not shared with that user",
+				new CatalogueEvents.DatasetUnshared(id.toString(), null, userId.toString()));
 	}
 
 	public Mono<Void> unshare(Caller caller, UUID id, UUID teamId) {
-		return endShare(caller, id, "dataset_share", "team_id", teamId, "The dataset is not shared with that team");
+		return endShare(caller, id, "dataset_share", "team_id", teamId, "The dataset is not shared with that team",
+				new CatalogueEvents.DatasetUnshared(id.toString(), teamId.toString(), null));
 	}
 
 	/** Ends the owner's share of the dataset with a team or a person ({@code column} names which). */
-	private Mono<Void> endShare(Caller caller, UUID id, String table, String column, UUID with, String missing) {
+	private Mono<Void> endShare(Caller caller, UUID id, String table, String column, UUID with, String missing,
+			CatalogueEvents.DatasetUnshared ended) {
 		return get(caller, id).flatMap((dataset) -> {
 			if (!dataset.owned()) {
 				return Mono.error(new PermissionDeniedException("Only the owner unshares a dataset"));
@@ -467,7 +467,7 @@ public class DatasetService {
 				.fetch()
 				.rowsUpdated()
 				.flatMap((deleted) -> (deleted == 0) ? Mono.error(new NotFoundException(missing))
-						: announce("sciport.dataset.unshared", id, Map.of("dataset_id", id.toString(), column, with.toString()))));
+						: announce(id, ended)));
 		});
 	}
 
@@ -481,8 +481,7 @@ public class DatasetService {
 			.bind("level", level)
 			.bind("me", me)
 			.then()
-			.then(announce("sciport.dataset.shared", id,
-					Map.of("dataset_id", id.toString(), "team_id", teamId.toString(), "level", level)));
+			.then(announce(id, new CatalogueEvents.DatasetShared(id.toString(), teamId.toString(), null, level)));
 	}
 
 	/** Completes if the caller is in the team (any team, for an administrator); 404 otherwise. */
@@ -521,8 +520,10 @@ public class DatasetService {
 			.then();
 	}
 
-	private Mono<Void> announce(String type, UUID id, Map<String, String> data) {
-		return this.outbox.append(Topics.DATASET, CloudEvent.create(SOURCE, type, id.toString(), this.codec.toData(data)));
+	/** Appends one of the catalogue's events about dataset {@code id} to the outbox. */
+	private Mono<Void> announce(UUID id, CatalogueEvents.Event event) {
+		return this.outbox.append(Topics.DATASET, CloudEvent.create(SOURCE, event.type(), id.toString(),
+				this.codec.toData(event)));
 	}
 
 	private Dataset row(Readable row, Caller caller) {

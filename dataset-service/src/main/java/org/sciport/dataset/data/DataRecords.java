@@ -2,12 +2,12 @@ package org.sciport.dataset.data;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.NotFoundException;
+import org.sciport.commons.event.CatalogueEvents;
 import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
@@ -100,7 +100,7 @@ public class DataRecords {
 			.fetch()
 			.rowsUpdated()
 			.flatMap((inserted) -> (inserted == 0) ? Mono.empty()
-					: announce("sciport.data.uploaded", dataId, Map.of("data_id", dataId, "project_id", projectId)));
+					: announce(dataId, new CatalogueEvents.DataUploaded(dataId, projectId)));
 	}
 
 	private Mono<Void> finished(String dataId, String status, @Nullable Long rows) {
@@ -114,13 +114,12 @@ public class DataRecords {
 		return update.fetch()
 			.rowsUpdated()
 			.flatMap((updated) -> (updated == 0) ? Mono.empty()
-					: announce("sciport.data." + status, dataId, Map.of("data_id", dataId, "status", status,
-							"rows", (rows != null) ? rows.toString() : "")));
+					: announce(dataId, new CatalogueEvents.DataFinished(dataId, status, (rows != null) ? rows.toString() : "")));
 	}
 
-	private Mono<Void> announce(String type, String id, Map<String, String> data) {
-		return this.outbox.append(Topics.DATASET, CloudEvent.create("/sciport/dataset-service", type, id,
-				this.codec.toData(data)));
+	private Mono<Void> announce(String id, CatalogueEvents.Event event) {
+		return this.outbox.append(Topics.DATASET,
+				CloudEvent.create(CatalogueEvents.SOURCE, event.type(), id, this.codec.toData(event)));
 	}
 
 	private static @Nullable String text(@Nullable JsonNode data, String field) {

@@ -14,6 +14,7 @@ import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.event.CatalogueEvents;
 import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
@@ -80,7 +81,7 @@ public class ProjectService {
 			.bind("settings", Json.of(settings(body, true).toString()))
 			.bind("now", now)
 			.then()
-			.then(announce("sciport.project.created", id, Map.of("project_id", id, "owner_id", caller.userId(), "name", name)));
+			.then(announce(id, new CatalogueEvents.ProjectCreated(id, caller.userId(), name)));
 		return this.transactions.transactional(insert).then(Mono.defer(() -> get(caller, id)));
 	}
 
@@ -154,7 +155,7 @@ public class ProjectService {
 				update = update.bind("settings", Json.of(settings(body, false).toString()));
 			}
 			Mono<Void> write = update.then()
-				.then(announce("sciport.project.updated", id, Map.of("project_id", id, "fields", changed.toString())));
+				.then(announce(id, new CatalogueEvents.ProjectUpdated(id, changed.toString())));
 			return this.transactions.transactional(write).then(Mono.defer(() -> get(caller, id)));
 		});
 	}
@@ -168,12 +169,12 @@ public class ProjectService {
 			.sql("UPDATE project SET deleted_at = now(), updated_at = now() WHERE id = :id AND deleted_at IS NULL")
 			.bind("id", id)
 			.then()
-			.then(announce("sciport.project.deleted", id, Map.of("project_id", id)))));
+			.then(announce(id, new CatalogueEvents.ProjectDeleted(id)))));
 	}
 
-	private Mono<Void> announce(String type, String id, Map<String, String> data) {
-		return this.outbox.append(Topics.DATASET, CloudEvent.create("/sciport/dataset-service", type, id,
-				this.codec.toData(data)));
+	private Mono<Void> announce(String id, CatalogueEvents.Event event) {
+		return this.outbox.append(Topics.DATASET,
+				CloudEvent.create(CatalogueEvents.SOURCE, event.type(), id, this.codec.toData(event)));
 	}
 
 	private Project row(Readable row) {

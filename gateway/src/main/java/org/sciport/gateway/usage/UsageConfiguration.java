@@ -2,6 +2,7 @@ package org.sciport.gateway.usage;
 
 import java.time.Duration;
 
+import org.sciport.commons.event.CloudEventCodec;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,9 +16,9 @@ import org.springframework.core.env.Environment;
 class UsageConfiguration {
 
 	@Bean
-	UsageReporter usageReporter(Environment environment) {
+	UsageReporter usageReporter(Environment environment, CloudEventCodec codec) {
 		return new UsageReporter(environment.getRequiredProperty("spring.kafka.bootstrap-servers"),
-				environment.getProperty("sciport.gateway.usage.every", Duration.class, Duration.ofSeconds(5)));
+				environment.getProperty("sciport.gateway.usage.every", Duration.class, Duration.ofSeconds(5)), codec);
 	}
 
 }

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,6 +16,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.GatewayEvents;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.springframework.context.SmartLifecycle;
@@ -38,7 +39,7 @@ public final class UsageReporter implements WebFilter, Ordered, SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(UsageReporter.class);
 
-	static final String TYPE = "sciport.gateway.usage";
+	private final CloudEventCodec codec;
 
 	private record Bucket(String userId, Instant hour) {
 	}
@@ -53,7 +54,8 @@ public final class UsageReporter implements WebFilter, Ordered, SmartLifecycle {
 
 	private volatile @Nullable Disposable schedule;
 
-	public UsageReporter(String bootstrapServers, Duration every) {
+	public UsageReporter(String bootstrapServers, Duration every, CloudEventCodec codec) {
+		this.codec = codec;
 		this.bootstrapServers = bootstrapServers;
 		this.every = every;
 	}
@@ -108,10 +110,8 @@ public final class UsageReporter implements WebFilter, Ordered, SmartLifecycle {
 				}
 				continue;
 			}
-			String event = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"/sciport/gateway\","
-					+ "\"type\":\"" + TYPE + "\",\"subject\":\"" + bucket.userId() + "\",\"time\":\"" + Instant.now()
-					+ "\",\"datacontenttype\":\"application/json\",\"data\":{\"user_id\":\"" + bucket.userId()
-					+ "\",\"hour\":\"" + bucket.hour() + "\",\"api_calls\":" + calls + "}}";
+			String event = this.codec.write(CloudEvent.create(GatewayEvents.SOURCE, GatewayEvents.Usage.TYPE, bucket.userId(),
+					this.codec.toData(new GatewayEvents.Usage(bucket.userId(), bucket.hour(), calls))));
 			ProducerRecord<String, String> record = new ProducerRecord<>(Topics.GATEWAY, bucket.userId(), event);
 			record.headers().add("content-type", CloudEvent.STRUCTURED_CONTENT_TYPE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
 			try {

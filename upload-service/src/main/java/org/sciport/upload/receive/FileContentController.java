@@ -12,7 +12,6 @@ import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.page.PageRequest;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.storage.BlobStore;
-import org.sciport.upload.jobs.UploadJob;
 import org.sciport.upload.jobs.UploadJobs;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
