@@ -11,6 +11,7 @@ import org.sciport.commons.event.CatalogueEvents;
 import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
+import org.sciport.commons.event.UploadEvents;
 import org.sciport.commons.inbox.EventInbox;
 import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.commons.security.Caller;
@@ -75,10 +76,10 @@ public class DataRecords {
 			return null;
 		}
 		return switch (event.type()) {
-			case "sciport.upload.completed" -> (text(data, "project_id") != null) ? uploaded(dataId, data) : null;
-			case "sciport.data.processed" -> finished(dataId, "processed",
+			case UploadEvents.UploadCompleted.TYPE -> (text(data, "project_id") != null) ? uploaded(dataId, data) : null;
+			case UploadEvents.DataProcessed.TYPE -> finished(dataId, "processed",
 					data.path("rows").isIntegralNumber() ? data.path("rows").asLong() : null);
-			case "sciport.data.failed" -> finished(dataId, "failed", null);
+			case UploadEvents.DataFailed.TYPE -> finished(dataId, "failed", null);
 			default -> null;
 		};
 	}

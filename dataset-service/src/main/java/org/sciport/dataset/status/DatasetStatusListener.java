@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.Topics;
+import org.sciport.commons.event.UploadEvents;
 import org.sciport.commons.inbox.EventInbox;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -40,9 +41,10 @@ class DatasetStatusListener {
 	static final String CONSUMER = "dataset-status";
 
 	/** Event type → the status it leads to. */
-	private static final Map<String, String> TARGETS = Map.of("sciport.upload.completed", "conversion_queued",
-			"sciport.upload.failed", "upload_failed", "sciport.conversion.queued", "conversion_queued", "sciport.conversion.started", "converting",
-			"sciport.conversion.completed", "done", "sciport.conversion.failed", "conversion_failed");
+	private static final Map<String, String> TARGETS = Map.of(UploadEvents.UploadCompleted.TYPE, "conversion_queued",
+			UploadEvents.UploadFailed.TYPE, "upload_failed", UploadEvents.ConversionQueued.TYPE, "conversion_queued",
+			UploadEvents.ConversionStarted.TYPE, "converting", UploadEvents.ConversionCompleted.TYPE, "done",
+			UploadEvents.ConversionFailed.TYPE, "conversion_failed");
 
 	/** Target status → the statuses it may be reached from. */
 	private static final Map<String, Set<String>> FROM = Map.of("upload_failed", Set.of("uploading"),
@@ -100,7 +102,7 @@ class DatasetStatusListener {
 			return Mono.empty();
 		}
 		return switch (type) {
-			case "sciport.upload.completed" -> this.database
+			case UploadEvents.UploadCompleted.TYPE -> this.database
 				.sql("INSERT INTO dataset_file (id, dataset_id, filename, size_bytes, content_type, format, sha256, xxhash64, "
 						+ "status, conversion, created_at) SELECT :id, d.id, :filename, :size, :contentType, :format, :sha256, "
 						+ ":xxhash, 'stored', 'queued', now() FROM dataset d WHERE d.id = :dataset ON CONFLICT (id) DO NOTHING")
@@ -114,7 +116,7 @@ class DatasetStatusListener {
 				.bind("xxhash", data.path("xxhash64").asString(""))
 				.fetch()
 				.rowsUpdated();
-			case "sciport.conversion.completed" -> {
+			case UploadEvents.ConversionCompleted.TYPE -> {
 				String metadata = data.path("metadata").isObject() ? data.path("metadata").toString() : "{}";
 				yield this.database
 					.sql("UPDATE dataset_file SET status = 'converted', metadata = :metadata::jsonb WHERE id = :id")
@@ -132,15 +134,15 @@ class DatasetStatusListener {
 						.fetch()
 						.rowsUpdated());
 			}
-			case "sciport.conversion.failed" -> this.database
+			case UploadEvents.ConversionFailed.TYPE -> this.database
 				.sql("UPDATE dataset_file SET status = 'conversion_failed'"
 						+ ("cancelled".equals(data.path("error").asString("")) ? ", conversion = NULL" : "") + " WHERE id = :id")
 				.bind("id", file)
 				.fetch()
 				.rowsUpdated()
 				.then(conversion(file, "failed"));
-			case "sciport.conversion.queued" -> conversion(file, "queued");
-			case "sciport.conversion.started" -> conversion(file, "converting");
+			case UploadEvents.ConversionQueued.TYPE -> conversion(file, "queued");
+			case UploadEvents.ConversionStarted.TYPE -> conversion(file, "converting");
 			default -> Mono.empty();
 		};
 	}

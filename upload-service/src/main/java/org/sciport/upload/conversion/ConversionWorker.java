@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
+import org.sciport.commons.event.UploadEvents;
 import org.sciport.commons.storage.BlobStore;
 import org.sciport.upload.UploadProperties;
 import org.sciport.upload.jobs.UploadJob;
@@ -105,8 +106,8 @@ public class ConversionWorker implements DisposableBean {
 	@KafkaListener(topics = Topics.UPLOAD, groupId = "upload-service-conversion")
 	void onUploadEvent(ConsumerRecord<String, String> record) {
 		CloudEvent event = this.codec.readConsumed(record.topic(), record.value()).orElse(null);
-		if (event == null || !("sciport.upload.completed".equals(event.type())
-				|| "sciport.conversion.queued".equals(event.type())) || event.data() == null) {
+		if (event == null || !(UploadEvents.UploadCompleted.TYPE.equals(event.type())
+				|| UploadEvents.ConversionQueued.TYPE.equals(event.type())) || event.data() == null) {
 			return;
 		}
 		String id = event.data().path("upload_id").asString("");
@@ -143,7 +144,7 @@ public class ConversionWorker implements DisposableBean {
 			.rowsUpdated()
 			.filter((updated) -> updated == 1)
 			.flatMap((updated) -> this.jobs.get(id))
-			.flatMap((job) -> this.jobs.announce("sciport.conversion.started", job, Map.of("attempt", job.attempts()))
+			.flatMap((job) -> this.jobs.announce(new UploadEvents.ConversionStarted(UploadJobs.eventJob(job), job.attempts()))
 				.thenReturn(job));
 		return this.transactions.transactional(claim)
 			.doOnNext((job) -> run(job).subscribeOn(this.scheduler).subscribe())
@@ -228,16 +229,11 @@ public class ConversionWorker implements DisposableBean {
 					// Cancelled, or the lease went to another worker: keep nothing.
 					return (result.thumbnail() != null) ? this.blobs.delete(thumbnailKey) : Mono.empty();
 				}
-				Map<String, Object> data = new LinkedHashMap<>();
-				data.put("metadata", metadata);
-				data.put("format", job.format());
-				if (result.rows() != null) {
-					data.put("rows", result.rows());
-				}
+				UploadEvents.Job about = UploadJobs.eventJob(job);
 				Mono<Void> processed = (job.dataId() == null) ? Mono.empty()
-						: this.jobs.announce("sciport.data.processed", job,
-								(result.rows() != null) ? Map.of("rows", result.rows()) : Map.of());
-				return this.jobs.announce("sciport.conversion.completed", job, data).then(processed);
+						: this.jobs.announce(new UploadEvents.DataProcessed(about, result.rows()));
+				return this.jobs.announce(new UploadEvents.ConversionCompleted(about, this.json.valueToTree(metadata),
+						job.format(), result.rows())).then(processed);
 			});
 		return thumbnail.then(this.transactions.transactional(keep));
 	}
@@ -267,10 +263,11 @@ public class ConversionWorker implements DisposableBean {
 				if (updated == 0 || !last) {
 					return Mono.empty();
 				}
-				Map<String, Object> data = Map.of("error", (message != null) ? message : "failed", "attempts", job.attempts());
+				String why = (message != null) ? message : "failed";
+				UploadEvents.Job about = UploadJobs.eventJob(job);
 				Mono<Void> dataFailed = (job.dataId() == null) ? Mono.empty()
-						: this.jobs.announce("sciport.data.failed", job, data);
-				return this.jobs.announce("sciport.conversion.failed", job, data).then(dataFailed);
+						: this.jobs.announce(new UploadEvents.DataFailed(about, why, job.attempts()));
+				return this.jobs.announce(new UploadEvents.ConversionFailed(about, why, job.attempts())).then(dataFailed);
 			});
 		return this.transactions.transactional(change).onErrorResume((ex) -> {
 			logger.warn("Could not record the failed conversion of {}: {}", job.jobId(), ex.toString());

@@ -2,9 +2,7 @@ package org.sciport.upload.jobs;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -12,6 +10,7 @@ import org.sciport.commons.error.ConflictException;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.UploadEvents;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.commons.page.Page;
@@ -316,7 +315,7 @@ public class UploadJobs {
 			.fetch()
 			.rowsUpdated()
 			.flatMap((updated) -> (updated == 0) ? Mono.empty()
-					: get(id).flatMap((job) -> announce("sciport.upload.failed", job, Map.of("error", error))));
+					: get(id).flatMap((job) -> announce(new UploadEvents.UploadFailed(eventJob(job), error))));
 		return this.transactions.transactional(change);
 	}
 
@@ -347,9 +346,10 @@ public class UploadJobs {
 					return Mono.error(new ConflictException("Only an upload in progress or a queued or running "
 							+ "conversion can be cancelled; this job is " + job.status()));
 				}
-				String type = ("uploading".equals(job.status()) || "uploaded".equals(job.status()))
-						? "sciport.upload.cancelled" : "sciport.conversion.failed";
-				return get(id).flatMap((cancelled) -> announce(type, cancelled, Map.of("error", "cancelled"))
+				boolean uploading = "uploading".equals(job.status()) || "uploaded".equals(job.status());
+				return get(id).flatMap((cancelled) -> announce(uploading
+						? new UploadEvents.UploadCancelled(eventJob(cancelled), "cancelled")
+						: new UploadEvents.ConversionFailed(eventJob(cancelled), "cancelled", null))
 					.thenReturn(cancelled));
 			}));
 		return this.transactions.transactional(change);
@@ -366,52 +366,36 @@ public class UploadJobs {
 			.flatMap((updated) -> (updated == 0)
 					? Mono.error(new ConflictException("Only a failed conversion can be retried; this job is "
 							+ job.status()))
-					: get(id).flatMap((queued) -> announce("sciport.conversion.queued", queued, Map.of())
+					: get(id).flatMap((queued) -> announce(new UploadEvents.ConversionQueued(eventJob(queued)))
 						.thenReturn(queued))));
 		return this.transactions.transactional(change);
 	}
 
-	/** Appends one event about {@code job} to the outbox, with the job's common fields. */
-	public Mono<Void> announce(String type, UploadJob job, Map<String, Object> extra) {
-		Map<String, Object> data = new LinkedHashMap<>();
-		data.put("upload_id", job.jobId().toString());
-		data.put("job_id", job.jobId().toString());
-		putIfPresent(data, "dataset_id", job.datasetId());
-		putIfPresent(data, "project_id", job.projectId());
-		putIfPresent(data, "data_id", job.dataId());
-		data.put("owner_id", job.ownerId().toString());
-		data.put("filename", job.filename());
-		data.putAll(extra);
+	/** Appends one event about a job to the outbox. */
+	public Mono<Void> announce(UploadEvents.Event event) {
 		return this.outbox.append(Topics.UPLOAD,
-				CloudEvent.create(SOURCE, type, job.jobId().toString(), this.codec.toData(data)));
+				CloudEvent.create(SOURCE, event.type(), event.job().jobId(), this.codec.toData(event)));
+	}
+
+	/** The job's fields every event about it carries. */
+	public static UploadEvents.Job eventJob(UploadJob job) {
+		return new UploadEvents.Job(job.jobId().toString(), job.jobId().toString(),
+				(job.datasetId() != null) ? job.datasetId().toString() : null, job.projectId(), job.dataId(),
+				job.ownerId().toString(), job.filename());
 	}
 
 	private Mono<Void> announceCompleted(UploadJob job) {
-		Mono<Map<String, Object>> totals = (job.datasetId() == null) ? Mono.just(Map.of())
+		Mono<long[]> totals = (job.datasetId() == null) ? Mono.just(new long[0])
 				: this.database
 					.sql("SELECT coalesce(sum(size_bytes), 0) AS size, count(*) AS files FROM upload WHERE dataset_id = :dataset "
 							+ "AND completed_at IS NOT NULL AND status NOT IN ('cancelled', 'uploaded') "
 							+ "AND (tus_concat IS NULL OR tus_concat = 'final')")
 					.bind("dataset", job.datasetId())
-					.map((row) -> Map.<String, Object>of("dataset_size_bytes", row.get("size", Long.class),
-							"dataset_file_count", row.get("files", Long.class)))
+					.map((row) -> new long[] { row.get("size", Long.class), row.get("files", Long.class) })
 					.one();
-		return totals.flatMap((sums) -> {
-			Map<String, Object> data = new LinkedHashMap<>(sums);
-			data.put("path", job.blobKey());
-			data.put("size_bytes", job.bytesTotal());
-			putIfPresent(data, "content_type", job.contentType());
-			putIfPresent(data, "format", job.format());
-			data.put("xxhash64", job.xxhash64());
-			data.put("sha256", job.sha256());
-			return announce("sciport.upload.completed", job, data);
-		});
-	}
-
-	private static void putIfPresent(Map<String, Object> data, String key, @Nullable Object value) {
-		if (value != null) {
-			data.put(key, value.toString());
-		}
+		return totals.flatMap((sums) -> announce(new UploadEvents.UploadCompleted(eventJob(job), job.blobKey(),
+				(job.bytesTotal() != null) ? job.bytesTotal() : 0, job.contentType(), job.format(), job.xxhash64(),
+				job.sha256(), (sums.length > 0) ? sums[0] : null, (sums.length > 0) ? sums[1] : null)));
 	}
 
 	private static <T> DatabaseClient.GenericExecuteSpec bindNullable(DatabaseClient.GenericExecuteSpec spec, String name,

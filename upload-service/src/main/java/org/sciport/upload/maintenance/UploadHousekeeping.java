@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
+import org.sciport.commons.event.CatalogueEvents;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.inbox.EventInbox;
 import org.sciport.commons.storage.BlobStore;
@@ -103,7 +104,7 @@ class UploadHousekeeping implements DisposableBean {
 	@KafkaListener(topics = Topics.DATASET, groupId = "upload-service-blobs")
 	void onDatasetEvent(ConsumerRecord<String, String> record) {
 		this.inbox.applyOnce(record, CONSUMER, Duration.ofMinutes(5), (event) -> {
-			if (!"sciport.dataset.deleted".equals(event.type())) {
+			if (!CatalogueEvents.DatasetDeleted.TYPE.equals(event.type())) {
 				return null;
 			}
 			try {
