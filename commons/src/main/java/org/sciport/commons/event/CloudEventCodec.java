@@ -9,13 +9,17 @@ public final class CloudEventCodec {
 
 	private final JsonMapper jsonMapper;
 
-	/** Reads event data tolerantly: a field a newer producer adds is no reason to fail. */
+	/**
+	 * Reads event data tolerantly: a field a newer producer adds, or one an older producer left
+	 * out (a number then reads as 0, a text as {@code null}), is no reason to fail.
+	 */
 	private final JsonMapper tolerant;
 
 	public CloudEventCodec(JsonMapper jsonMapper) {
 		this.jsonMapper = jsonMapper;
 		this.tolerant = jsonMapper.rebuild()
-			.disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+			.disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+					tools.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
 			.build();
 	}
 

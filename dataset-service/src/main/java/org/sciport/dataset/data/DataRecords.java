@@ -19,7 +19,6 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Data records, kept from upload-service's events: {@code sciport.upload.completed} naming a
@@ -69,33 +68,44 @@ public class DataRecords {
 		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30), this::change);
 	}
 
+	/** The project-data events on the upload topic; each about a data record ({@code data_id}). */
 	private @Nullable Mono<?> change(CloudEvent event) {
-		JsonNode data = event.data();
-		String dataId = text(data, "data_id");
-		if (dataId == null) {
-			return null;
-		}
 		return switch (event.type()) {
-			case UploadEvents.UploadCompleted.TYPE -> (text(data, "project_id") != null) ? uploaded(dataId, data) : null;
-			case UploadEvents.DataProcessed.TYPE -> finished(dataId, "processed",
-					data.path("rows").isIntegralNumber() ? data.path("rows").asLong() : null);
-			case UploadEvents.DataFailed.TYPE -> finished(dataId, "failed", null);
+			case UploadEvents.UploadCompleted.TYPE -> {
+				UploadEvents.UploadCompleted completed = this.codec.dataAs(event, UploadEvents.UploadCompleted.class);
+				yield (present(completed.job().dataId()) && present(completed.job().projectId())) ? uploaded(completed)
+						: null;
+			}
+			case UploadEvents.DataProcessed.TYPE -> {
+				UploadEvents.DataProcessed processed = this.codec.dataAs(event, UploadEvents.DataProcessed.class);
+				yield present(processed.job().dataId()) ? finished(processed.job().dataId(), "processed", processed.rows())
+						: null;
+			}
+			case UploadEvents.DataFailed.TYPE -> {
+				UploadEvents.DataFailed failed = this.codec.dataAs(event, UploadEvents.DataFailed.class);
+				yield present(failed.job().dataId()) ? finished(failed.job().dataId(), "failed", null) : null;
+			}
 			default -> null;
 		};
 	}
 
-	private Mono<Void> uploaded(String dataId, JsonNode data) {
-		String projectId = text(data, "project_id");
-		String owner = text(data, "owner_id");
+	private static boolean present(@Nullable String value) {
+		return value != null && !value.isBlank();
+	}
+
+	private Mono<Void> uploaded(UploadEvents.UploadCompleted completed) {
+		UploadEvents.Job job = completed.job();
+		String dataId = job.dataId();
+		String projectId = job.projectId();
 		Instant now = Instant.now();
 		return this.database
 			.sql("INSERT INTO data_record (id, project_id, owner_id, filename, size_bytes, status, created_at, updated_at) "
 					+ "SELECT :id, p.id, :owner, :filename, :size, 'processing', :now, :now FROM project p WHERE p.id = :project AND p.deleted_at IS NULL "
 					+ "ON CONFLICT (id) DO NOTHING")
 			.bind("id", dataId)
-			.bind("owner", (owner != null) ? UUID.fromString(owner) : new UUID(0, 0))
-			.bind("filename", (text(data, "filename") != null) ? text(data, "filename") : dataId)
-			.bind("size", data.path("size_bytes").asLong(0))
+			.bind("owner", (job.ownerId() != null) ? UUID.fromString(job.ownerId()) : new UUID(0, 0))
+			.bind("filename", present(job.filename()) ? job.filename() : dataId)
+			.bind("size", completed.sizeBytes())
 			.bind("now", now)
 			.bind("project", projectId)
 			.fetch()
@@ -123,9 +133,5 @@ public class DataRecords {
 				CloudEvent.create(CatalogueEvents.SOURCE, event.type(), id, this.codec.toData(event)));
 	}
 
-	private static @Nullable String text(@Nullable JsonNode data, String field) {
-		return (data != null && data.path(field).isString() && !data.path(field).asString().isBlank())
-				? data.path(field).asString() : null;
-	}
 
 }

@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.event.UploadEvents;
 import org.sciport.commons.inbox.EventInbox;
@@ -15,7 +16,6 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Moves a dataset through its life cycle as upload-service reports progress:
@@ -46,6 +46,13 @@ class DatasetStatusListener {
 			UploadEvents.ConversionStarted.TYPE, "converting", UploadEvents.ConversionCompleted.TYPE, "done",
 			UploadEvents.ConversionFailed.TYPE, "conversion_failed");
 
+	/** Event type → its record. */
+	private static final Map<String, Class<? extends UploadEvents.Event>> EVENTS = Map.of(
+			UploadEvents.UploadCompleted.TYPE, UploadEvents.UploadCompleted.class, UploadEvents.UploadFailed.TYPE,
+			UploadEvents.UploadFailed.class, UploadEvents.ConversionQueued.TYPE, UploadEvents.ConversionQueued.class,
+			UploadEvents.ConversionStarted.TYPE, UploadEvents.ConversionStarted.class, UploadEvents.ConversionCompleted.TYPE,
+			UploadEvents.ConversionCompleted.class, UploadEvents.ConversionFailed.TYPE, UploadEvents.ConversionFailed.class);
+
 	/** Target status → the statuses it may be reached from. */
 	private static final Map<String, Set<String>> FROM = Map.of("upload_failed", Set.of("uploading"),
 			"conversion_queued", Set.of("uploading", "upload_failed", "conversion_failed", "done"), "converting", Set.of("conversion_queued", "conversion_failed"),
@@ -71,7 +78,10 @@ class DatasetStatusListener {
 
 	private final DatabaseClient database;
 
-	DatasetStatusListener(EventInbox inbox, DatabaseClient database) {
+	private final CloudEventCodec codec;
+
+	DatasetStatusListener(EventInbox inbox, DatabaseClient database, CloudEventCodec codec) {
+		this.codec = codec;
 		this.inbox = inbox;
 		this.database = database;
 	}
@@ -85,66 +95,81 @@ class DatasetStatusListener {
 
 	private @Nullable Mono<?> change(CloudEvent event) {
 		String target = TARGETS.get(event.type());
-		UUID dataset = datasetId(event.data());
-		if (target == null || dataset == null) {
+		if (target == null) {
 			return null;
 		}
-		return lock(dataset).then(files(event.type(), dataset, event.data())).then(apply(dataset, target, event.data()));
+		UploadEvents.Event typed = this.codec.dataAs(event, EVENTS.get(event.type()));
+		UUID dataset = uuid(typed.job().datasetId());
+		if (dataset == null) {
+			return null;
+		}
+		UUID file = uuid(typed.job().uploadId());
+		return lock(dataset).then(files(typed, dataset, file)).then(apply(dataset, target, file, typed));
 	}
 
 	/**
 	 * Registers a completed upload's file, and records on the file and the dataset what its
 	 * conversion extracted ({@code metadata.extracted.<file name>}).
 	 */
-	private Mono<Long> files(String type, UUID dataset, @Nullable JsonNode data) {
-		UUID file = uuid(data, "upload_id");
-		if (data == null || file == null) {
+	private Mono<Long> files(UploadEvents.Event event, UUID dataset, @Nullable UUID file) {
+		if (file == null) {
 			return Mono.empty();
 		}
-		return switch (type) {
-			case UploadEvents.UploadCompleted.TYPE -> this.database
+		if (event instanceof UploadEvents.UploadCompleted completed) {
+			return this.database
 				.sql("INSERT INTO dataset_file (id, dataset_id, filename, size_bytes, content_type, format, sha256, xxhash64, "
 						+ "status, conversion, created_at) SELECT :id, d.id, :filename, :size, :contentType, :format, :sha256, "
 						+ ":xxhash, 'stored', 'queued', now() FROM dataset d WHERE d.id = :dataset ON CONFLICT (id) DO NOTHING")
 				.bind("id", file)
 				.bind("dataset", dataset)
-				.bind("filename", data.path("filename").asString("unnamed"))
-				.bind("size", data.path("size_bytes").asLong(0))
-				.bind("contentType", data.path("content_type").asString(""))
-				.bind("format", data.path("format").asString("binary"))
-				.bind("sha256", data.path("sha256").asString(""))
-				.bind("xxhash", data.path("xxhash64").asString(""))
+				.bind("filename", orElse(completed.job().filename(), "unnamed"))
+				.bind("size", completed.sizeBytes())
+				.bind("contentType", orElse(completed.contentType(), ""))
+				.bind("format", orElse(completed.format(), "binary"))
+				.bind("sha256", orElse(completed.sha256(), ""))
+				.bind("xxhash", orElse(completed.xxhash64(), ""))
 				.fetch()
 				.rowsUpdated();
-			case UploadEvents.ConversionCompleted.TYPE -> {
-				String metadata = data.path("metadata").isObject() ? data.path("metadata").toString() : "{}";
-				yield this.database
-					.sql("UPDATE dataset_file SET status = 'converted', metadata = :metadata::jsonb WHERE id = :id")
+		}
+		if (event instanceof UploadEvents.ConversionCompleted converted) {
+			String metadata = (converted.metadata() != null && converted.metadata().isObject())
+					? converted.metadata().toString() : "{}";
+			return this.database
+				.sql("UPDATE dataset_file SET status = 'converted', metadata = :metadata::jsonb WHERE id = :id")
+				.bind("metadata", metadata)
+				.bind("id", file)
+				.fetch()
+				.rowsUpdated()
+				.then(conversion(file, "converted"))
+				.then(this.database
+					.sql("UPDATE dataset SET metadata = jsonb_set(dataset.metadata, '{extracted}', "
+							+ "coalesce(dataset.metadata->'extracted', '{}'::jsonb) || jsonb_build_object(f.filename, :metadata::jsonb)) "
+							+ "FROM dataset_file f WHERE f.id = :id AND dataset.id = f.dataset_id AND dataset.deleted_at IS NULL")
 					.bind("metadata", metadata)
 					.bind("id", file)
 					.fetch()
-					.rowsUpdated()
-					.then(conversion(file, "converted"))
-					.then(this.database
-						.sql("UPDATE dataset SET metadata = jsonb_set(dataset.metadata, '{extracted}', "
-								+ "coalesce(dataset.metadata->'extracted', '{}'::jsonb) || jsonb_build_object(f.filename, :metadata::jsonb)) "
-								+ "FROM dataset_file f WHERE f.id = :id AND dataset.id = f.dataset_id AND dataset.deleted_at IS NULL")
-						.bind("metadata", metadata)
-						.bind("id", file)
-						.fetch()
-						.rowsUpdated());
-			}
-			case UploadEvents.ConversionFailed.TYPE -> this.database
+					.rowsUpdated());
+		}
+		if (event instanceof UploadEvents.ConversionFailed failed) {
+			return this.database
 				.sql("UPDATE dataset_file SET status = 'conversion_failed'"
-						+ ("cancelled".equals(data.path("error").asString("")) ? ", conversion = NULL" : "") + " WHERE id = :id")
+						+ ("cancelled".equals(failed.error()) ? ", conversion = NULL" : "") + " WHERE id = :id")
 				.bind("id", file)
 				.fetch()
 				.rowsUpdated()
 				.then(conversion(file, "failed"));
-			case UploadEvents.ConversionQueued.TYPE -> conversion(file, "queued");
-			case UploadEvents.ConversionStarted.TYPE -> conversion(file, "converting");
-			default -> Mono.empty();
-		};
+		}
+		if (event instanceof UploadEvents.ConversionQueued) {
+			return conversion(file, "queued");
+		}
+		if (event instanceof UploadEvents.ConversionStarted) {
+			return conversion(file, "converting");
+		}
+		return Mono.empty();
+	}
+
+	private static String orElse(@Nullable String value, String absent) {
+		return (value != null) ? value : absent;
 	}
 
 	/** Holds the dataset's row until the transaction ends: its files' events are applied one at a time. */
@@ -167,10 +192,9 @@ class DatasetStatusListener {
 			.rowsUpdated();
 	}
 
-	private Mono<Long> apply(UUID dataset, String target, @Nullable JsonNode data) {
-		UUID file = uuid(data, "upload_id");
+	private Mono<Long> apply(UUID dataset, String target, @Nullable UUID file, UploadEvents.Event event) {
 		if (file == null || !FROM_CONVERSIONS.contains(target)) {
-			return transition(dataset, target, data);
+			return transition(dataset, target, file, event);
 		}
 		// Unchanged, the dataset is not touched (a stale event changes nothing), unless a file came in.
 		boolean totals = TOTALS_FROM_FILES.contains(target);
@@ -193,11 +217,11 @@ class DatasetStatusListener {
 			.map((row) -> !Boolean.FALSE.equals(row.get("own", Boolean.class))
 					&& Boolean.TRUE.equals(row.get("counted", Boolean.class)))
 			.one()
-			.flatMap((tracked) -> tracked ? fromFiles : transition(dataset, target, data));
+			.flatMap((tracked) -> tracked ? fromFiles : transition(dataset, target, file, event));
 	}
 
-	private Mono<Long> transition(UUID dataset, String target, @Nullable JsonNode data) {
-		if (uuid(data, "upload_id") != null && TOTALS_FROM_FILES.contains(target)) {
+	private Mono<Long> transition(UUID dataset, String target, @Nullable UUID file, UploadEvents.Event event) {
+		if (file != null && TOTALS_FROM_FILES.contains(target)) {
 			// The dataset's files are registered here (uploads, harvests, workflow outputs): its
 			// totals are theirs.
 			return this.database
@@ -209,49 +233,35 @@ class DatasetStatusListener {
 				.fetch()
 				.rowsUpdated();
 		}
+		Long size = (event instanceof UploadEvents.UploadCompleted completed) ? completed.datasetSizeBytes() : null;
+		Long files = (event instanceof UploadEvents.UploadCompleted completed) ? completed.datasetFileCount() : null;
 		DatabaseClient.GenericExecuteSpec update = this.database
 			.sql("UPDATE dataset SET status = :target, updated_at = now()"
-					+ ((sizeOf(data) != null) ? ", size_bytes = :size" : "")
-					+ ((filesOf(data) != null) ? ", file_count = :files" : "")
+					+ ((size != null) ? ", size_bytes = :size" : "")
+					+ ((files != null) ? ", file_count = :files" : "")
 					+ " WHERE id = :id AND deleted_at IS NULL AND status = ANY(:from)")
 			.bind("target", target)
 			.bind("id", dataset)
 			.bind("from", FROM.get(target).toArray(String[]::new));
-		Long size = sizeOf(data);
 		if (size != null) {
 			update = update.bind("size", size);
 		}
-		Integer files = filesOf(data);
 		if (files != null) {
-			update = update.bind("files", files);
+			update = update.bind("files", files.intValue());
 		}
 		return update.fetch().rowsUpdated();
 	}
 
-	private static @Nullable UUID datasetId(@Nullable JsonNode data) {
-		return uuid(data, "dataset_id");
-	}
-
-	private static @Nullable UUID uuid(@Nullable JsonNode data, String field) {
-		if (data == null || !data.path(field).isString()) {
+	private static @Nullable UUID uuid(@Nullable String value) {
+		if (value == null) {
 			return null;
 		}
 		try {
-			return UUID.fromString(data.path(field).asString());
+			return UUID.fromString(value);
 		}
 		catch (IllegalArgumentException ex) {
 			return null;
 		}
-	}
-
-	private static @Nullable Long sizeOf(@Nullable JsonNode data) {
-		return (data != null && data.path("dataset_size_bytes").isIntegralNumber())
-				? data.path("dataset_size_bytes").asLong() : null;
-	}
-
-	private static @Nullable Integer filesOf(@Nullable JsonNode data) {
-		return (data != null && data.path("dataset_file_count").isIntegralNumber())
-				? data.path("dataset_file_count").asInt() : null;
 	}
 
 }

@@ -2,10 +2,13 @@ package org.sciport.dataset.status;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.FileEvents;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.inbox.EventInbox;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -13,7 +16,6 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Files other services put into a dataset: harvest-service's {@code sciport.harvest.transfer.completed}
@@ -38,42 +40,49 @@ class RegisteredFiles {
 	private final EventInbox inbox;
 
 
-	RegisteredFiles(DatabaseClient database, EventInbox inbox) {
+	private final CloudEventCodec codec;
+
+	RegisteredFiles(DatabaseClient database, EventInbox inbox, CloudEventCodec codec) {
 		this.database = database;
 		this.inbox = inbox;
+		this.codec = codec;
 	}
 
 	// Kafka's listener threads: waiting keeps each offset behind its change.
 	@KafkaListener(topics = Topics.HARVEST, groupId = "dataset-service-harvested-files")
 	void onHarvestEvent(ConsumerRecord<String, String> record) {
-		receive(record, "sciport.harvest.transfer.completed", "files", "harvest");
+		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30), (event) -> {
+			if (!FileEvents.TransferCompleted.TYPE.equals(event.type())) {
+				return null;
+			}
+			FileEvents.TransferCompleted transfer = this.codec.dataAs(event, FileEvents.TransferCompleted.class);
+			return register(transfer.datasetId(), transfer.files(), event.subject(), "harvest");
+		});
 	}
 
 	@KafkaListener(topics = Topics.WORKFLOW, groupId = "dataset-service-workflow-files")
 	void onWorkflowEvent(ConsumerRecord<String, String> record) {
-		receive(record, "sciport.workflow.run.completed", "outputs", "workflow");
-	}
-
-	private void receive(ConsumerRecord<String, String> record, String type, String list, String origin) {
 		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30), (event) -> {
-			if (!type.equals(event.type()) || event.data() == null) {
+			if (!FileEvents.RunCompleted.TYPE.equals(event.type())) {
 				return null;
 			}
-			JsonNode data = event.data();
-			UUID dataset = uuid(data.path("dataset_id").asString(""));
-			if (dataset == null || !data.path(list).isArray()) {
-				return null;
-			}
-			return register(dataset, data.path(list), event.subject(), origin);
+			FileEvents.RunCompleted run = this.codec.dataAs(event, FileEvents.RunCompleted.class);
+			return register(run.datasetId(), run.outputs(), event.subject(), "workflow");
 		});
 	}
 
-	private Mono<Long> register(UUID dataset, JsonNode files, String source, String origin) {
+	/** Registers the files (those without a name are no files) in the dataset, if it is there. */
+	private @Nullable Mono<Long> register(@Nullable String datasetId, @Nullable List<FileEvents.DatasetFile> files,
+			String source, String origin) {
+		UUID dataset = (datasetId != null) ? uuid(datasetId) : null;
+		if (dataset == null || files == null) {
+			return null;
+		}
 		return Flux.fromIterable(files)
-			.filter((file) -> file.path("filename").isString() && !file.path("filename").asString().isBlank())
+			.filter((file) -> file.filename() != null && !file.filename().isBlank())
 			.concatMap((file) -> {
-				String filename = file.path("filename").asString();
-				UUID id = uuid(file.path("file_id").asString(""));
+				String filename = file.filename();
+				UUID id = (file.fileId() != null) ? uuid(file.fileId()) : null;
 				if (id == null) {
 					// No id of its own: one derived from where it came from, so a replay finds it again.
 					id = UUID.nameUUIDFromBytes((origin + "/" + source + "/" + filename).getBytes(StandardCharsets.UTF_8));
@@ -86,10 +95,10 @@ class RegisteredFiles {
 					.bind("id", id)
 					.bind("dataset", dataset)
 					.bind("filename", filename)
-					.bind("size", Math.max(0, file.path("size_bytes").asLong(0)))
-					.bind("type", file.path("content_type").asString(""))
-					.bind("format", file.path("format").asString("binary"))
-					.bind("sha256", file.path("sha256").asString(""))
+					.bind("size", Math.max(0, (file.sizeBytes() != null) ? file.sizeBytes() : 0))
+					.bind("type", (file.contentType() != null) ? file.contentType() : "")
+					.bind("format", (file.format() != null) ? file.format() : "binary")
+					.bind("sha256", (file.sha256() != null) ? file.sha256() : "")
 					.fetch()
 					.rowsUpdated();
 			})

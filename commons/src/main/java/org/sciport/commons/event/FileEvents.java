@@ -1,0 +1,62 @@
+package org.sciport.commons.event;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The events with which harvest-service and workflow-service hand files to the catalogue, as
+ * typed records (see {@link CatalogueEvents} for the conventions): dataset-service registers
+ * each file in its dataset, once.
+ */
+public final class FileEvents {
+
+	private FileEvents() {
+	}
+
+	/**
+	 * One file for a dataset.
+	 *
+	 * @param fileId its id, if the producer has one (otherwise one is derived from where the
+	 * file came from and its name, so that a replay finds it again)
+	 * @param filename its name
+	 * @param sizeBytes its size
+	 * @param contentType its content type
+	 * @param format its format, as conversion names formats ({@code binary} if unknown)
+	 * @param sha256 its SHA-256
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	public record DatasetFile(@Nullable String fileId, @Nullable String filename, @Nullable Long sizeBytes,
+			@Nullable String contentType, @Nullable String format, @Nullable String sha256) {
+	}
+
+	/**
+	 * A harvest transfer finished: its files are in the dataset's storage.
+	 *
+	 * @param datasetId the dataset
+	 * @param transferId the transfer
+	 * @param files the files it brought
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	public record TransferCompleted(String datasetId, @Nullable String transferId, List<DatasetFile> files) {
+
+		public static final String TYPE = "sciport.harvest.transfer.completed";
+
+	}
+
+	/**
+	 * A workflow run finished and wrote its outputs into a dataset.
+	 *
+	 * @param datasetId the dataset
+	 * @param runId the run
+	 * @param outputs the files it wrote
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	public record RunCompleted(String datasetId, @Nullable String runId, List<DatasetFile> outputs) {
+
+		public static final String TYPE = "sciport.workflow.run.completed";
+
+	}
+
+}
