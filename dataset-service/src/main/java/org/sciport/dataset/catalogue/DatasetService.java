@@ -331,40 +331,18 @@ public class DatasetService {
 			List<String> sets = new ArrayList<>(List.of("updated_at = now()"));
 			Map<String, Object> binds = new LinkedHashMap<>();
 			binds.put("id", id);
-			if (change.name() != null) {
-				sets.add("name = :name");
-				binds.put("name", change.name());
-			}
-			if (change.description() != null) {
-				sets.add("description = :description");
-				binds.put("description", change.description());
-			}
-			if (change.tags() != null) {
-				sets.add("tags = :tags");
-				binds.put("tags", change.tags().toArray(String[]::new));
-			}
-			if (change.metadata() != null) {
-				sets.add("metadata = :metadata");
-				binds.put("metadata", Json.of(change.metadata().toString()));
-			}
-			if (change.sensor() != null) {
-				sets.add("sensor = :sensor");
-				binds.put("sensor", change.sensor());
-			}
-			if (change.dimensions() != null) {
-				sets.add("dimensions = :dimensions");
-				binds.put("dimensions", change.dimensions());
-			}
-			if (change.preferredDashboard() != null) {
-				sets.add("preferred_dashboard = :dashboard");
-				binds.put("dashboard", change.preferredDashboard());
-			}
+			set(sets, binds, "name", change.name());
+			set(sets, binds, "description", change.description());
+			set(sets, binds, "tags", (change.tags() != null) ? change.tags().toArray(String[]::new) : null);
+			set(sets, binds, "metadata", (change.metadata() != null) ? Json.of(change.metadata().toString()) : null);
+			set(sets, binds, "sensor", change.sensor());
+			set(sets, binds, "dimensions", change.dimensions());
+			set(sets, binds, "preferred_dashboard", change.preferredDashboard());
 			if (change.isPublic() != null) {
 				if (!dataset.owned()) {
 					return Mono.error(new PermissionDeniedException("Only the owner makes a dataset public or private"));
 				}
-				sets.add("is_public = :public");
-				binds.put("public", change.isPublic());
+				set(sets, binds, "is_public", change.isPublic());
 			}
 			Mono<Void> folder = Mono.empty();
 			if (change.folderChanged()) {
@@ -396,14 +374,8 @@ public class DatasetService {
 	}
 
 	public Mono<Dataset> share(Caller caller, UUID id, UUID teamId, @Nullable String level) {
-		if (!"read".equals(level) && !"write".equals(level)) {
-			return Mono.error(new ValidationException("level", "level must be read or write"));
-		}
 		UUID me = UUID.fromString(caller.userId());
-		return get(caller, id).flatMap((dataset) -> {
-			if (!dataset.owned()) {
-				return Mono.error(new PermissionDeniedException("Only the owner shares a dataset"));
-			}
+		return sharedByItsOwner(caller, id, level).flatMap((dataset) -> {
 			return (caller.isAdmin() ? this.teams.get(caller, teamId).thenReturn(true) : this.teams.isMember(teamId, me))
 				.flatMap((member) -> member ? Mono.<Void>empty()
 						: Mono.error(new NotFoundException("No such team among yours: share with a team you are in")))
@@ -417,14 +389,8 @@ public class DatasetService {
 	 * administrator) may.
 	 */
 	public Mono<Dataset> shareWithUser(Caller caller, UUID id, UUID userId, @Nullable String level) {
-		if (!"read".equals(level) && !"write".equals(level)) {
-			return Mono.error(new ValidationException("level", "level must be read or write"));
-		}
 		UUID me = UUID.fromString(caller.userId());
-		return get(caller, id).flatMap((dataset) -> {
-			if (!dataset.owned()) {
-				return Mono.error(new PermissionDeniedException("Only the owner shares a dataset"));
-			}
+		return sharedByItsOwner(caller, id, level).flatMap((dataset) -> {
 			if (dataset.ownerId().equals(userId)) {
 				return Mono.error(new ValidationException("user_email", "The dataset is already theirs"));
 			}
@@ -440,6 +406,15 @@ public class DatasetService {
 				.then(announce(id, new CatalogueEvents.DatasetShared(id.toString(), null, userId.toString(), level))))
 				.then(Mono.defer(() -> get(caller, id)));
 		});
+	}
+
+	/** The dataset, if {@code level} is one a share can have and the caller may share it (its owner). */
+	private Mono<Dataset> sharedByItsOwner(Caller caller, UUID id, @Nullable String level) {
+		if (!"read".equals(level) && !"write".equals(level)) {
+			return Mono.error(new ValidationException("level", "level must be read or write"));
+		}
+		return get(caller, id).flatMap((dataset) -> dataset.owned() ? Mono.just(dataset)
+				: Mono.error(new PermissionDeniedException("Only the owner shares a dataset")));
 	}
 
 	/** Ends a share with one person. */
@@ -576,6 +551,14 @@ public class DatasetService {
 
 	private static Object nullable(@Nullable UUID value) {
 		return (value != null) ? value : NullUuid.INSTANCE;
+	}
+
+	/** Adds {@code column = :column} to an update when the change names a value for it. */
+	private static void set(List<String> sets, Map<String, Object> binds, String column, @Nullable Object value) {
+		if (value != null) {
+			sets.add(column + " = :" + column);
+			binds.put(column, value);
+		}
 	}
 
 	private static Object nullableText(@Nullable String value) {
