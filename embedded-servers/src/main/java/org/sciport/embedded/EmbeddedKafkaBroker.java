@@ -9,10 +9,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Stream;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -103,7 +101,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 	public synchronized void close() {
 		stop();
 		if (this.temporary) {
-			deleteTree(this.logDirectory);
+			Directories.deleteTree(this.logDirectory);
 		}
 	}
 
@@ -176,15 +174,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("No free port for Kafka", ex);
-		}
-	}
-
-	private static void deleteTree(Path directory) {
-		try (Stream<Path> paths = Files.walk(directory)) {
-			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-		}
-		catch (IOException ex) {
-			// A temporary directory that could not be removed is left to the OS.
 		}
 	}
 

@@ -31,32 +31,77 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 	/** How long an orphaned server has for a fast shutdown before it is killed. */
 	static final Duration ORPHAN_STOP = Duration.ofSeconds(30);
 
-	private final EmbeddedPostgres postgres;
+	private final Path dataDirectory;
 
-	private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+	private final boolean temporary;
+
+	private final int port;
+
+	private @Nullable EmbeddedPostgres postgres;
+
+	private EmbeddedPostgresServer(Path dataDirectory, boolean temporary, EmbeddedPostgres postgres) {
+		this.dataDirectory = dataDirectory;
+		this.temporary = temporary;
 		this.postgres = postgres;
+		this.port = postgres.getPort();
 	}
 
 	/**
 	 * Starts a server keeping its cluster in {@code dataDirectory} (created and initialised if
-	 * needed), or in a fresh temporary directory if that is {@code null}.
+	 * needed), or in a fresh temporary directory, removed on close, if that is {@code null}.
 	 */
 	public static EmbeddedPostgresServer start(@Nullable Path dataDirectory) {
+		boolean temporary = dataDirectory == null;
+		Path directory = temporary ? Directories.temporary("sciport-postgres") : dataDirectory;
+		if (!temporary) {
+			stopOrphan(directory);
+		}
+		return new EmbeddedPostgresServer(directory, temporary, startOn(directory, 0));
+	}
+
+	private static EmbeddedPostgres startOn(Path dataDirectory, int port) {
 		EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
 			.setPGStartupWait(Duration.ofSeconds(60))
 			.setRegisterShutdownHook(false)
 			.setServerConfig("listen_addresses", "127.0.0.1")
 			.setServerConfig("max_connections", "300")
-			.setServerConfig("fsync", "on");
-		if (dataDirectory != null) {
-			stopOrphan(dataDirectory);
-			builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+			.setServerConfig("fsync", "on")
+			.setDataDirectory(dataDirectory)
+			.setCleanDataDirectory(false);
+		if (port != 0) {
+			builder.setPort(port);
 		}
 		try {
-			return new EmbeddedPostgresServer(builder.start());
+			return builder.start();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Embedded PostgreSQL did not start: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Stops the server (a fast shutdown: open transactions roll back, every connection is
+	 * closed), keeping its cluster; clients see it as gone until {@link #restart()}.
+	 */
+	public synchronized void stop() {
+		EmbeddedPostgres running = this.postgres;
+		if (running != null) {
+			this.postgres = null;
+			try {
+				running.close();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+	}
+
+	/**
+	 * Starts the stopped server again, on the same port with the same cluster.
+	 */
+	public synchronized void restart() {
+		if (this.postgres == null) {
+			this.postgres = startOn(this.dataDirectory, this.port);
 		}
 	}
 
@@ -129,7 +174,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 	}
 
 	public int port() {
-		return this.postgres.getPort();
+		return this.port;
 	}
 
 	/**
@@ -140,12 +185,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 	}
 
 	@Override
-	public void close() {
-		try {
-			this.postgres.close();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
+	public synchronized void close() {
+		stop();
+		if (this.temporary) {
+			Directories.deleteTree(this.dataDirectory);
 		}
 	}
 

@@ -40,6 +40,8 @@ public final class TestInfrastructure {
 
 	private static @Nullable EmbeddedKafkaBroker embeddedKafka;
 
+	private static @Nullable EmbeddedPostgresServer embeddedPostgres;
+
 	private static @Nullable Boolean docker;
 
 	private TestInfrastructure() {
@@ -84,6 +86,15 @@ public final class TestInfrastructure {
 	}
 
 	/**
+	 * The embedded PostgreSQL server, when that is what the tests run against; {@code null}
+	 * otherwise. Tests that stop and restart the database need it.
+	 */
+	public static synchronized @Nullable EmbeddedPostgresServer embeddedPostgres() {
+		postgres();
+		return embeddedPostgres;
+	}
+
+	/**
 	 * Creates a fresh database named after {@code prefix} and returns its JDBC URL.
 	 */
 	public static String createDatabase(String prefix) {
@@ -113,6 +124,10 @@ public final class TestInfrastructure {
 		DatabaseEnvironmentPostProcessor.expand(url, server.username(), server.password())
 			.forEach((name, value) -> registry.add(name, () -> value));
 		registry.add("spring.kafka.bootstrap-servers", TestInfrastructure::kafkaBootstrap);
+		// Cached contexts of one JVM share the broker: each consumes under groups of its own, so
+		// an event is applied to the database of every context, never to another's instead.
+		String database = url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+		registry.add("sciport.events.consumer-group-suffix", () -> "-" + database);
 	}
 
 	private static Postgres startPostgres() {
@@ -130,6 +145,7 @@ public final class TestInfrastructure {
 			return new Postgres(container.getJdbcUrl(), container.getUsername(), container.getPassword());
 		}
 		EmbeddedPostgresServer server = EmbeddedPostgresServer.start(null);
+		embeddedPostgres = server;
 		Runtime.getRuntime().addShutdownHook(new Thread(server::close, "stop-test-postgres"));
 		logger.info("Tests use an embedded PostgreSQL on port {}", server.port());
 		return new Postgres(server.jdbcUrl("postgres"), EmbeddedPostgresServer.USERNAME, "");

@@ -138,7 +138,7 @@ public class UsageAnalytics {
 	}
 
 	// On Kafka's listener thread: waiting for the transaction keeps the offset behind the change.
-	@KafkaListener(topics = Topics.GATEWAY, groupId = "dataset-service-usage")
+	@KafkaListener(topics = Topics.GATEWAY, groupId = "dataset-service-usage" + Topics.GROUP_SUFFIX)
 	void onUsage(ConsumerRecord<String, String> record) {
 		this.inbox.applyOnce(record, "api-usage", Duration.ofSeconds(30), this::counted);
 	}

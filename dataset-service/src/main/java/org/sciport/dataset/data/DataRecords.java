@@ -63,7 +63,7 @@ public class DataRecords {
 	}
 
 	// On Kafka's listener thread: waiting for the transaction keeps the offset behind the change.
-	@KafkaListener(topics = Topics.UPLOAD, groupId = "dataset-service-data")
+	@KafkaListener(topics = Topics.UPLOAD, groupId = "dataset-service-data" + Topics.GROUP_SUFFIX)
 	void onUploadEvent(ConsumerRecord<String, String> record) {
 		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30), this::change);
 	}

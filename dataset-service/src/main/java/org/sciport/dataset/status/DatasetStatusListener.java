@@ -88,7 +88,7 @@ class DatasetStatusListener {
 
 	// The listener thread is Kafka's, not an event loop: waiting for the transaction is fine
 	// and keeps the offset from being committed before the change is.
-	@KafkaListener(topics = Topics.UPLOAD, groupId = "dataset-service-status")
+	@KafkaListener(topics = Topics.UPLOAD, groupId = "dataset-service-status" + Topics.GROUP_SUFFIX)
 	void onUploadEvent(ConsumerRecord<String, String> record) {
 		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30), this::change);
 	}

@@ -49,7 +49,7 @@ class RegisteredFiles {
 	}
 
 	// Kafka's listener threads: waiting keeps each offset behind its change.
-	@KafkaListener(topics = Topics.HARVEST, groupId = "dataset-service-harvested-files")
+	@KafkaListener(topics = Topics.HARVEST, groupId = "dataset-service-harvested-files" + Topics.GROUP_SUFFIX)
 	void onHarvestEvent(ConsumerRecord<String, String> record) {
 		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30), (event) -> {
 			if (!FileEvents.TransferCompleted.TYPE.equals(event.type())) {
@@ -60,7 +60,7 @@ class RegisteredFiles {
 		});
 	}
 
-	@KafkaListener(topics = Topics.WORKFLOW, groupId = "dataset-service-workflow-files")
+	@KafkaListener(topics = Topics.WORKFLOW, groupId = "dataset-service-workflow-files" + Topics.GROUP_SUFFIX)
 	void onWorkflowEvent(ConsumerRecord<String, String> record) {
 		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30), (event) -> {
 			if (!FileEvents.RunCompleted.TYPE.equals(event.type())) {

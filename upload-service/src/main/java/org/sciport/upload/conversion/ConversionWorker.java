@@ -103,7 +103,7 @@ public class ConversionWorker implements DisposableBean {
 	}
 
 	// Kafka's listener thread: the claim is awaited, the conversion itself runs on the workers.
-	@KafkaListener(topics = Topics.UPLOAD, groupId = "upload-service-conversion")
+	@KafkaListener(topics = Topics.UPLOAD, groupId = "upload-service-conversion" + Topics.GROUP_SUFFIX)
 	void onUploadEvent(ConsumerRecord<String, String> record) {
 		CloudEvent event = this.codec.readConsumed(record.topic(), record.value()).orElse(null);
 		if (event == null || !(UploadEvents.UploadCompleted.TYPE.equals(event.type())

@@ -101,7 +101,7 @@ class UploadHousekeeping implements DisposableBean {
 	}
 
 	// Kafka's listener thread: waiting keeps the offset behind the deletion.
-	@KafkaListener(topics = Topics.DATASET, groupId = "upload-service-blobs")
+	@KafkaListener(topics = Topics.DATASET, groupId = "upload-service-blobs" + Topics.GROUP_SUFFIX)
 	void onDatasetEvent(ConsumerRecord<String, String> record) {
 		this.inbox.applyOnce(record, CONSUMER, Duration.ofMinutes(5), (event) -> {
 			if (!CatalogueEvents.DatasetDeleted.TYPE.equals(event.type())) {
