@@ -1,5 +1,6 @@
 package org.sciport.gateway;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -33,10 +34,13 @@ import org.junit.jupiter.api.Test;
 import org.sciport.commons.security.RevocationListener;
 import org.sciport.commons.web.ClientAddresses;
 import org.sciport.commons.security.RevokedTokens;
+import org.sciport.testsupport.MovableClock;
 import org.sciport.testsupport.TestInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -53,6 +57,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "spring.config.name=gateway")
 @AutoConfigureWebTestClient
 class GatewayRoutingIntegrationTests {
+
+	/** The rate limits' clock, moved on by the tests instead of waiting for a window. */
+	@TestConfiguration
+	static class Time {
+
+		@Bean
+		MovableClock clock() {
+			return new MovableClock();
+		}
+
+	}
+
+	@Autowired
+	MovableClock clock;
 
 	private static final Map<String, DisposableServer> backends = new LinkedHashMap<>();
 
@@ -187,13 +205,12 @@ class GatewayRoutingIntegrationTests {
 	}
 
 	/**
-	 * Waits until the current minute (and hour) window has at least 15 s left, so a test's
-	 * requests all count in the same windows.
+	 * Moves the rate limits' clock (which stands still otherwise) to the start of the next
+	 * hour: a test's requests all count in the same fresh windows, whatever the time.
 	 */
-	private static void awaitRoomInWindows() throws InterruptedException {
-		while (Instant.now().getEpochSecond() % 60 > 45 || Instant.now().getEpochSecond() % 3600 > 3585) {
-			Thread.sleep(200);
-		}
+	private void startAFreshHour() {
+		Instant now = this.clock.instant();
+		this.clock.advance(Duration.between(now, now.truncatedTo(java.time.temporal.ChronoUnit.HOURS).plusSeconds(3600)));
 	}
 
 	/** A token of a caller of its own, so one test's requests do not count against another's limits. */
@@ -383,9 +400,9 @@ class GatewayRoutingIntegrationTests {
 
 	@Test
 	void reportsTheCallersLimitsOnOrdinaryResponses() throws InterruptedException {
-		awaitRoomInWindows();
+		startAFreshHour();
 		String token = freshToken("free");
-		long hourEnd = (Instant.now().getEpochSecond() / 3600 + 1) * 3600;
+		long hourEnd = (this.clock.instant().getEpochSecond() / 3600 + 1) * 3600;
 		this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange()
 			.expectStatus().isOk()
 			.expectHeader().valueEquals("X-RateLimit-Limit", "1000")
@@ -409,7 +426,7 @@ class GatewayRoutingIntegrationTests {
 
 	@Test
 	void aBurstEndsIn429WithRetryAfter() throws InterruptedException {
-		awaitRoomInWindows();
+		startAFreshHour();
 		String token = freshToken("enterprise");
 		for (int i = 0; i < 100; i++) {
 			this.client.get().uri("/v1/datasets").header("Authorization", "Bearer " + token).exchange()
@@ -429,7 +446,7 @@ class GatewayRoutingIntegrationTests {
 
 	@Test
 	void uploadTransfersCountApartFromTheApiLimits() throws InterruptedException {
-		awaitRoomInWindows();
+		startAFreshHour();
 		String token = freshToken("free");
 		// The requests carrying an upload's bytes count in a window of their own (5 here)...
 		this.client.put().uri("/api/upload/chunk/j1/0").header("Authorization", "Bearer " + token)

@@ -1,7 +1,10 @@
 package org.sciport.gateway.ratelimit;
 
+import java.time.Clock;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import org.sciport.commons.web.ClientAddresses;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,8 +30,9 @@ class RateLimitConfiguration {
 
 	@Bean
 	RateLimitFilter rateLimitFilter(RateLimitProperties properties, RateLimitStore store,
-			ClientAddresses clientAddresses) {
-		return new RateLimitFilter(properties, store, clientAddresses::atTheEdge);
+			ClientAddresses clientAddresses, ObjectProvider<Clock> clock) {
+		// The windows' clock: the system's, unless the application (a test) gives one.
+		return new RateLimitFilter(properties, store, clock.getIfAvailable(Clock::systemUTC), clientAddresses::atTheEdge);
 	}
 
 	@Bean

@@ -49,20 +49,16 @@ public final class RateLimitFilter implements WebFilter, Ordered {
 
 	private final Function<ServerWebExchange, String> clientAddress;
 
-	/**
-	 * @param clientAddress where a request came from (its peer, or what the operator's proxies
-	 * in front saw)
-	 */
-	public RateLimitFilter(RateLimitProperties properties, RateLimitStore store,
-			Function<ServerWebExchange, String> clientAddress) {
-		this(properties, store, Clock.systemUTC(), clientAddress);
-	}
-
 	RateLimitFilter(RateLimitProperties properties, RateLimitStore store, Clock clock) {
 		this(properties, store, clock, ClientAddresses::peer);
 	}
 
-	RateLimitFilter(RateLimitProperties properties, RateLimitStore store, Clock clock,
+	/**
+	 * @param clock the windows' clock
+	 * @param clientAddress where a request came from (its peer, or what the operator's proxies
+	 * in front saw)
+	 */
+	public RateLimitFilter(RateLimitProperties properties, RateLimitStore store, Clock clock,
 			Function<ServerWebExchange, String> clientAddress) {
 		this.properties = properties;
 		this.store = store;
