@@ -5,6 +5,8 @@ import java.net.URI;
 import org.sciport.commons.storage.BlobStore;
 import org.sciport.commons.storage.LocalBlobStore;
 import org.sciport.commons.storage.S3BlobStore;
+import org.sciport.upload.receive.Checksums;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,7 +20,8 @@ import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 /**
  * Where file contents live, chosen by {@code sciport.upload.storage.type}: the local file
  * system under {@code sciport.upload.storage-directory} (the default), or an S3-compatible
- * object store ({@code sciport.upload.storage.s3.*}).
+ * object store ({@code sciport.upload.storage.s3.*}); and the checksums computed as they
+ * arrive.
  */
 @Configuration(proxyBeanMethods = false)
 class StorageConfiguration {
@@ -33,6 +36,15 @@ class StorageConfiguration {
 			default -> throw new IllegalStateException(
 					"sciport.upload.storage.type must be 'local' or 's3', not '" + storage.type() + "'");
 		};
+	}
+
+	/**
+	 * Loads the native xxHash library while the service starts: left to the first upload, it
+	 * would read its jar and load the library on an event loop.
+	 */
+	@Bean
+	SmartInitializingSingleton nativeChecksums() {
+		return Checksums::load;
 	}
 
 	private static BlobStore s3(UploadProperties.S3 settings) {

@@ -123,7 +123,20 @@ public final class Checksums {
 	 * native one inside a packaged application: it trusts only the system class loader to load
 	 * a native library once per JVM, and the suite's single class loader is not that one.
 	 */
-	static XXHashFactory xxhashFactory() {
+	/**
+	 * Loads the xxHash implementation now, on the calling thread (the service calls this while
+	 * it starts).
+	 */
+	public static void load() {
+		RunningChecksums.hashFactory();
+	}
+
+	/** The implementation every instance uses. */
+	static XXHashFactory hashFactory() {
+		return XXHASH;
+	}
+
+	private static XXHashFactory xxhashFactory() {
 		try {
 			XXHashFactory factory = XXHashFactory.nativeInstance();
 			factory.hash64().hash(new byte[1], 0, 1, 0);

@@ -32,7 +32,11 @@ import reactor.core.scheduler.Scheduler;
  */
 final class RunningChecksums {
 
-	private static final XXHashFactory XXHASH = Checksums.xxhashFactory();
+	static XXHashFactory hashFactory() {
+		return XXHASH;
+	}
+
+	private static final XXHashFactory XXHASH = Checksums.hashFactory();
 
 	private static final int READ_BUFFER = 1024 * 1024;
 

@@ -71,7 +71,9 @@ class BrokenClientIntegrationTests {
 			out.write(head);
 			out.write(new byte[300_000]);
 			out.flush();
-			// The client promised 5 MB and goes away after 300 KB.
+			// The client promised 5 MB and, once its upload is under way, goes away after 300 KB.
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> jobs(owner),
+					(jobs) -> jobs.size() == 1 && "uploading".equals(jobs.get(0).get("status")));
 		}
 		// The job fails as soon as the connection is gone (not at its expiry a day later):
 		// nothing completed and nothing was kept.
@@ -167,14 +169,19 @@ class BrokenClientIntegrationTests {
 		return previous;
 	}
 
+	@SuppressWarnings("unchecked")
+	private List<Map<String, Object>> jobs(User owner) {
+		return (List<Map<String, Object>>) this.client.get().uri("/v1/jobs").headers((h) -> h.setBearerAuth(owner.token()))
+			.exchange().expectBody(MAP).returnResult().getResponseBody().get("data");
+	}
+
 	/** The caller's jobs, once there are some and none of them is still uploading. */
 	@SuppressWarnings("unchecked")
 	private List<Map<String, Object>> awaitSettled(User owner) throws InterruptedException {
 		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
 		List<Map<String, Object>> jobs = List.of();
 		while (System.nanoTime() < deadline) {
-			jobs = (List<Map<String, Object>>) this.client.get().uri("/v1/jobs").headers((h) -> h.setBearerAuth(owner.token()))
-				.exchange().expectBody(MAP).returnResult().getResponseBody().get("data");
+			jobs = jobs(owner);
 			if (!jobs.isEmpty() && jobs.stream().noneMatch((job) -> "uploading".equals(job.get("status")))) {
 				return jobs;
 			}
