@@ -1,5 +1,6 @@
 package org.sciport.commons.error;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -18,5 +19,12 @@ public interface ErrorRenderer {
 	 * The body to serialise as JSON.
 	 */
 	Object render(ApiError error, String requestId);
+
+	/**
+	 * The status to answer with: the error's own, unless the surface promises another.
+	 */
+	default HttpStatus status(ApiError error) {
+		return error.status();
+	}
 
 }

@@ -57,8 +57,9 @@ public final class SciportErrorHandler implements WebExceptionHandler, Ordered {
 
 	private Mono<Void> write(ServerWebExchange exchange, ApiError error, String requestId) {
 		ServerHttpResponse response = exchange.getResponse();
-		byte[] body = this.jsonMapper.writeValueAsBytes(rendererFor(exchange).render(error, requestId));
-		response.setStatusCode(error.status());
+		ErrorRenderer renderer = rendererFor(exchange);
+		byte[] body = this.jsonMapper.writeValueAsBytes(renderer.render(error, requestId));
+		response.setStatusCode(renderer.status(error));
 		if (error.details().get("retry_after") instanceof Number retryAfter) {
 			response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter.longValue()));
 		}

@@ -32,14 +32,22 @@ public final class FileEvents {
 	}
 
 	/**
-	 * A harvest transfer finished: its files are in the dataset's storage.
+	 * A harvest transfer finished: its files are stored and verified, and, where the instrument
+	 * has a dataset, registered in it.
 	 *
-	 * @param datasetId the dataset
+	 * @param datasetId the instrument's dataset, if it has one
 	 * @param transferId the transfer
 	 * @param files the files it brought
+	 * @param instrumentId the instrument they were harvested from
+	 * @param runId the harvest run
+	 * @param persistentId the file record's ARK
+	 * @param destinationPath where the file was written
+	 * @param checksumVerified whether the stored copy's xxHash64 matched the source's
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
-	public record TransferCompleted(String datasetId, @Nullable String transferId, List<DatasetFile> files) {
+	public record TransferCompleted(@Nullable String datasetId, @Nullable String transferId, List<DatasetFile> files,
+			@Nullable String instrumentId, @Nullable String runId, @Nullable String persistentId,
+			@Nullable String destinationPath, boolean checksumVerified) {
 
 		public static final String TYPE = "sciport.harvest.transfer.completed";
 

@@ -1,0 +1,444 @@
+package org.sciport.harvest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.sciport.commons.event.FileEvents;
+import org.sciport.commons.event.Topics;
+import org.sciport.commons.storage.BlobStore;
+import org.sciport.commons.storage.StoredBlob;
+import org.sciport.harvest.ark.Ark;
+import org.sciport.harvest.run.ScheduleTicker;
+import org.sciport.harvest.storage.StorageTargets;
+import org.sciport.testsupport.TestInfrastructure;
+import org.sciport.testsupport.TestTokens;
+import org.sciport.testsupport.TestTokens.User;
+import org.sciport.testsupport.TopicReader;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * harvest-service on real PostgreSQL and Kafka: administration in the harvester's shapes, a
+ * harvest of a local tree (stable files only, versions, verified copies, ARKs, events), access
+ * to what it recorded, and a schedule firing once when several tickers look at once.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "spring.config.name=harvest-service", "sciport.harvest.minimum-file-age=5s",
+				"sciport.harvest.scheduler.poll=200ms" })
+@AutoConfigureWebTestClient
+@Import(TestTokens.class)
+class HarvestIntegrationTests {
+
+	private static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
+	};
+
+	private static final ParameterizedTypeReference<List<Map<String, Object>>> LIST = new ParameterizedTypeReference<>() {
+	};
+
+	private static Path root;
+
+	@BeforeAll
+	static void roots() throws IOException {
+		root = Files.createTempDirectory("sciport-harvest-");
+	}
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) throws IOException {
+		TestInfrastructure.register(registry, "harvest");
+		Path roots = (root != null) ? root : Files.createTempDirectory("sciport-harvest-");
+		root = roots;
+		registry.add("sciport.harvest.allowed-roots", roots::toString);
+		registry.add("sciport.harvest.secrets.key-file", () -> roots.resolve("keys/secrets.key").toString());
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Autowired
+	DatabaseClient database;
+
+	@Autowired
+	StorageTargets targets;
+
+	@Autowired
+	ScheduleTicker ticker;
+
+	private final User admin = TestTokens.admin();
+
+	@Test
+	void administrationAnswersInTheHarvestersShapesAndChecksWhatItIsGiven() throws IOException {
+		Path store = Files.createDirectories(root.resolve("store-admin"));
+		Map<String, Object> location = post("/api/storage-locations",
+				Map.of("name", "Archive " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
+		assertThat(location).containsEntry("type", "posix").containsEntry("enabled", true).containsKeys("id", "created_at");
+		this.client.get().uri("/api/storage-locations?limit=1").headers((h) -> h.setBearerAuth(this.admin.token()))
+			.exchange().expectStatus().isOk().expectBody()
+			.jsonPath("$.items.length()").isEqualTo(1)
+			.jsonPath("$.skip").isEqualTo(0)
+			.jsonPath("$.limit").isEqualTo(1)
+			.jsonPath("$.total").isNumber();
+		// Administrators only, in the harvester's error shape.
+		this.client.get().uri("/api/instruments").headers((h) -> h.setBearerAuth(TestTokens.user().token())).exchange()
+			.expectStatus().isForbidden().expectBody().jsonPath("$.detail").isEqualTo("this needs the admin role");
+		this.client.get().uri("/v1/instruments").headers((h) -> h.setBearerAuth(TestTokens.user().token())).exchange()
+			.expectStatus().isForbidden().expectBody().jsonPath("$.error.code").isEqualTo("INSUFFICIENT_PERMISSIONS");
+		// Validation is a 422 naming the field, as FastAPI's list.
+		post("/api/storage-locations", Map.of("name", "x", "type", "tape"), 422);
+		this.client.post().uri("/api/storage-locations").headers((h) -> h.setBearerAuth(this.admin.token()))
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "x", "type", "posix", "base_path", "/etc"))
+			.exchange().expectStatus().isEqualTo(422).expectBody()
+			.jsonPath("$.detail[0].loc[1]").isEqualTo("base_path")
+			.jsonPath("$.detail[0].msg").value((String msg) -> assertThat(msg).contains("allowed roots"));
+		this.client.post().uri("/api/storage-locations").headers((h) -> h.setBearerAuth(this.admin.token()))
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", true, "type", "posix"))
+			.exchange().expectStatus().isEqualTo(422).expectBody().jsonPath("$.detail[0].loc[1]").isEqualTo("name");
+		// An S3 location's secret is sealed, answered masked, and kept by a PATCH that sends the mask.
+		Map<String, Object> s3 = post("/api/storage-locations", Map.of("name", "Bucket " + UUID.randomUUID(), "type", "s3",
+				"connection_config", Map.of("bucket", "raw", "region", "eu-west-1", "access_key_id", "AKIA1",
+						"secret_access_key", "very-secret")), 201);
+		@SuppressWarnings("unchecked")
+		Map<String, Object> config = (Map<String, Object>) s3.get("connection_config");
+		assertThat(config).containsEntry("secret_access_key", "****").containsEntry("bucket", "raw");
+		String sealed = column("storage_location", "secret_sealed", (String) s3.get("id"));
+		assertThat(sealed).startsWith("v1:").doesNotContain("very-secret");
+		patch("/api/storage-locations/" + s3.get("id"), Map.of("connection_config", Map.of("bucket", "raw2",
+				"access_key_id", "AKIA1", "secret_access_key", "****")), 200);
+		assertThat(column("storage_location", "secret_sealed", (String) s3.get("id"))).isEqualTo(sealed);
+		// A service account's password never comes back and is not stored as given.
+		Map<String, Object> account = post("/api/service-accounts", Map.of("name", "Microscope " + UUID.randomUUID(),
+				"domain", "LAB", "username", "harvester", "password", "hunter2-long"), 201);
+		assertThat(account).containsEntry("has_password", true).doesNotContainKey("password");
+		assertThat(column("service_account", "password_sealed", (String) account.get("id"))).doesNotContain("hunter2");
+		this.client.get().uri("/api/service-accounts").headers((h) -> h.setBearerAuth(this.admin.token())).exchange()
+			.expectStatus().isOk().expectBody().jsonPath("$").isArray();
+		// Instruments: an SMB share as the harvester's clients create one, a local one under the roots.
+		Map<String, Object> smb = post("/api/instruments", Map.of("name", "SEM " + UUID.randomUUID(), "cifs_host",
+				"sem-pc.lab.example.org", "cifs_share", "data", "service_account_id", account.get("id")), 201);
+		assertThat(smb).containsEntry("source_type", "smb").containsEntry("enabled", true);
+		post("/api/instruments", Map.of("name", "Bad", "source_type", "local", "source_path", "/usr"), 422);
+		post("/api/instruments", Map.of("name", "Bad", "source_type", "sftp", "sftp_host", "h", "service_account_id",
+				account.get("id"), "sftp_host_key_fingerprint", "md5:aa"), 422);
+		Map<String, Object> local = post("/api/instruments", Map.of("name", "Local " + UUID.randomUUID(), "source_type",
+				"local", "source_path", Files.createDirectories(root.resolve("src-admin")).toString(),
+				"default_storage_location_id", location.get("id")), 201);
+		// Schedules: five fields and a zone, each checked by name.
+		this.client.post().uri("/api/schedules").headers((h) -> h.setBearerAuth(this.admin.token()))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("instrument_id", local.get("id"), "cron_expression", "0 0 2 * * *"))
+			.exchange().expectStatus().isEqualTo(422).expectBody().jsonPath("$.detail[0].loc[1]").isEqualTo("cron_expression");
+		this.client.post().uri("/api/schedules").headers((h) -> h.setBearerAuth(this.admin.token()))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("instrument_id", local.get("id"), "cron_expression", "0 2 * * *", "timezone", "Mars/Olympus"))
+			.exchange().expectStatus().isEqualTo(422).expectBody().jsonPath("$.detail[0].loc[1]").isEqualTo("timezone");
+		Map<String, Object> schedule = post("/api/schedules", Map.of("instrument_id", local.get("id"), "cron_expression",
+				"0 2 * * *", "timezone", "Europe/Berlin"), 201);
+		assertThat(schedule).containsEntry("enabled", true).containsKey("next_run_at");
+		// Editing leaves enabled as it was.
+		patch("/api/schedules/" + schedule.get("id"), Map.of("enabled", false), 200);
+		assertThat(patch("/api/schedules/" + schedule.get("id"), Map.of("cron_expression", "30 3 * * 1-5"), 200))
+			.containsEntry("enabled", false).containsEntry("cron_expression", "30 3 * * 1-5");
+		// Deletes are soft and answer 204; the deleted one is gone from the API.
+		this.client.delete().uri("/api/instruments/" + smb.get("id")).headers((h) -> h.setBearerAuth(this.admin.token()))
+			.exchange().expectStatus().isNoContent();
+		this.client.get().uri("/api/instruments/" + smb.get("id")).headers((h) -> h.setBearerAuth(this.admin.token()))
+			.exchange().expectStatus().isNotFound().expectBody().jsonPath("$.detail").exists();
+	}
+
+	@Test
+	void aRunTakesStableFilesStoresVerifiedCopiesWithArksAndKeepsEveryVersion() throws Exception {
+		Path source = Files.createDirectories(root.resolve("src-run-" + UUID.randomUUID()));
+		Path store = Files.createDirectories(root.resolve("store-run-" + UUID.randomUUID()));
+		write(source.resolve("a/first.txt"), "first version", true);
+		write(source.resolve("a/b/second image.tif"), "second", true);
+		write(source.resolve("growing.dat"), "still being written", false);
+		Map<String, Object> location = post("/api/storage-locations",
+				Map.of("name", "Run store " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
+		String instrument = (String) post("/api/instruments", Map.of("name", "Run " + UUID.randomUUID(), "source_type",
+				"local", "source_path", source.toString(), "default_storage_location_id", location.get("id")), 201).get("id");
+		String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
+				"0 2 * * *"), 201).get("id");
+
+		Map<String, Object> run = trigger(schedule, "first-" + schedule);
+		assertThat(trigger(schedule, "first-" + schedule)).as("a retried trigger answers the same run")
+			.containsEntry("flow_run_id", run.get("flow_run_id"));
+		Map<String, Object> finished = awaitRun((String) run.get("run_id"));
+		assertThat(finished).containsEntry("status", "completed").containsEntry("files_discovered", 2)
+			.containsEntry("files_transferred", 2).containsEntry("files_held", 1).containsEntry("files_failed", 0);
+
+		List<Map<String, Object>> files = files("instrument_id=" + instrument);
+		assertThat(files).hasSize(2).allSatisfy((file) -> {
+			assertThat((String) file.get("persistent_id")).startsWith("ark:/99999/fk4");
+			assertThat(file).containsEntry("persistent_id_type", "ark").containsEntry("version", 1)
+				.containsEntry("state", "stored");
+			assertThat((String) file.get("xxhash")).hasSize(16);
+			assertThat((String) file.get("sha256")).hasSize(64);
+		});
+		List<Map<String, Object>> transfers = this.client.get().uri("/api/transfers?status=completed")
+			.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectStatus().isOk()
+			.expectBody(LIST).returnResult().getResponseBody();
+		Map<String, Object> first = files.stream().filter((f) -> "a/first.txt".equals(f.get("source_path"))).findFirst()
+			.orElseThrow();
+		Map<String, Object> transfer = transfers.stream().filter((t) -> first.get("id").equals(t.get("file_id"))).findFirst()
+			.orElseThrow();
+		assertThat(transfer).containsEntry("checksum_verified", true).containsEntry("bytes_transferred", 13)
+			.containsEntry("source_checksum", transfer.get("dest_checksum")).containsEntry("run_id", run.get("run_id"));
+		Path storedFirst = store.resolve(instrument + "/a/first.txt");
+		assertThat(Files.readString(storedFirst)).isEqualTo("first version");
+		assertThat(store.resolve(instrument + "/a/b/second-x20image.tif")).hasContent("second");
+		// The ARK resolves to its file; a wrong check character is refused.
+		String ark = (String) first.get("persistent_id");
+		this.client.get().uri("/" + ark).headers((h) -> h.setBearerAuth(this.admin.token())).exchange()
+			.expectStatus().isOk().expectBody().jsonPath("$.id").isEqualTo(first.get("id"));
+		char check = ark.charAt(ark.length() - 1);
+		String wrong = ark.substring(0, ark.length() - 1) + (check == 'b' ? 'c' : 'b');
+		this.client.get().uri("/" + wrong).headers((h) -> h.setBearerAuth(this.admin.token())).exchange()
+			.expectStatus().isBadRequest();
+		assertThat(Ark.parse(ark).canonical()).isEqualTo(ark);
+
+		// A changed file is a new version with its own copy; the unchanged one is left alone.
+		write(source.resolve("a/first.txt"), "second version!", true);
+		Files.setLastModifiedTime(source.resolve("growing.dat"), FileTime.from(Instant.now().minusSeconds(60)));
+		Map<String, Object> second = awaitRun((String) trigger(schedule, null).get("run_id"));
+		assertThat(second).containsEntry("files_transferred", 2).containsEntry("files_held", 0);
+		List<Map<String, Object>> versions = files("instrument_id=" + instrument + "&source_path=a/first");
+		assertThat(versions).extracting((f) -> f.get("version")).containsExactlyInAnyOrder(1, 2);
+		assertThat(versions).extracting((f) -> f.get("persistent_id")).doesNotHaveDuplicates();
+		assertThat(storedFirst).hasContent("first version");
+		assertThat(store.resolve(instrument + "/v-2/a/first.txt")).hasContent("second version!");
+
+		// Each verified transfer was announced once, for the catalogue too.
+		try (TopicReader reader = new TopicReader(TestInfrastructure.kafkaBootstrap(), Topics.HARVEST)) {
+			List<ConsumerRecord<String, String>> completed = reader.awaitRecords((record) -> record.value()
+				.contains(FileEvents.TransferCompleted.TYPE) && record.value().contains(instrument), 4, Duration.ofSeconds(30));
+			assertThat(completed).hasSize(4);
+			assertThat(completed.get(0).value()).contains("\"checksum_verified\":true").contains("\"instrument_id\"");
+		}
+	}
+
+	@Test
+	void aStoredCopyThatDoesNotMatchItsSourceIsDeletedAndTriedAgain() throws Exception {
+		Path source = Files.createDirectories(root.resolve("src-flip-" + UUID.randomUUID()));
+		Path store = Files.createDirectories(root.resolve("store-flip-" + UUID.randomUUID()));
+		write(source.resolve("frame.raw"), "0123456789abcdef", true);
+		AtomicBoolean flipped = new AtomicBoolean();
+		this.targets.decorate((real) -> new FlipOnce(real, flipped));
+		try {
+			Map<String, Object> location = post("/api/storage-locations",
+					Map.of("name", "Flip " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
+			String instrument = (String) post("/api/instruments", Map.of("name", "Flip " + UUID.randomUUID(),
+					"source_type", "local", "source_path", source.toString(), "default_storage_location_id",
+					location.get("id")), 201).get("id");
+			String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
+					"0 2 * * *"), 201).get("id");
+			Map<String, Object> run = awaitRun((String) trigger(schedule, null).get("run_id"));
+			assertThat(run).containsEntry("files_transferred", 1).containsEntry("files_failed", 0);
+			assertThat(flipped).isTrue();
+			String file = (String) files("instrument_id=" + instrument).get(0).get("id");
+			List<Map<String, Object>> transfers = this.client.get().uri("/api/transfers?file_id=" + file)
+				.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectBody(LIST).returnResult()
+				.getResponseBody();
+			assertThat(transfers).singleElement().satisfies((transfer) -> assertThat(transfer)
+				.containsEntry("checksum_verified", true).containsEntry("attempts", 2));
+			assertThat(store.resolve(instrument + "/frame.raw")).hasContent("0123456789abcdef");
+		}
+		finally {
+			this.targets.decorate(null);
+		}
+	}
+
+	@Test
+	void aUserSeesOnlyWhatInstrumentsGrantedToThemRecorded() throws Exception {
+		Path source = Files.createDirectories(root.resolve("src-access-" + UUID.randomUUID()));
+		Path store = Files.createDirectories(root.resolve("store-access-" + UUID.randomUUID()));
+		write(source.resolve("secret.dat"), "data", true);
+		Map<String, Object> location = post("/api/storage-locations",
+				Map.of("name", "Access " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
+		String instrument = (String) post("/api/instruments", Map.of("name", "Access " + UUID.randomUUID(), "source_type",
+				"local", "source_path", source.toString(), "default_storage_location_id", location.get("id")), 201).get("id");
+		String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
+				"0 2 * * *"), 201).get("id");
+		String runId = (String) awaitRun((String) trigger(schedule, null).get("run_id")).get("id");
+		Map<String, Object> file = files("instrument_id=" + instrument).get(0);
+		String transfer = (String) this.client.get().uri("/api/transfers?file_id=" + file.get("id"))
+			.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectBody(LIST).returnResult()
+			.getResponseBody().get(0).get("id");
+		User stranger = TestTokens.user();
+		List<String> paths = List.of("/api/files/" + file.get("id"), "/api/transfers/" + transfer,
+				"/api/harvest-runs/" + runId, "/v1/files/" + file.get("id"), "/" + file.get("persistent_id"));
+		for (String path : paths) {
+			this.client.get().uri(path).headers((h) -> h.setBearerAuth(stranger.token())).exchange()
+				.expectStatus().isNotFound();
+		}
+		this.client.get().uri("/api/files?instrument_id=" + instrument).headers((h) -> h.setBearerAuth(stranger.token()))
+			.exchange().expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
+		this.client.post().uri("/api/instruments/" + instrument + "/access").headers((h) -> h.setBearerAuth(this.admin.token()))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("grantee_type", "user", "grantee_id", stranger.id().toString()))
+			.exchange().expectStatus().isCreated().expectBody()
+			.jsonPath("$[0].grantee_id").isEqualTo(stranger.id().toString());
+		for (String path : paths) {
+			this.client.get().uri(path).headers((h) -> h.setBearerAuth(stranger.token())).exchange()
+				.expectStatus().isOk();
+		}
+		this.client.get().uri("/api/files?instrument_id=" + instrument).headers((h) -> h.setBearerAuth(stranger.token()))
+			.exchange().expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(1);
+		// Administration stays closed to them.
+		this.client.post().uri("/api/schedules/" + schedule + "/trigger").headers((h) -> h.setBearerAuth(stranger.token()))
+			.exchange().expectStatus().isForbidden();
+	}
+
+	@Test
+	void aDueScheduleFiresOnceHoweverManyTickersLookAtOnce() throws Exception {
+		Path source = Files.createDirectories(root.resolve("src-tick-" + UUID.randomUUID()));
+		Path store = Files.createDirectories(root.resolve("store-tick-" + UUID.randomUUID()));
+		Map<String, Object> location = post("/api/storage-locations",
+				Map.of("name", "Tick " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
+		String instrument = (String) post("/api/instruments", Map.of("name", "Tick " + UUID.randomUUID(), "source_type",
+				"local", "source_path", source.toString(), "default_storage_location_id", location.get("id")), 201).get("id");
+		String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
+				"0 2 * * *"), 201).get("id");
+		for (int tick = 0; tick < 3; tick++) {
+			this.database.sql("UPDATE harvest_schedule SET next_run_at = now() - interval '1 second' WHERE id = :id")
+				.bind("id", UUID.fromString(schedule)).then().block(Duration.ofSeconds(10));
+			// The service's own ticker and four more at once, as replicas would.
+			Flux.range(0, 4).flatMap((n) -> this.ticker.fireDue(), 4).then().block(Duration.ofSeconds(30));
+			long runs = count("SELECT count(*) AS n FROM harvest_run WHERE schedule_id = :id AND trigger IN ('schedule', 'missed')",
+					schedule);
+			assertThat(runs).as("runs after tick " + tick).isEqualTo(tick + 1);
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> count(
+				"SELECT count(*) AS n FROM harvest_run WHERE schedule_id = :id AND status IN ('queued', 'running')", schedule) == 0);
+	}
+
+	/** A store whose first write of each key lands with one byte flipped. */
+	static final class FlipOnce implements BlobStore {
+
+		private final BlobStore real;
+
+		private final AtomicBoolean flipped;
+
+		FlipOnce(BlobStore real, AtomicBoolean flipped) {
+			this.real = real;
+			this.flipped = flipped;
+		}
+
+		@Override
+		public Mono<StoredBlob> write(String key, Flux<DataBuffer> content) {
+			if (this.flipped.compareAndSet(false, true)) {
+				return this.real.write(key, content.map((buffer) -> {
+					byte[] bytes = new byte[buffer.readableByteCount()];
+					buffer.read(bytes);
+					DataBufferUtils.release(buffer);
+					bytes[0] ^= 1;
+					return DefaultDataBufferFactory.sharedInstance.wrap(bytes);
+				}));
+			}
+			return this.real.write(key, content);
+		}
+
+		@Override
+		public Flux<DataBuffer> read(String key) {
+			return this.real.read(key);
+		}
+
+		@Override
+		public Mono<StoredBlob> stat(String key) {
+			return this.real.stat(key);
+		}
+
+		@Override
+		public Mono<Void> delete(String key) {
+			return this.real.delete(key);
+		}
+
+		@Override
+		public Mono<Void> deleteAll(String prefix) {
+			return this.real.deleteAll(prefix);
+		}
+
+	}
+
+	private static void write(Path file, String content, boolean stable) throws IOException {
+		Files.createDirectories(file.getParent());
+		Files.writeString(file, content, StandardCharsets.UTF_8);
+		// A stable file was last written a minute ago; an unstable one just now.
+		Files.setLastModifiedTime(file, FileTime.from(stable ? Instant.now().minusSeconds(60) : Instant.now()));
+	}
+
+	private Map<String, Object> trigger(String schedule, String key) {
+		return this.client.post().uri("/api/schedules/" + schedule + "/trigger")
+			.headers((h) -> {
+				h.setBearerAuth(this.admin.token());
+				if (key != null) {
+					h.set("Idempotency-Key", key);
+				}
+			})
+			.exchange().expectStatus().isAccepted().expectBody(MAP).returnResult().getResponseBody();
+	}
+
+	private Map<String, Object> awaitRun(String run) {
+		return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+			.until(() -> this.client.get().uri("/api/harvest-runs/" + run).headers((h) -> h.setBearerAuth(this.admin.token()))
+				.exchange().expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody(),
+					(body) -> !"queued".equals(body.get("status")) && !"running".equals(body.get("status")));
+	}
+
+	private List<Map<String, Object>> files(String query) {
+		return this.client.get().uri("/api/files?" + query).headers((h) -> h.setBearerAuth(this.admin.token())).exchange()
+			.expectStatus().isOk().expectBody(LIST).returnResult().getResponseBody();
+	}
+
+	private Map<String, Object> post(String path, Map<String, Object> body, int status) {
+		return this.client.post().uri(path).headers((h) -> h.setBearerAuth(this.admin.token()))
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange().expectStatus().isEqualTo(status)
+			.expectBody(MAP).returnResult().getResponseBody();
+	}
+
+	private Map<String, Object> patch(String path, Map<String, Object> body, int status) {
+		return this.client.patch().uri(path).headers((h) -> h.setBearerAuth(this.admin.token()))
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange().expectStatus().isEqualTo(status)
+			.expectBody(MAP).returnResult().getResponseBody();
+	}
+
+	private String column(String table, String column, String id) {
+		return this.database.sql("SELECT " + column + " AS v FROM " + table + " WHERE id = :id")
+			.bind("id", UUID.fromString(id))
+			.map((row) -> row.get("v", String.class))
+			.one()
+			.block(Duration.ofSeconds(10));
+	}
+
+	private long count(String sql, String id) {
+		return this.database.sql(sql).bind("id", UUID.fromString(id)).map((row) -> row.get("n", Long.class)).one()
+			.block(Duration.ofSeconds(10));
+	}
+
+}
