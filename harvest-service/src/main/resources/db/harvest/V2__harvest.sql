@@ -153,3 +153,7 @@ CREATE TABLE instrument_access (
     created_at     TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (instrument_id, grantee_type, grantee_id)
 );
+
+-- The replica carrying out a run writes heartbeat_at every few seconds; a running run whose
+-- heartbeat stopped (its replica was killed) is queued again and finished by another.
+ALTER TABLE harvest_run ADD COLUMN heartbeat_at TIMESTAMPTZ;

@@ -28,6 +28,14 @@ public class GatewayApplication {
 		return new org.sciport.commons.error.PortalErrorRenderer("/api/auth/", "/api/upload/", "/portal/api/");
 	}
 
+	/** The instrument harvester's surface: {@code {"detail": ...}}, validation a 422. */
+	@org.springframework.context.annotation.Bean
+	org.sciport.commons.error.ErrorRenderer harvesterSurfaceErrors() {
+		return new org.sciport.commons.error.FastApiErrorRenderer("/api/instruments", "/api/storage-locations",
+				"/api/service-accounts", "/api/schedules", "/api/hooks", "/api/files", "/api/transfers",
+				"/api/harvest-runs");
+	}
+
 	public static void main(String[] args) {
 		builder().run(args);
 	}

@@ -338,6 +338,37 @@ class HarvestIntegrationTests {
 				"SELECT count(*) AS n FROM harvest_run WHERE schedule_id = :id AND status IN ('queued', 'running')", schedule) == 0);
 	}
 
+	@Test
+	void aRunLeftRunningByAStoppedReplicaIsFinishedWithoutTransferringAVerifiedFileAgain() throws Exception {
+		Path source = Files.createDirectories(root.resolve("src-crash-" + UUID.randomUUID()));
+		Path store = Files.createDirectories(root.resolve("store-crash-" + UUID.randomUUID()));
+		write(source.resolve("kept.dat"), "verified once", true);
+		Map<String, Object> location = post("/api/storage-locations",
+				Map.of("name", "Crash " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
+		String instrument = (String) post("/api/instruments", Map.of("name", "Crash " + UUID.randomUUID(), "source_type",
+				"local", "source_path", source.toString(), "default_storage_location_id", location.get("id")), 201).get("id");
+		String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
+				"0 2 * * *"), 201).get("id");
+		awaitRun((String) trigger(schedule, null).get("run_id"));
+		write(source.resolve("late.dat"), "arrived later", true);
+		// A replica took this run and died a minute ago: no heartbeat since.
+		UUID orphan = UUID.randomUUID();
+		this.database.sql("INSERT INTO harvest_run (id, instrument_id, schedule_id, storage_location_id, trigger, status, "
+				+ "created_at, started_at) VALUES (:id, :instrument, :schedule, :storage, 'schedule', 'running', "
+				+ "now() - interval '1 minute', now() - interval '1 minute')")
+			.bind("id", orphan)
+			.bind("instrument", UUID.fromString(instrument))
+			.bind("schedule", UUID.fromString(schedule))
+			.bind("storage", UUID.fromString((String) location.get("id")))
+			.then()
+			.block(Duration.ofSeconds(10));
+		Map<String, Object> finished = awaitRun(orphan.toString());
+		assertThat(finished).containsEntry("status", "completed").containsEntry("files_transferred", 1);
+		assertThat(count("SELECT count(*) AS n FROM file_transfer t JOIN file_record f ON f.id = t.file_id "
+				+ "WHERE f.instrument_id = :id AND t.status = 'completed'", instrument)).isEqualTo(2);
+		assertThat(files("instrument_id=" + instrument)).hasSize(2);
+	}
+
 	/** A store whose first write of each key lands with one byte flipped. */
 	static final class FlipOnce implements BlobStore {
 

@@ -220,6 +220,15 @@ final class Suite implements AutoCloseable {
 			// An administrator's upload in another account's name looks the account up there.
 			arguments.add("--sciport.upload.auth-service=http://127.0.0.1:" + authPort);
 		}
+		if (service.key().equals("harvest")) {
+			Path harvest = this.settings.dataDirectory().resolve("harvest");
+			arguments.add("--sciport.harvest.secrets.key-file=" + harvest.resolve("secrets.key"));
+			// Instruments' directories and storage directories must lie under these (the suite's own
+			// harvest directory unless SCIPORT_HARVEST_ALLOWED_ROOTS names others, comma-separated).
+			String roots = System.getenv("SCIPORT_HARVEST_ALLOWED_ROOTS");
+			arguments.add("--sciport.harvest.allowed-roots="
+					+ ((roots != null && !roots.isBlank()) ? roots.trim() : harvest.toString()));
+		}
 		ConfigurableApplicationContext context;
 		try {
 			context = service.application().get().registerShutdownHook(false).run(arguments.toArray(String[]::new));

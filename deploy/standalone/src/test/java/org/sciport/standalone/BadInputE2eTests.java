@@ -33,6 +33,10 @@ class BadInputE2eTests {
 
 	private static final String NUL = "\\u0000";
 
+	/** The instrument harvester's paths, whose errors are FastAPI's {@code {"detail": ...}}. */
+	private static final java.util.regex.Pattern HARVESTER = java.util.regex.Pattern
+		.compile("/api/(instruments|storage-locations|service-accounts|schedules|hooks|files|transfers|harvest-runs)");
+
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	private final JsonMapper json = JsonMapper.builder().build();
@@ -112,6 +116,17 @@ class BadInputE2eTests {
 		bad.add(new Bad("POST", "/portal/api/create-team", json, "{\"team_name\":\"t\",\"parents\":[\"p\"]}", 400));
 		bad.add(new Bad("POST", "/portal/api/retry-conversion", json, "{\"dataset_uuid\":\"nope\"}", 400));
 		bad.add(new Bad("POST", "/api/upload/chunk", json, "{\"upload_id\":\"x\"}", 415));
+		// The instrument harvester's records: FastAPI's 422 naming the parameter.
+		bad.add(new Bad("GET", "/api/files?instrument_id=nope", null, null, 422));
+		bad.add(new Bad("GET", "/api/files?discovered_after=yesterday", null, null, 422));
+		bad.add(new Bad("GET", "/api/files?limit=1000", null, null, 422));
+		bad.add(new Bad("GET", "/api/files?source_path=a%00b", null, null, 422));
+		bad.add(new Bad("GET", "/api/transfers?status=done-ish", null, null, 422));
+		bad.add(new Bad("GET", "/api/transfers?file_id=%00", null, null, 422));
+		bad.add(new Bad("GET", "/api/harvest-runs?skip=-1", null, null, 422));
+		bad.add(new Bad("GET", "/v1/files?instrument_id=nope", null, null, 400));
+		bad.add(new Bad("GET", "/ark:/99999/fk4000000b", null, null, 400));
+		bad.add(new Bad("GET", "/ark:/99999/x", null, null, 400));
 		return bad;
 	}
 
@@ -159,6 +174,10 @@ class BadInputE2eTests {
 
 	private boolean inItsShape(String path, String body) {
 		JsonNode error = this.json.readTree(body);
+		if (HARVESTER.matcher(path).lookingAt()) {
+			return error.path("detail").isString() || (error.path("detail").isArray()
+					&& error.path("detail").path(0).path("loc").isArray() && error.path("detail").path(0).path("msg").isString());
+		}
 		if (path.startsWith("/portal/api/") || path.startsWith("/api/")) {
 			return !error.path("success").asBoolean(true) && error.path("code").isString();
 		}

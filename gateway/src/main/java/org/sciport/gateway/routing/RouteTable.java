@@ -24,7 +24,8 @@ public final class RouteTable {
 	public static final String[] HARVEST = { "/v1/instruments/**", "/v1/storage-locations/**",
 			"/v1/service-accounts/**", "/v1/schedules/**", "/v1/hooks/**", "/v1/files/**", "/v1/transfers/**",
 			"/api/instruments/**", "/api/storage-locations/**", "/api/service-accounts/**", "/api/schedules/**",
-			"/api/hooks/**", "/api/files/**", "/api/transfers/**" };
+			"/api/hooks/**", "/api/files/**", "/api/transfers/**", "/v1/harvest-runs/**", "/api/harvest-runs/**",
+			"/ark:/**" };
 
 	/** workflow-service: native resources, workspaces, pipelines; seed 003 and seed 004 projects. */
 	public static final String[] WORKFLOW = { "/v1/resources/**", "/v1/workspaces/**", "/v1/pipelines/**",

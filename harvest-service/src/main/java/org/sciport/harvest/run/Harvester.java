@@ -138,9 +138,33 @@ public class Harvester implements SmartLifecycle {
 		return running != null && !running.isDisposed();
 	}
 
-	/** Carries out queued runs until none is left. */
+	/** How often a running run's heartbeat is written. */
+	static final Duration HEARTBEAT = Duration.ofSeconds(5);
+
+	/** A running run whose heartbeat is older than this is taken to have lost its replica. */
+	static final Duration ABANDONED = Duration.ofSeconds(30);
+
+	/** Carries out queued runs until none is left, after queueing again those a dead replica left. */
 	Mono<Void> drain() {
-		return claim().flatMap((run) -> execute(run).thenReturn(true)).repeat().takeWhile(Boolean::booleanValue).then();
+		return requeueAbandoned().then(claim().flatMap((run) -> execute(run).thenReturn(true)).defaultIfEmpty(false).repeat().takeWhile(Boolean::booleanValue).then());
+	}
+
+	/**
+	 * Queues again the runs whose replica stopped beating (killed mid-run): the next run of the
+	 * instrument finds every file that was verified before stored, and transfers only the rest.
+	 */
+	private Mono<Void> requeueAbandoned() {
+		return this.database
+			.sql("UPDATE harvest_run SET status = 'queued', heartbeat_at = NULL WHERE status = 'running' "
+					+ "AND COALESCE(heartbeat_at, started_at) < now() - interval '" + ABANDONED.toSeconds() + " seconds'")
+			.fetch()
+			.rowsUpdated()
+			.doOnNext((n) -> {
+				if (n > 0) {
+					logger.warn(n + " harvest run(s) left running by a replica that stopped were queued again");
+				}
+			})
+			.then();
 	}
 
 	/**
@@ -169,7 +193,8 @@ public class Harvester implements SmartLifecycle {
 				.flatMap((running) -> (running > 0)
 						? finish(run, "skipped", "a run of this instrument was already running", new Counts())
 							.then(Mono.just(new Run(null, run.instrument(), null, null, "")))
-						: this.database.sql("UPDATE harvest_run SET status = 'running', started_at = now() WHERE id = :id")
+						: this.database.sql("UPDATE harvest_run SET status = 'running', started_at = now(), heartbeat_at = now() "
+								+ "WHERE id = :id")
 							.bind("id", run.id())
 							.then()
 							.then(announce(HarvestEvents.RunStarted.TYPE, run.id().toString(),
@@ -210,6 +235,16 @@ public class Harvester implements SmartLifecycle {
 
 	private Mono<Void> execute(Run run) {
 		Counts counts = new Counts();
+		Disposable heartbeat = Flux.interval(HEARTBEAT)
+			.concatMap((tick) -> this.database.sql("UPDATE harvest_run SET heartbeat_at = now() WHERE id = :id")
+				.bind("id", run.id())
+				.then()
+				.onErrorResume((ex) -> Mono.empty()))
+			.subscribe();
+		return work(run, counts).doFinally((signal) -> heartbeat.dispose());
+	}
+
+	private Mono<Void> work(Run run, Counts counts) {
 		return this.database
 			.sql("SELECT source_type, source_path, dataset_id FROM instrument WHERE id = :id")
 			.bind("id", run.instrument())
