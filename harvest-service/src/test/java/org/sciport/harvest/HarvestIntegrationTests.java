@@ -99,6 +99,22 @@ class HarvestIntegrationTests {
 		Map<String, Object> location = post("/api/storage-locations",
 				Map.of("name", "Archive " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
 		assertThat(location).containsEntry("type", "posix").containsEntry("enabled", true).containsKeys("id", "created_at");
+		// The test writes, reads back and deletes a probe, and says which step failed.
+		this.client.get().uri("/api/storage-locations/" + location.get("id") + "/test")
+			.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectStatus().isOk().expectBody()
+			.jsonPath("$.ok").isEqualTo(true).jsonPath("$.step").isEqualTo("done");
+		try (java.util.stream.Stream<Path> left = Files.list(store)) {
+			assertThat(left.map((path) -> path.getFileName().toString())).noneMatch((name) -> name.startsWith("sciport-probe"));
+		}
+		// A directory the store cannot write into (its staging area is a file, which stops root too).
+		Path blocked = Files.createDirectories(root.resolve("store-blocked"));
+		Files.writeString(blocked.resolve(".incoming"), "in the way");
+		Map<String, Object> unwritable = post("/api/storage-locations",
+				Map.of("name", "Blocked " + UUID.randomUUID(), "type", "posix", "base_path", blocked.toString()), 201);
+		this.client.get().uri("/api/storage-locations/" + unwritable.get("id") + "/test")
+			.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectStatus().isOk().expectBody()
+			.jsonPath("$.ok").isEqualTo(false).jsonPath("$.step").isEqualTo("open")
+			.jsonPath("$.detail").value((String detail) -> assertThat(detail).contains(".incoming"));
 		this.client.get().uri("/api/storage-locations?limit=1").headers((h) -> h.setBearerAuth(this.admin.token()))
 			.exchange().expectStatus().isOk().expectBody()
 			.jsonPath("$.items.length()").isEqualTo(1)

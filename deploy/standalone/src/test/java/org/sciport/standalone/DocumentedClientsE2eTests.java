@@ -134,6 +134,26 @@ class DocumentedClientsE2eTests {
 			.contains("teams: all steps passed");
 	}
 
+	@Test
+	@Order(5)
+	void theInstrumentHarvestersClientCalls() throws Exception {
+		String adminPassword = Files.readString(this.work.resolve("data").resolve(AdminPassword.FILE_NAME)).trim();
+		// Under the suite's harvest directory, its default allowed root; written a minute ago, so
+		// the files count as stable.
+		Path harvest = this.work.resolve("data").resolve("harvest");
+		Path source = Files.createDirectories(harvest.resolve("microscope"));
+		Path store = Files.createDirectories(harvest.resolve("archive"));
+		for (String name : new String[] { "session 1/image-001.tif", "session 1/notes.txt" }) {
+			Path file = source.resolve(name);
+			Files.createDirectories(file.getParent());
+			Files.writeString(file, "contents of " + name);
+			Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(120)));
+		}
+		assertThat(run("harvest.sh", Map.of("ADMIN_EMAIL", "admin@sciport.local", "ADMIN_PASSWORD", adminPassword,
+				"SOURCE", source.toString(), "STORE", store.toString())))
+			.contains("harvest: all steps passed");
+	}
+
 	/** Runs one script with bash; its output if it succeeds, a failure with all of it if not. */
 	private String run(String script, Map<String, String> variables) throws IOException, InterruptedException {
 		Path file = this.work.resolve(script);

@@ -155,7 +155,10 @@ public class StorageLocations {
 	 * Writes, reads back and deletes a probe at the location, and says which step failed.
 	 */
 	public Mono<Map<String, Object>> test(UUID id) {
-		return this.targets.target(id).flatMap((target) -> target.probe()).map((result) -> {
+		return this.targets.target(id).flatMap((target) -> target.probe())
+			.onErrorResume(StorageTargets.Unavailable.class,
+					(ex) -> Mono.just(new StorageTargets.Probe(false, "open", ex.getMessage())))
+			.map((result) -> {
 			Map<String, Object> answer = new LinkedHashMap<>();
 			answer.put("ok", result.ok());
 			answer.put("step", result.step());

@@ -21,6 +21,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -66,18 +67,18 @@ public class StorageTargets {
 		 * Writes, reads back and deletes a probe blob.
 		 */
 		public Mono<Probe> probe() {
-			String key = ".sciport-probe/" + UUID.randomUUID();
+			String key = "sciport-probe-" + UUID.randomUUID();
 			byte[] content = ("probe " + key).getBytes(StandardCharsets.UTF_8);
-			return this.store.write(key, Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(content)))
+			return Mono.defer(() -> this.store.write(key, Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(content))))
 				.onErrorMap((ex) -> new ProbeFailure("write", ex))
-				.then(DataBufferUtils.join(this.store.read(key)).map((buffer) -> {
+				.then(DataBufferUtils.join(Flux.defer(() -> this.store.read(key))).map((buffer) -> {
 					byte[] read = new byte[buffer.readableByteCount()];
 					buffer.read(read);
 					DataBufferUtils.release(buffer);
 					return read;
 				}).onErrorMap((ex) -> !(ex instanceof ProbeFailure), (ex) -> new ProbeFailure("read", ex)))
 				.flatMap((read) -> java.util.Arrays.equals(read, content)
-						? this.store.delete(key).onErrorMap((ex) -> new ProbeFailure("delete", ex)).thenReturn(new Probe(true, "done", "ok"))
+						? Mono.defer(() -> this.store.delete(key)).onErrorMap((ex) -> new ProbeFailure("delete", ex)).thenReturn(new Probe(true, "done", "ok"))
 						: Mono.just(new Probe(false, "read", "what was read back differs from what was written")))
 				.onErrorResume(ProbeFailure.class, (ex) -> Mono.just(new Probe(false, ex.step, ex.reason())));
 		}
@@ -124,22 +125,50 @@ public class StorageTargets {
 			.sql("SELECT type, base_path, connection_config, secret_sealed, updated_at FROM storage_location "
 					+ "WHERE id = :id AND deleted_at IS NULL")
 			.bind("id", id)
-			.map((row) -> {
-				Instant version = row.get("updated_at", Instant.class);
-				Target known = this.targets.get(id);
-				if (known != null && known.version().equals(version)) {
-					return known;
-				}
-				BlobStore store = "s3".equals(row.get("type", String.class))
-						? s3(this.json.readTree(org.sciport.harvest.web.Sql.json(row, "connection_config")), row.get("secret_sealed", String.class))
-						: new LocalBlobStore(Path.of(row.get("base_path", String.class)));
-				UnaryOperator<BlobStore> wrap = this.decorator;
-				Target target = new Target(id, version, (wrap != null) ? wrap.apply(store) : store);
-				this.targets.put(id, target);
-				return target;
-			})
+			.map((row) -> new Settings(row.get("type", String.class), row.get("base_path", String.class),
+					org.sciport.harvest.web.Sql.json(row, "connection_config"), row.get("secret_sealed", String.class),
+					row.get("updated_at", Instant.class)))
 			.one()
+			// Opening a store touches the file system (or builds an HTTP client): not on an event loop.
+			.flatMap((settings) -> Mono.fromCallable(() -> open(id, settings)).subscribeOn(Schedulers.boundedElastic()))
 			.switchIfEmpty(Mono.error(() -> new NotFoundException("no storage location " + id)));
+	}
+
+	/** A location's settings as stored. */
+	private record Settings(String type, String basePath, String config, @Nullable String sealedSecret, Instant version) {
+	}
+
+	/** Why a location's store could not be opened. */
+	public static final class Unavailable extends RuntimeException {
+
+		Unavailable(String message, Throwable cause) {
+			super(message, cause, false, false);
+		}
+
+	}
+
+	private Target open(UUID id, Settings settings) {
+		Target known = this.targets.get(id);
+		if (known != null && known.version().equals(settings.version())) {
+			return known;
+		}
+		BlobStore store;
+		try {
+			store = "s3".equals(settings.type()) ? s3(this.json.readTree(settings.config()), settings.sealedSecret())
+					: new LocalBlobStore(Path.of(settings.basePath()));
+		}
+		catch (RuntimeException ex) {
+			Throwable root = ex;
+			while (root.getCause() != null && root.getCause() != root) {
+				root = root.getCause();
+			}
+			throw new Unavailable("the storage location cannot be opened: " + root.getClass().getSimpleName() + ": "
+					+ root.getMessage(), ex);
+		}
+		UnaryOperator<BlobStore> wrap = this.decorator;
+		Target target = new Target(id, settings.version(), (wrap != null) ? wrap.apply(store) : store);
+		this.targets.put(id, target);
+		return target;
 	}
 
 	private BlobStore s3(JsonNode config, @Nullable String sealedSecret) {

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The instrument harvester's API as an administrator's scripts call it, with curl and jq: sign in
+# with the form login, set up where files go and where they come from, schedule, trigger a run
+# (twice with one Idempotency-Key), wait for it, and read what it recorded; then what a regular
+# user is told.
+set -euo pipefail
+: "${BASE:?}" "${EMAIL:?}" "${PASSWORD:?}" "${ADMIN_EMAIL:?}" "${ADMIN_PASSWORD:?}" "${SOURCE:?}" "${STORE:?}"
+fail() { echo "FAILED: $*" >&2; exit 1; }
+form_login() {
+    curl -s -X POST "$BASE/auth/jwt/login" -H "Content-Type: application/x-www-form-urlencoded" \
+         --data-urlencode "username=$1" --data-urlencode "password=$2" | jq -r '.access_token'
+}
+TOKEN=$(form_login "$ADMIN_EMAIL" "$ADMIN_PASSWORD")
+[ "$TOKEN" != null ] || fail "admin login"
+USER_TOKEN=$(form_login "$EMAIL" "$PASSWORD")
+[ "$USER_TOKEN" != null ] || fail "user login"
+api() { curl -s -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" "$@"; }
+
+# Where harvested files go, checked by writing, reading and deleting a probe
+LOCATION=$(api -X POST "$BASE/api/storage-locations" \
+     -d "{\"name\": \"Archive\", \"type\": \"posix\", \"base_path\": \"$STORE\"}")
+LOCATION_ID=$(echo "$LOCATION" | jq -r '.id')
+[ "$LOCATION_ID" != null ] || fail "create storage location: $LOCATION"
+PROBE=$(api "$BASE/api/storage-locations/$LOCATION_ID/test")
+[ "$(echo "$PROBE" | jq -r '.ok')" = true ] || fail "storage test: $PROBE"
+
+# The account the microscope's share is read with: its password never comes back
+ACCOUNT=$(api -X POST "$BASE/api/service-accounts" \
+     -d '{"name": "Microscope PC", "domain": "LAB", "username": "harvest", "password": "s3cret-password"}')
+[ "$(echo "$ACCOUNT" | jq -r '.has_password')" = true ] || fail "service account: $ACCOUNT"
+echo "$ACCOUNT" | grep -q 's3cret-password' && fail "a password came back: $ACCOUNT"
+
+# The instrument, and a schedule at 02:00 Berlin time
+INSTRUMENT=$(api -X POST "$BASE/api/instruments" \
+     -d "{\"name\": \"Microscope\", \"location\": \"Room 101\", \"source_type\": \"local\", \"source_path\": \"$SOURCE\",
+          \"default_storage_location_id\": \"$LOCATION_ID\"}")
+INSTRUMENT_ID=$(echo "$INSTRUMENT" | jq -r '.id')
+[ "$INSTRUMENT_ID" != null ] || fail "create instrument: $INSTRUMENT"
+LIST=$(api "$BASE/api/instruments?skip=0&limit=10")
+[ "$(echo "$LIST" | jq -r '.total >= 1 and .limit == 10 and (.items | length) >= 1')" = true ] || fail "instruments: $LIST"
+BAD=$(api -o /dev/null -w '%{http_code}' -X POST "$BASE/api/schedules" \
+     -d "{\"instrument_id\": \"$INSTRUMENT_ID\", \"cron_expression\": \"every night\"}")
+[ "$BAD" = 422 ] || fail "a bad cron answers $BAD"
+SCHEDULE=$(api -X POST "$BASE/api/schedules" \
+     -d "{\"instrument_id\": \"$INSTRUMENT_ID\", \"cron_expression\": \"0 2 * * *\", \"timezone\": \"Europe/Berlin\"}")
+SCHEDULE_ID=$(echo "$SCHEDULE" | jq -r '.id')
+[ "$SCHEDULE_ID" != null ] || fail "create schedule: $SCHEDULE"
+
+# A manual harvest; the retried trigger answers the same run
+RUN=$(api -X POST -H "Idempotency-Key: nightly-rerun-1" "$BASE/api/schedules/$SCHEDULE_ID/trigger")
+RUN_ID=$(echo "$RUN" | jq -r '.flow_run_id')
+[ "$RUN_ID" != null ] && [ "$(echo "$RUN" | jq -r '.schedule_id')" = "$SCHEDULE_ID" ] || fail "trigger: $RUN"
+AGAIN=$(api -X POST -H "Idempotency-Key: nightly-rerun-1" "$BASE/api/schedules/$SCHEDULE_ID/trigger" | jq -r '.flow_run_id')
+[ "$AGAIN" = "$RUN_ID" ] || fail "a retried trigger started another run"
+for _ in $(seq 1 240); do
+    STATUS=$(api "$BASE/api/harvest-runs/$RUN_ID" | jq -r '.status')
+    [ "$STATUS" = completed ] || [ "$STATUS" = failed ] && break
+    sleep 0.25
+done
+DONE=$(api "$BASE/api/harvest-runs/$RUN_ID")
+[ "$(echo "$DONE" | jq -r '.status')" = completed ] && [ "$(echo "$DONE" | jq -r '.files_transferred')" = 2 ] \
+    || fail "run: $DONE"
+
+# What it recorded: two files with ARKs and xxHash, each transfer verified
+FILES=$(api "$BASE/api/files?instrument_id=$INSTRUMENT_ID")
+[ "$(echo "$FILES" | jq -r 'length')" = 2 ] || fail "files: $FILES"
+[ "$(echo "$FILES" | jq -r 'all(.[]; (.persistent_id | startswith("ark:/99999/fk4")) and .persistent_id_type == "ark"
+     and (.xxhash | length) == 16)')" = true ] || fail "file records: $FILES"
+FILE_ID=$(echo "$FILES" | jq -r '.[0].id')
+ARK=$(echo "$FILES" | jq -r '.[0].persistent_id')
+TRANSFERS=$(api "$BASE/api/transfers?file_id=$FILE_ID")
+[ "$(echo "$TRANSFERS" | jq -r '.[0].status == "completed" and .[0].checksum_verified == true
+     and .[0].source_checksum == .[0].dest_checksum')" = true ] || fail "transfers: $TRANSFERS"
+RESOLVED=$(api "$BASE/$ARK")
+[ "$(echo "$RESOLVED" | jq -r '.id')" = "$FILE_ID" ] || fail "resolving $ARK: $RESOLVED"
+
+# A regular user: administration is refused, and ungranted records are not found
+CODE=$(curl -s -o forbidden.json -w '%{http_code}' -H "Authorization: Bearer $USER_TOKEN" "$BASE/api/instruments")
+[ "$CODE" = 403 ] && [ "$(jq -r '.detail | type' forbidden.json)" = string ] || fail "a user on instruments: $CODE"
+CODE=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $USER_TOKEN" "$BASE/api/files/$FILE_ID")
+[ "$CODE" = 404 ] || fail "an ungranted file answers $CODE"
+
+# Deleting is soft: the instrument is gone from the API, its files stay
+[ "$(api -o /dev/null -w '%{http_code}' -X DELETE "$BASE/api/schedules/$SCHEDULE_ID")" = 204 ] || fail "delete schedule"
+[ "$(api -o /dev/null -w '%{http_code}' -X DELETE "$BASE/api/instruments/$INSTRUMENT_ID")" = 204 ] || fail "delete instrument"
+[ "$(api -o /dev/null -w '%{http_code}' "$BASE/api/instruments/$INSTRUMENT_ID")" = 404 ] || fail "deleted instrument"
+[ "$(api "$BASE/api/files/$FILE_ID" | jq -r '.id')" = "$FILE_ID" ] || fail "a harvested file went with its instrument"
+echo "harvest: all steps passed"
