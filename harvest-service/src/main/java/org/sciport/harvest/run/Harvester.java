@@ -3,12 +3,6 @@ package org.sciport.harvest.run;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -36,6 +30,10 @@ import org.sciport.commons.storage.BlobStore;
 import org.sciport.harvest.HarvestProperties;
 import org.sciport.harvest.ark.Ark;
 import org.sciport.harvest.storage.Keys;
+import org.sciport.harvest.sources.Source;
+import org.sciport.harvest.sources.Source.Found;
+import org.sciport.harvest.sources.SourceException;
+import org.sciport.harvest.sources.Sources;
 import org.sciport.harvest.storage.StorageTargets;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -68,7 +66,8 @@ import reactor.core.scheduler.Schedulers;
  * <li>gives each new file record an ARK ({@code ark:/{naan}/{shoulder}{id}{check}});</li>
  * <li>announces what happened on {@code sciport.harvest}, in the transaction that records it.</li>
  * </ol>
- * Only {@code local} sources are harvested so far; a run of another kind fails, saying so.
+ * Sources are {@code local} directories and {@code sftp} servers; a run of an {@code smb}
+ * instrument fails, saying that this version does not harvest those.
  */
 @Component
 public class Harvester implements SmartLifecycle {
@@ -94,6 +93,8 @@ public class Harvester implements SmartLifecycle {
 
 	private final HarvestProperties properties;
 
+	private final Sources sources;
+
 	private final Ark ark;
 
 	private final SecureRandom random = new SecureRandom();
@@ -101,7 +102,8 @@ public class Harvester implements SmartLifecycle {
 	private volatile @Nullable Disposable loop;
 
 	Harvester(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
-			StorageTargets targets, HarvestRuns runs, HarvestProperties properties) {
+			StorageTargets targets, HarvestRuns runs, HarvestProperties properties, Sources sources) {
+		this.sources = sources;
 		this.database = database;
 		this.transactions = transactions;
 		this.outbox = outbox;
@@ -223,16 +225,6 @@ public class Harvester implements SmartLifecycle {
 
 	}
 
-	/**
-	 * The instrument's source and storage as a run needs them.
-	 */
-	record Source(String type, @Nullable String path, @Nullable UUID dataset) {
-	}
-
-	/** A file found at the source. */
-	record Found(String path, long size, Instant mtime) {
-	}
-
 	private Mono<Void> execute(Run run) {
 		Counts counts = new Counts();
 		Disposable heartbeat = Flux.interval(HEARTBEAT)
@@ -245,34 +237,42 @@ public class Harvester implements SmartLifecycle {
 	}
 
 	private Mono<Void> work(Run run, Counts counts) {
-		return this.database
-			.sql("SELECT source_type, source_path, dataset_id FROM instrument WHERE id = :id")
+		if (run.storage() == null) {
+			return finish(run, "failed", "neither the schedule nor the instrument names a storage location", counts);
+		}
+		return this.database.sql("SELECT dataset_id FROM instrument WHERE id = :id")
 			.bind("id", run.instrument())
-			.map((row) -> new Source(row.get("source_type", String.class), row.get("source_path", String.class),
-					row.get("dataset_id", UUID.class)))
+			.map((row) -> java.util.Optional.ofNullable(row.get("dataset_id", UUID.class)))
 			.one()
-			.flatMap((source) -> {
-				if (!"local".equals(source.type()) || source.path() == null) {
-					return Mono.error(new HarvestFailure(source.type() + " sources are not harvested by this version; "
-							+ "only local sources are"));
-				}
-				if (run.storage() == null) {
-					return Mono.error(new HarvestFailure("neither the schedule nor the instrument names a storage location"));
-				}
-				return this.targets.target(run.storage())
-					.onErrorMap((ex) -> new HarvestFailure("storage location " + run.storage() + ": " + ex.getMessage()))
-					.flatMap((target) -> discover(Path.of(source.path()))
-						.flatMapMany(Flux::fromIterable)
-						.flatMap((found) -> harvest(run, source, target.store(), found, counts),
-								Math.max(1, this.properties.transferConcurrency()))
-						.then());
-			})
+			.flatMap((dataset) -> this.targets.target(run.storage())
+				.onErrorMap((ex) -> new HarvestFailure("storage location " + run.storage() + ": " + ex.getMessage()))
+				.flatMap((target) -> Mono.usingWhen(
+						this.sources.open(run.instrument()).onErrorMap(SourceException.class,
+								(ex) -> new HarvestFailure(ex.getMessage())),
+						(source) -> Mono.fromCallable(source::list)
+							.subscribeOn(Schedulers.boundedElastic())
+							.onErrorMap(java.io.IOException.class, (ex) -> new HarvestFailure(
+									"listing the source failed: " + ex.getMessage()))
+							.flatMapMany(Flux::fromIterable)
+							.flatMap((found) -> harvest(run, dataset.orElse(null), source, target.store(), found, counts),
+									Math.max(1, this.properties.transferConcurrency()))
+							.then(),
+						(source) -> Mono.fromRunnable(() -> closeQuietly(source)).subscribeOn(Schedulers.boundedElastic()))))
 			.then(Mono.defer(() -> finish(run, "completed", null, counts)))
 			.onErrorResume((ex) -> {
 				String reason = (ex instanceof HarvestFailure) ? ex.getMessage() : "the run failed: " + ex.getMessage();
 				logger.warn("Harvest run " + run.id() + " failed: " + reason);
 				return finish(run, "failed", reason, counts);
 			});
+	}
+
+	private static void closeQuietly(Source source) {
+		try {
+			source.close();
+		}
+		catch (java.io.IOException ex) {
+			// The run is over either way.
+		}
 	}
 
 	/** Why a run could not harvest at all, said to the one who reads the run. */
@@ -284,43 +284,15 @@ public class Harvester implements SmartLifecycle {
 
 	}
 
-	/**
-	 * Every regular file under {@code root} (symbolic links are not followed), with its path
-	 * relative to the root.
-	 */
-	private Mono<List<Found>> discover(Path root) {
-		return Mono.fromCallable(() -> {
-			if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-				throw new HarvestFailure("the source directory " + root + " is not there");
-			}
-			List<Found> found = new ArrayList<>();
-			Files.walkFileTree(root, new SimpleFileVisitor<>() {
-				@Override
-				public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-					if (attributes.isRegularFile()) {
-						String relative = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-						found.add(new Found(relative, attributes.size(), attributes.lastModifiedTime().toInstant()));
-					}
-					return FileVisitResult.CONTINUE;
-				}
-
-				@Override
-				public FileVisitResult visitFileFailed(Path file, IOException ex) {
-					return FileVisitResult.CONTINUE;
-				}
-			});
-			return found;
-		}).subscribeOn(Schedulers.boundedElastic());
-	}
-
 	/** A file record's latest version. */
 	record Latest(UUID id, int version, long size, Instant mtime, String state, @Nullable String persistentId) {
 	}
 
-	private Mono<Void> harvest(Run run, Source source, BlobStore store, Found found, Counts counts) {
+	private Mono<Void> harvest(Run run, @Nullable UUID dataset, Source source, BlobStore store, Found found,
+			Counts counts) {
 		if (hasControlCharacters(found.path())) {
 			counts.failed.incrementAndGet();
-			logger.warn("Not harvesting a file whose name has control characters, under " + source.path());
+			logger.warn("Not harvesting a file whose name has control characters, in run " + run.id());
 			return Mono.empty();
 		}
 		Instant stableBefore = Instant.now().minus(this.properties.minimumFileAge());
@@ -329,7 +301,6 @@ public class Harvester implements SmartLifecycle {
 			return Mono.empty();
 		}
 		counts.discovered.incrementAndGet();
-		Path file = Path.of(source.path()).resolve(found.path());
 		return this.database
 			.sql("SELECT id, version, size_bytes, source_mtime, state, persistent_id FROM file_record "
 					+ "WHERE instrument_id = :instrument AND source_path = :path ORDER BY version DESC LIMIT 1")
@@ -363,7 +334,7 @@ public class Harvester implements SmartLifecycle {
 				}
 				return record(run, found, mtime, known.version() + 1);
 			})
-			.flatMap((latest) -> transfer(run, source, store, file, found, latest, counts));
+			.flatMap((latest) -> transfer(run, dataset, source, store, found, latest, counts));
 	}
 
 	private static boolean hasControlCharacters(String path) {
@@ -441,8 +412,8 @@ public class Harvester implements SmartLifecycle {
 
 	}
 
-	private Mono<Void> transfer(Run run, Source source, BlobStore store, Path file, Found found, Latest record,
-			Counts counts) {
+	private Mono<Void> transfer(Run run, @Nullable UUID dataset, Source source, BlobStore store, Found found,
+			Latest record, Counts counts) {
 		String key;
 		try {
 			key = Keys.of(run.instrument(), record.version(), found.path());
@@ -460,8 +431,8 @@ public class Harvester implements SmartLifecycle {
 			.bind("storage", run.storage())
 			.bind("key", key)
 			.then()
-			.then(attempt(store, file, key, 1))
-			.flatMap((result) -> completed(run, source, record, found, transfer, key, result, counts))
+			.then(attempt(store, source, found.path(), key, 1))
+			.flatMap((result) -> completed(run, dataset, record, found, transfer, key, result, counts))
 			.onErrorResume((ex) -> failed(run, record, found, transfer, reason(ex), counts));
 	}
 
@@ -475,9 +446,12 @@ public class Harvester implements SmartLifecycle {
 	record Result(String sourceXxhash, String storedXxhash, @Nullable String sha256, long bytes, int attempts) {
 	}
 
-	private Mono<Result> attempt(BlobStore store, Path file, String key, int attempt) {
+	private Mono<Result> attempt(BlobStore store, Source from, String path, String key, int attempt) {
 		Hashes source = new Hashes(true);
-		Flux<DataBuffer> content = DataBufferUtils.read(file, DefaultDataBufferFactory.sharedInstance, BUFFER)
+		// The source's stream blocks: read on a thread meant for it.
+		Flux<DataBuffer> content = DataBufferUtils
+			.readInputStream(() -> from.open(path), DefaultDataBufferFactory.sharedInstance, BUFFER)
+			.subscribeOn(Schedulers.boundedElastic())
 			.doOnNext(source::update);
 		return store.write(key, content)
 			.then(Mono.defer(() -> {
@@ -502,17 +476,17 @@ public class Harvester implements SmartLifecycle {
 					return removed.then(Mono.error(new IllegalStateException("the stored copy did not match the source after "
 							+ attempt + " attempts")));
 				}
-				return removed.then(attempt(store, file, key, attempt + 1));
+				return removed.then(attempt(store, from, path, key, attempt + 1));
 			});
 	}
 
-	private Mono<Void> completed(Run run, Source source, Latest record, Found found, UUID transfer, String key,
-			Result result, Counts counts) {
+	private Mono<Void> completed(Run run, @Nullable UUID dataset, Latest record, Found found, UUID transfer,
+			String key, Result result, Counts counts) {
 		counts.transferred.incrementAndGet();
 		counts.bytes.addAndGet(result.bytes());
 		String filename = found.path().substring(found.path().lastIndexOf('/') + 1);
 		FileEvents.TransferCompleted event = new FileEvents.TransferCompleted(
-				(source.dataset() != null) ? source.dataset().toString() : null, transfer.toString(),
+				(dataset != null) ? dataset.toString() : null, transfer.toString(),
 				List.of(new FileEvents.DatasetFile(record.id().toString(), filename, result.bytes(), null, null,
 						result.sha256())),
 				run.instrument().toString(), run.id().toString(), record.persistentId(), key, true);

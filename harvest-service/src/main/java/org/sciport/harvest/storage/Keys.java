@@ -10,12 +10,13 @@ import org.sciport.commons.storage.BlobKeys;
 
 /**
  * Where a harvested file is stored: {@code {instrument}/{source path}} for a file's first
- * version, {@code {instrument}/v-{n}/{source path}} for later ones, so no version overwrites
+ * version, {@code {instrument}/v{n}-xver/{source path}} for later ones, so no version overwrites
  * another's copy. Blob keys allow only letters, digits, {@code .}, {@code _} and {@code -} in a
  * segment (and a letter or digit first), while instruments name files as they like: every other
- * byte of a segment's UTF-8 (and {@code -} itself) is written {@code -xhh}, and a first byte
- * that may not start a segment {@code 0-XHH}. The mapping is one to one, and {@code v-{n}}
- * cannot come from it.
+ * byte of a segment's UTF-8 is written {@code -xhh} (so is a {@code -} that an {@code x} or
+ * {@code X} follows), and a first byte that may not start a segment {@code 0-XHH}. The mapping is one to
+ * one, and since an escape is always {@code -x} and two hex digits, no source path yields the
+ * version segment's {@code -xver}.
  */
 public final class Keys {
 
@@ -27,7 +28,7 @@ public final class Keys {
 		List<String> segments = new ArrayList<>();
 		segments.add(instrument.toString());
 		if (version > 1) {
-			segments.add("v-" + version);
+			segments.add("v" + version + "-xver");
 		}
 		for (String segment : sourcePath.split("/")) {
 			if (!segment.isEmpty()) {
@@ -49,8 +50,10 @@ public final class Keys {
 		byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
 		for (int i = 0; i < bytes.length; i++) {
 			int b = bytes[i] & 0xff;
+			// A '-' is kept unless an 'x' or 'X' follows it: "-x" and "0-X" always start an escape.
 			boolean plain = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
-					|| ((b == '.' || b == '_') && i > 0);
+					|| ((b == '.' || b == '_') && i > 0)
+					|| (b == '-' && i > 0 && !(i + 1 < bytes.length && (bytes[i + 1] == 'x' || bytes[i + 1] == 'X')));
 			if (plain) {
 				out.append((char) b);
 			}
