@@ -22,12 +22,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param shoulder the ARK shoulder new identifiers start with
  * @param secrets how service-account and storage secrets are sealed at rest
  * @param scheduler the schedules' poll interval and missed-run policy
+ * @param hooks what hooks may run
  */
 @ConfigurationProperties("sciport.harvest")
 public record HarvestProperties(@DefaultValue List<Path> allowedRoots, @DefaultValue("30s") Duration minimumFileAge,
 		@DefaultValue("3") int transferAttempts, @DefaultValue("4") int transferConcurrency,
 		@DefaultValue("99999") String naan, @DefaultValue("fk4") String shoulder, @DefaultValue Secrets secrets,
-		@DefaultValue Scheduler scheduler) {
+		@DefaultValue Scheduler scheduler, @DefaultValue Hooks hooks) {
 
 	/**
 	 * @param currentKey the id of the key new secrets are sealed with
@@ -37,6 +38,12 @@ public record HarvestProperties(@DefaultValue List<Path> allowedRoots, @DefaultV
 	 */
 	public record Secrets(@DefaultValue("") String currentKey, @DefaultValue Map<String, String> keys,
 			@DefaultValue("data/harvest/secrets.key") Path keyFile) {
+	}
+
+	/**
+	 * @param allowedCommands the executables a {@code command} hook may name (none by default)
+	 */
+	public record Hooks(@DefaultValue List<String> allowedCommands) {
 	}
 
 	/**

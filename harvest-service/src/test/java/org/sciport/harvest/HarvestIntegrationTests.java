@@ -388,6 +388,75 @@ class HarvestIntegrationTests {
 		assertThat(files("instrument_id=" + instrument)).hasSize(2);
 	}
 
+	@Test
+	void hooksFilterRedirectEnrichAndGrantAndTheirConfigurationIsChecked() throws Exception {
+		Path source = Files.createDirectories(root.resolve("src-hooks-" + UUID.randomUUID()));
+		Path store = Files.createDirectories(root.resolve("store-hooks-" + UUID.randomUUID()));
+		User operator = TestTokens.user();
+		write(source.resolve("S42_" + operator.id() + ".dat"), "measured", true);
+		write(source.resolve("scratch.tmp"), "temporary", true);
+		write(source.resolve("tiny.dat"), "x", true);
+		write(source.resolve("logs-here/run.log"), "log lines", true);
+		Map<String, Object> location = post("/api/storage-locations",
+				Map.of("name", "Hooks " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
+		String instrument = (String) post("/api/instruments", Map.of("name", "Hooks " + UUID.randomUUID(), "source_type",
+				"local", "source_path", source.toString(), "default_storage_location_id", location.get("id")), 201).get("id");
+		// Configuration is checked where it is given.
+		hookRefused(Map.of("name", "bad", "builtin_name", "metadata_enrichment", "instrument_id", instrument,
+				"config", Map.of("rules", List.of(Map.of("pattern", "(?<open", "source", "filename")))), "config.rules[0].pattern");
+		hookRefused(Map.of("name", "bad", "builtin_name", "file_filter", "instrument_id", instrument,
+				"config", Map.of("exclude_patterns", List.of("[a-"))), "config.exclude_patterns[0]");
+		hookRefused(Map.of("name", "bad", "implementation", "command", "trigger", "post_transfer", "command", "/bin/rm"),
+				"command");
+		hookRefused(Map.of("name", "bad", "builtin_name", "access_assignment", "config",
+				Map.of("grants", List.of(Map.of("source", "literal", "grantee_id", "someone")))), "config.grants[0].grantee_id");
+		post("/api/hooks", Map.of("name", "Keep scratch out", "builtin_name", "file_filter", "instrument_id", instrument,
+				"priority", 10, "config", Map.of("exclude_patterns", List.of("*.tmp"), "min_size_bytes", 2,
+						"redirect_rules", List.of(Map.of("pattern", "*.log", "destination", "logs")))), 201);
+		post("/api/hooks", Map.of("name", "Sample and operator", "builtin_name", "metadata_enrichment", "instrument_id",
+				instrument, "priority", 20, "config", Map.of("rules", List.of(Map.of("pattern",
+						"(?<sample>S\\d+)_(?<operator>[0-9a-f-]{36})\\.dat", "source", "filename")))), 201);
+		post("/api/hooks", Map.of("name", "Operator sees their data", "builtin_name", "access_assignment", "instrument_id",
+				instrument, "priority", 30, "config", Map.of("grants", List.of(Map.of("source", "metadata", "match_field",
+						"operator", "grantee_type", "user")))), 201);
+		this.client.get().uri("/api/hooks?limit=500").headers((h) -> h.setBearerAuth(this.admin.token())).exchange()
+			.expectStatus().isOk().expectBody().jsonPath("$.total").value((Integer total) -> assertThat(total).isGreaterThanOrEqualTo(3));
+
+		String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
+				"0 2 * * *"), 201).get("id");
+		Map<String, Object> run = awaitRun((String) trigger(schedule, null).get("run_id"));
+		assertThat(run).containsEntry("status", "completed").containsEntry("files_transferred", 2)
+			.containsEntry("files_skipped", 2);
+		List<Map<String, Object>> files = files("instrument_id=" + instrument);
+		Map<String, Object> measured = files.stream().filter((f) -> ((String) f.get("source_path")).startsWith("S42_"))
+			.findFirst().orElseThrow();
+		@SuppressWarnings("unchecked")
+		Map<String, Object> metadata = (Map<String, Object>) measured.get("metadata_");
+		assertThat(metadata).containsEntry("sample", "S42").containsEntry("operator", operator.id().toString());
+		assertThat(files).filteredOn((f) -> "skipped".equals(f.get("state"))).hasSize(2)
+			.allSatisfy((f) -> assertThat(f.get("persistent_id")).isNull());
+		assertThat(store.resolve(instrument + "/logs/run.log")).hasContent("log lines");
+		assertThat(store.resolve(instrument + "/scratch.tmp")).doesNotExist();
+		// The operator named in the file's name sees that file, and nothing else of the instrument.
+		this.client.get().uri("/api/files/" + measured.get("id")).headers((h) -> h.setBearerAuth(operator.token()))
+			.exchange().expectStatus().isOk();
+		String log = (String) files.stream().filter((f) -> "logs-here/run.log".equals(f.get("source_path"))).findFirst()
+			.orElseThrow().get("id");
+		this.client.get().uri("/api/files/" + log).headers((h) -> h.setBearerAuth(operator.token())).exchange()
+			.expectStatus().isNotFound();
+		// A second run records the held-back files once, not again.
+		Map<String, Object> again = awaitRun((String) trigger(schedule, null).get("run_id"));
+		assertThat(again).containsEntry("files_transferred", 0).containsEntry("files_skipped", 2);
+		assertThat(count("SELECT count(*) AS n FROM file_transfer t JOIN file_record f ON f.id = t.file_id "
+				+ "WHERE f.instrument_id = :id AND t.status = 'skipped'", instrument)).isEqualTo(2);
+	}
+
+	private void hookRefused(Map<String, Object> hook, String field) {
+		this.client.post().uri("/api/hooks").headers((h) -> h.setBearerAuth(this.admin.token()))
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(hook).exchange().expectStatus().isEqualTo(422)
+			.expectBody().jsonPath("$.detail[0].loc[1]").isEqualTo(field);
+	}
+
 	/** A store whose first write of each key lands with one byte flipped. */
 	static final class FlipOnce implements BlobStore {
 

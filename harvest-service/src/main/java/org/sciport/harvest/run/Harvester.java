@@ -30,6 +30,8 @@ import org.sciport.commons.storage.BlobStore;
 import org.sciport.harvest.HarvestProperties;
 import org.sciport.harvest.ark.Ark;
 import org.sciport.harvest.storage.Keys;
+import org.sciport.harvest.hooks.HookPlan;
+import org.sciport.harvest.hooks.Hooks;
 import org.sciport.harvest.sources.Source;
 import org.sciport.harvest.sources.Source.Found;
 import org.sciport.harvest.sources.SourceException;
@@ -95,6 +97,8 @@ public class Harvester implements SmartLifecycle {
 
 	private final Sources sources;
 
+	private final Hooks hooks;
+
 	private final Ark ark;
 
 	private final SecureRandom random = new SecureRandom();
@@ -102,8 +106,9 @@ public class Harvester implements SmartLifecycle {
 	private volatile @Nullable Disposable loop;
 
 	Harvester(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
-			StorageTargets targets, HarvestRuns runs, HarvestProperties properties, Sources sources) {
+			StorageTargets targets, HarvestRuns runs, HarvestProperties properties, Sources sources, Hooks hooks) {
 		this.sources = sources;
+		this.hooks = hooks;
 		this.database = database;
 		this.transactions = transactions;
 		this.outbox = outbox;
@@ -246,7 +251,8 @@ public class Harvester implements SmartLifecycle {
 			.one()
 			.flatMap((dataset) -> this.targets.target(run.storage())
 				.onErrorMap((ex) -> new HarvestFailure("storage location " + run.storage() + ": " + ex.getMessage()))
-				.flatMap((target) -> Mono.usingWhen(
+				.zipWith(this.hooks.plan(run.instrument()))
+				.flatMap((prepared) -> Mono.usingWhen(
 						this.sources.open(run.instrument()).onErrorMap(SourceException.class,
 								(ex) -> new HarvestFailure(ex.getMessage())),
 						(source) -> Mono.fromCallable(source::list)
@@ -254,7 +260,8 @@ public class Harvester implements SmartLifecycle {
 							.onErrorMap(java.io.IOException.class, (ex) -> new HarvestFailure(
 									"listing the source failed: " + ex.getMessage()))
 							.flatMapMany(Flux::fromIterable)
-							.flatMap((found) -> harvest(run, dataset.orElse(null), source, target.store(), found, counts),
+							.flatMap((found) -> harvest(run, dataset.orElse(null), prepared.getT2(), source,
+									prepared.getT1().store(), found, counts),
 									Math.max(1, this.properties.transferConcurrency()))
 							.then(),
 						(source) -> Mono.fromRunnable(() -> closeQuietly(source)).subscribeOn(Schedulers.boundedElastic()))))
@@ -288,8 +295,8 @@ public class Harvester implements SmartLifecycle {
 	record Latest(UUID id, int version, long size, Instant mtime, String state, @Nullable String persistentId) {
 	}
 
-	private Mono<Void> harvest(Run run, @Nullable UUID dataset, Source source, BlobStore store, Found found,
-			Counts counts) {
+	private Mono<Void> harvest(Run run, @Nullable UUID dataset, HookPlan plan, Source source, BlobStore store,
+			Found found, Counts counts) {
 		if (hasControlCharacters(found.path())) {
 			counts.failed.incrementAndGet();
 			logger.warn("Not harvesting a file whose name has control characters, in run " + run.id());
@@ -301,6 +308,7 @@ public class Harvester implements SmartLifecycle {
 			return Mono.empty();
 		}
 		counts.discovered.incrementAndGet();
+		HookPlan.Decision decision = plan.decide(found.path(), found.size());
 		return this.database
 			.sql("SELECT id, version, size_bytes, source_mtime, state, persistent_id FROM file_record "
 					+ "WHERE instrument_id = :instrument AND source_path = :path ORDER BY version DESC LIMIT 1")
@@ -314,6 +322,9 @@ public class Harvester implements SmartLifecycle {
 			.defaultIfEmpty(java.util.Optional.empty())
 			.flatMap((latest) -> {
 				Instant mtime = found.mtime().truncatedTo(ChronoUnit.MICROS);
+				if (decision instanceof HookPlan.Skip skip) {
+					return skipped(run, found, mtime, latest.orElse(null), skip.reason(), counts).then(Mono.empty());
+				}
 				if (latest.isEmpty()) {
 					return record(run, found, mtime, 1);
 				}
@@ -334,7 +345,8 @@ public class Harvester implements SmartLifecycle {
 				}
 				return record(run, found, mtime, known.version() + 1);
 			})
-			.flatMap((latest) -> transfer(run, dataset, source, store, found, latest, counts));
+			.flatMap((latest) -> transfer(run, dataset, plan, ((HookPlan.Take) decision).destination(), source, store,
+					found, latest, counts));
 	}
 
 	private static boolean hasControlCharacters(String path) {
@@ -412,11 +424,12 @@ public class Harvester implements SmartLifecycle {
 
 	}
 
-	private Mono<Void> transfer(Run run, @Nullable UUID dataset, Source source, BlobStore store, Found found,
-			Latest record, Counts counts) {
+	private Mono<Void> transfer(Run run, @Nullable UUID dataset, HookPlan plan, @Nullable String destination,
+			Source source, BlobStore store, Found found, Latest record, Counts counts) {
 		String key;
 		try {
-			key = Keys.of(run.instrument(), record.version(), found.path());
+			String filename = found.path().substring(found.path().lastIndexOf('/') + 1);
+			key = Keys.of(run.instrument(), record.version(), (destination != null) ? destination + "/" + filename : found.path());
 		}
 		catch (RuntimeException ex) {
 			return failed(run, record, found, null, ex.getMessage(), counts);
@@ -432,7 +445,7 @@ public class Harvester implements SmartLifecycle {
 			.bind("key", key)
 			.then()
 			.then(attempt(store, source, found.path(), key, 1))
-			.flatMap((result) -> completed(run, dataset, record, found, transfer, key, result, counts))
+			.flatMap((result) -> completed(run, dataset, plan, record, found, transfer, key, result, counts))
 			.onErrorResume((ex) -> failed(run, record, found, transfer, reason(ex), counts));
 	}
 
@@ -480,8 +493,21 @@ public class Harvester implements SmartLifecycle {
 			});
 	}
 
-	private Mono<Void> completed(Run run, @Nullable UUID dataset, Latest record, Found found, UUID transfer,
-			String key, Result result, Counts counts) {
+	private Mono<Void> completed(Run run, @Nullable UUID dataset, HookPlan plan, Latest record, Found found,
+			UUID transfer, String key, Result result, Counts counts) {
+		// Post-transfer hooks: metadata from the name, then grants, which may read that metadata.
+		tools.jackson.databind.node.ObjectNode metadata = plan.enrich(found.path());
+		List<HookPlan.Grant> grants = plan.grants(metadata);
+		Mono<Void> granted = Flux.fromIterable(grants)
+			.concatMap((grant) -> this.database
+				.sql("INSERT INTO file_access (file_id, grantee_type, grantee_id, hook_id, created_at) "
+						+ "VALUES (:file, :type, :grantee, :hook, now()) ON CONFLICT DO NOTHING")
+				.bind("file", record.id())
+				.bind("type", grant.granteeType())
+				.bind("grantee", grant.granteeId())
+				.bind("hook", grant.hookId())
+				.then())
+			.then();
 		counts.transferred.incrementAndGet();
 		counts.bytes.addAndGet(result.bytes());
 		String filename = found.path().substring(found.path().lastIndexOf('/') + 1);
@@ -501,13 +527,57 @@ public class Harvester implements SmartLifecycle {
 			.then()
 			.then(this.database
 				.sql("UPDATE file_record SET state = 'stored', xxhash = :xxhash, sha256 = :sha256, size_bytes = :bytes, "
-						+ "updated_at = now() WHERE id = :id")
+						+ "metadata_ = metadata_ || CAST(:metadata AS jsonb), updated_at = now() WHERE id = :id")
+				.bind("metadata", metadata.toString())
 				.bind("xxhash", result.sourceXxhash())
 				.bind("sha256", (result.sha256() != null) ? result.sha256() : "")
 				.bind("bytes", result.bytes())
 				.bind("id", record.id())
 				.then())
+			.then(granted)
 			.then(announce(FileEvents.TransferCompleted.TYPE, transfer.toString(), event)));
+	}
+
+	/**
+	 * A file a pre-transfer hook keeps back: recorded once (a record without an identifier and a
+	 * skipped transfer), counted in every run that keeps it back.
+	 */
+	private Mono<Void> skipped(Run run, Found found, Instant mtime, @Nullable Latest latest, String reason,
+			Counts counts) {
+		if (latest != null && !"skipped".equals(latest.state())) {
+			// Harvested before the hook held it back: left as it is.
+			return Mono.empty();
+		}
+		counts.skipped.incrementAndGet();
+		if (latest != null) {
+			return Mono.empty();
+		}
+		UUID file = UUID.randomUUID();
+		UUID transfer = UUID.randomUUID();
+		String filename = found.path().substring(found.path().lastIndexOf('/') + 1);
+		return this.transactions.transactional(this.database
+			.sql("INSERT INTO file_record (id, instrument_id, source_path, filename, version, size_bytes, source_mtime, "
+					+ "first_discovered_at, state, created_at, updated_at) VALUES (:id, :instrument, :path, :filename, 1, :size, "
+					+ ":mtime, now(), 'skipped', now(), now())")
+			.bind("id", file)
+			.bind("instrument", run.instrument())
+			.bind("path", found.path())
+			.bind("filename", filename)
+			.bind("size", found.size())
+			.bind("mtime", mtime)
+			.then()
+			.then(this.database
+				.sql("INSERT INTO file_transfer (id, file_id, run_id, storage_location_id, status, error_message, started_at, "
+						+ "completed_at, created_at) VALUES (:id, :file, :run, :storage, 'skipped', :reason, now(), now(), now())")
+				.bind("id", transfer)
+				.bind("file", file)
+				.bind("run", run.id())
+				.bind("storage", run.storage())
+				.bind("reason", reason)
+				.then())
+			.then(announce(HarvestEvents.TransferSkipped.TYPE, transfer.toString(),
+					new HarvestEvents.TransferSkipped(transfer.toString(), file.toString(), run.instrument().toString(),
+							run.id().toString(), found.path(), reason))));
 	}
 
 	private Mono<Void> failed(Run run, Latest record, Found found, @Nullable UUID transfer, String reason, Counts counts) {
