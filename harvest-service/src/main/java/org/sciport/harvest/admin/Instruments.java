@@ -14,6 +14,7 @@ import org.sciport.commons.error.ConflictException;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.harvest.HarvestProperties;
+import org.sciport.harvest.web.Administered;
 import org.sciport.harvest.web.Body;
 import org.sciport.harvest.web.Sql;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -47,38 +48,29 @@ public class Instruments {
 
 	private final DatabaseClient database;
 
+	private final Administered rows;
+
 	private final HarvestProperties properties;
 
 	private final JsonMapper json;
 
 	Instruments(DatabaseClient database, HarvestProperties properties, JsonMapper json) {
+		this.rows = new Administered(database, "instrument", "instrument", "created_at, id", this::view);
 		this.database = database;
 		this.properties = properties;
 		this.json = json;
 	}
 
 	public Mono<List<Map<String, Object>>> list(long offset, int limit) {
-		return this.database
-			.sql("SELECT * FROM instrument WHERE deleted_at IS NULL ORDER BY created_at, id OFFSET :offset LIMIT :limit")
-			.bind("offset", offset)
-			.bind("limit", limit)
-			.map(this::view)
-			.all()
-			.collectList();
+		return this.rows.list(offset, limit);
 	}
 
 	public Mono<Long> count() {
-		return this.database.sql("SELECT count(*) AS n FROM instrument WHERE deleted_at IS NULL")
-			.map((row) -> row.get("n", Long.class))
-			.one();
+		return this.rows.count();
 	}
 
 	public Mono<Map<String, Object>> get(UUID id) {
-		return this.database.sql("SELECT * FROM instrument WHERE id = :id AND deleted_at IS NULL")
-			.bind("id", id)
-			.map(this::view)
-			.one()
-			.switchIfEmpty(Mono.error(() -> new NotFoundException("no instrument " + id)));
+		return this.rows.get(id);
 	}
 
 	public Mono<Map<String, Object>> create(Body body) {
@@ -107,11 +99,7 @@ public class Instruments {
 	}
 
 	public Mono<Void> delete(UUID id) {
-		return this.database.sql("UPDATE instrument SET deleted_at = now() WHERE id = :id AND deleted_at IS NULL")
-			.bind("id", id)
-			.fetch()
-			.rowsUpdated()
-			.flatMap((n) -> (n == 0) ? Mono.error(new NotFoundException("no instrument " + id)) : Mono.empty());
+		return this.rows.delete(id);
 	}
 
 	// Grants: who may see an instrument's files and transfers.
@@ -263,16 +251,7 @@ public class Instruments {
 	}
 
 	private Mono<Void> exists(String table, String field, Map<String, @Nullable Object> values) {
-		Object id = values.get(field);
-		if (id == null) {
-			return Mono.empty();
-		}
-		return this.database.sql("SELECT 1 FROM " + table + " WHERE id = :id AND deleted_at IS NULL")
-			.bind("id", id)
-			.map((row) -> 1)
-			.one()
-			.switchIfEmpty(Mono.error(() -> new ValidationException(field, "no " + table.replace('_', ' ') + " " + id)))
-			.then();
+		return Administered.reference(this.database, table, table.replace('_', ' '), field, values.get(field));
 	}
 
 	private static void require(Map<String, @Nullable Object> values, String field) {

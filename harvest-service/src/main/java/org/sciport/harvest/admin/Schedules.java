@@ -13,6 +13,7 @@ import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.harvest.run.HarvestRuns;
 import org.sciport.harvest.schedules.CronSchedule;
+import org.sciport.harvest.web.Administered;
 import org.sciport.harvest.web.Body;
 import org.sciport.harvest.web.Sql;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -174,15 +175,7 @@ public class Schedules {
 	}
 
 	private Mono<Void> exists(String table, String field, @Nullable UUID id) {
-		if (id == null) {
-			return Mono.empty();
-		}
-		return this.database.sql("SELECT 1 FROM " + table + " WHERE id = :id AND deleted_at IS NULL")
-			.bind("id", id)
-			.map((row) -> 1)
-			.one()
-			.switchIfEmpty(Mono.error(() -> new ValidationException(field, "no " + table.replace('_', ' ') + " " + id)))
-			.then();
+		return Administered.reference(this.database, table, table.replace('_', ' '), field, id);
 	}
 
 	private static Map<String, Object> view(Readable row) {

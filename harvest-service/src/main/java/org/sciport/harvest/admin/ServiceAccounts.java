@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ConflictException;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.harvest.secrets.SecretBox;
+import org.sciport.harvest.web.Administered;
 import org.sciport.harvest.web.Body;
 import org.sciport.harvest.web.Sql;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -31,9 +32,12 @@ public class ServiceAccounts {
 
 	private final DatabaseClient database;
 
+	private final Administered rows;
+
 	private final SecretBox secrets;
 
 	ServiceAccounts(DatabaseClient database, SecretBox secrets) {
+		this.rows = new Administered(database, "service_account", "service account", "created_at, id", ServiceAccounts::view);
 		this.database = database;
 		this.secrets = secrets;
 	}
@@ -57,27 +61,15 @@ public class ServiceAccounts {
 	}
 
 	public Mono<List<Map<String, Object>>> list(long offset, int limit) {
-		return this.database
-			.sql("SELECT * FROM service_account WHERE deleted_at IS NULL ORDER BY created_at, id OFFSET :offset LIMIT :limit")
-			.bind("offset", offset)
-			.bind("limit", limit)
-			.map(ServiceAccounts::view)
-			.all()
-			.collectList();
+		return this.rows.list(offset, limit);
 	}
 
 	public Mono<Long> count() {
-		return this.database.sql("SELECT count(*) AS n FROM service_account WHERE deleted_at IS NULL")
-			.map((row) -> row.get("n", Long.class))
-			.one();
+		return this.rows.count();
 	}
 
 	public Mono<Map<String, Object>> get(UUID id) {
-		return this.database.sql("SELECT * FROM service_account WHERE id = :id AND deleted_at IS NULL")
-			.bind("id", id)
-			.map(ServiceAccounts::view)
-			.one()
-			.switchIfEmpty(Mono.error(() -> new NotFoundException("no service account " + id)));
+		return this.rows.get(id);
 	}
 
 	/** The opened credentials of an account. */
@@ -155,11 +147,7 @@ public class ServiceAccounts {
 	}
 
 	public Mono<Void> delete(UUID id) {
-		return this.database.sql("UPDATE service_account SET deleted_at = now() WHERE id = :id AND deleted_at IS NULL")
-			.bind("id", id)
-			.fetch()
-			.rowsUpdated()
-			.flatMap((n) -> (n == 0) ? Mono.error(new NotFoundException("no service account " + id)) : Mono.empty());
+		return this.rows.delete(id);
 	}
 
 	private @Nullable String seal(@Nullable String secret) {

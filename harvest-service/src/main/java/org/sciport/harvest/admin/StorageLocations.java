@@ -15,6 +15,7 @@ import org.sciport.commons.error.ValidationException;
 import org.sciport.harvest.HarvestProperties;
 import org.sciport.harvest.secrets.SecretBox;
 import org.sciport.harvest.storage.StorageTargets;
+import org.sciport.harvest.web.Administered;
 import org.sciport.harvest.web.Body;
 import org.sciport.harvest.web.Sql;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -46,6 +47,8 @@ public class StorageLocations {
 
 	private final DatabaseClient database;
 
+	private final Administered rows;
+
 	private final TransactionalOperator transactions;
 
 	private final SecretBox secrets;
@@ -58,6 +61,7 @@ public class StorageLocations {
 
 	StorageLocations(DatabaseClient database, TransactionalOperator transactions, SecretBox secrets,
 			HarvestProperties properties, StorageTargets targets, JsonMapper json) {
+		this.rows = new Administered(database, "storage_location", "storage location", "created_at, id", this::view);
 		this.database = database;
 		this.transactions = transactions;
 		this.secrets = secrets;
@@ -67,27 +71,15 @@ public class StorageLocations {
 	}
 
 	public Mono<List<Map<String, Object>>> list(long offset, int limit) {
-		return this.database.sql("SELECT * FROM storage_location WHERE deleted_at IS NULL ORDER BY created_at, id "
-				+ "OFFSET :offset LIMIT :limit")
-			.bind("offset", offset)
-			.bind("limit", limit)
-			.map(this::view)
-			.all()
-			.collectList();
+		return this.rows.list(offset, limit);
 	}
 
 	public Mono<Long> count() {
-		return this.database.sql("SELECT count(*) AS n FROM storage_location WHERE deleted_at IS NULL")
-			.map((row) -> row.get("n", Long.class))
-			.one();
+		return this.rows.count();
 	}
 
 	public Mono<Map<String, Object>> get(UUID id) {
-		return this.database.sql("SELECT * FROM storage_location WHERE id = :id AND deleted_at IS NULL")
-			.bind("id", id)
-			.map(this::view)
-			.one()
-			.switchIfEmpty(Mono.error(() -> new NotFoundException("no storage location " + id)));
+		return this.rows.get(id);
 	}
 
 	public Mono<Map<String, Object>> create(Body body) {
@@ -144,11 +136,7 @@ public class StorageLocations {
 	}
 
 	public Mono<Void> delete(UUID id) {
-		return this.database.sql("UPDATE storage_location SET deleted_at = now() WHERE id = :id AND deleted_at IS NULL")
-			.bind("id", id)
-			.fetch()
-			.rowsUpdated()
-			.flatMap((n) -> (n == 0) ? Mono.error(new NotFoundException("no storage location " + id)) : Mono.empty());
+		return this.rows.delete(id);
 	}
 
 	/**

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.harvest.HarvestProperties;
+import org.sciport.harvest.web.Administered;
 import org.sciport.harvest.web.Body;
 import org.sciport.harvest.web.Sql;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -45,11 +46,14 @@ public class Hooks {
 
 	private final DatabaseClient database;
 
+	private final Administered rows;
+
 	private final JsonMapper json;
 
 	private final HarvestProperties properties;
 
 	Hooks(DatabaseClient database, JsonMapper json, HarvestProperties properties) {
+		this.rows = new Administered(database, "hook_config", "hook", "priority, created_at", this::view);
 		this.database = database;
 		this.json = json;
 		this.properties = properties;
@@ -81,27 +85,15 @@ public class Hooks {
 	}
 
 	public Mono<List<Map<String, Object>>> list(long offset, int limit) {
-		return this.database
-			.sql("SELECT * FROM hook_config WHERE deleted_at IS NULL ORDER BY priority, created_at OFFSET :offset LIMIT :limit")
-			.bind("offset", offset)
-			.bind("limit", limit)
-			.map(this::view)
-			.all()
-			.collectList();
+		return this.rows.list(offset, limit);
 	}
 
 	public Mono<Long> count() {
-		return this.database.sql("SELECT count(*) AS n FROM hook_config WHERE deleted_at IS NULL")
-			.map((row) -> row.get("n", Long.class))
-			.one();
+		return this.rows.count();
 	}
 
 	public Mono<Map<String, Object>> get(UUID id) {
-		return this.database.sql("SELECT * FROM hook_config WHERE id = :id AND deleted_at IS NULL")
-			.bind("id", id)
-			.map(this::view)
-			.one()
-			.switchIfEmpty(Mono.error(() -> new NotFoundException("no hook " + id)));
+		return this.rows.get(id);
 	}
 
 	public Mono<Map<String, Object>> create(Body body) {
@@ -118,11 +110,7 @@ public class Hooks {
 	}
 
 	public Mono<Void> delete(UUID id) {
-		return this.database.sql("UPDATE hook_config SET deleted_at = now() WHERE id = :id AND deleted_at IS NULL")
-			.bind("id", id)
-			.fetch()
-			.rowsUpdated()
-			.flatMap((n) -> (n == 0) ? Mono.error(new NotFoundException("no hook " + id)) : Mono.empty());
+		return this.rows.delete(id);
 	}
 
 	private Mono<Map<String, Object>> save(@Nullable UUID id, Body body, Map<String, Object> stored) {
@@ -197,13 +185,7 @@ public class Hooks {
 		spec = Sql.bind(spec, "webhook", "http_webhook".equals(implementation) ? webhook : null, String.class);
 		spec = Sql.bind(spec, "command", "command".equals(implementation) ? command : null, String.class);
 		spec = Sql.bind(spec, "instrument", instrument, UUID.class);
-		Mono<Void> exists = (instrument == null) ? Mono.empty()
-				: this.database.sql("SELECT 1 FROM instrument WHERE id = :id AND deleted_at IS NULL")
-					.bind("id", instrument)
-					.map((row) -> 1)
-					.one()
-					.switchIfEmpty(Mono.error(() -> new ValidationException("instrument_id", "no instrument " + instrument)))
-					.then();
+		Mono<Void> exists = Administered.reference(this.database, "instrument", "instrument", "instrument_id", instrument);
 		return exists.then(spec.then()).then(Mono.defer(() -> get(hook)));
 	}
 

@@ -37,7 +37,6 @@ import org.sciport.harvest.sources.Source.Found;
 import org.sciport.harvest.sources.SourceException;
 import org.sciport.harvest.sources.Sources;
 import org.sciport.harvest.storage.StorageTargets;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
@@ -72,7 +71,7 @@ import reactor.core.scheduler.Schedulers;
  * instrument fails, saying that this version does not harvest those.
  */
 @Component
-public class Harvester implements SmartLifecycle {
+public class Harvester extends Poller {
 
 	private static final Log logger = LogFactory.getLog(Harvester.class);
 
@@ -103,8 +102,6 @@ public class Harvester implements SmartLifecycle {
 
 	private final SecureRandom random = new SecureRandom();
 
-	private volatile @Nullable Disposable loop;
-
 	Harvester(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
 			StorageTargets targets, HarvestRuns runs, HarvestProperties properties, Sources sources, Hooks hooks) {
 		this.sources = sources;
@@ -120,29 +117,23 @@ public class Harvester implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
-		this.loop = Flux.merge(Flux.interval(Duration.ZERO, this.properties.scheduler().poll()).map((tick) -> true),
-				this.runs.requested().asFlux())
-			.onBackpressureDrop()
-			.concatMap((tick) -> drain().onErrorResume((ex) -> {
-				logger.error("Harvest runs could not be taken up: " + ex.getMessage());
-				return Mono.empty();
-			}), 1)
-			.subscribe();
+	Flux<?> ticks() {
+		return Flux.merge(Flux.interval(Duration.ZERO, this.properties.scheduler().poll()), this.runs.requested().asFlux());
 	}
 
 	@Override
-	public void stop() {
-		Disposable running = this.loop;
-		if (running != null) {
-			running.dispose();
-		}
+	Mono<Void> round() {
+		return drain();
 	}
 
 	@Override
-	public boolean isRunning() {
-		Disposable running = this.loop;
-		return running != null && !running.isDisposed();
+	Log logger() {
+		return logger;
+	}
+
+	@Override
+	String failure() {
+		return "Harvest runs could not be taken up";
 	}
 
 	/** How often a running run's heartbeat is written. */

@@ -9,11 +9,9 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.sciport.harvest.HarvestProperties;
 import org.sciport.harvest.schedules.CronSchedule;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -26,7 +24,7 @@ import reactor.core.publisher.Mono;
  * recorded as a skipped run otherwise; ticks missed before the latest are not run again.
  */
 @Component
-public class ScheduleTicker implements SmartLifecycle {
+public class ScheduleTicker extends Poller {
 
 	private static final Log logger = LogFactory.getLog(ScheduleTicker.class);
 
@@ -38,8 +36,6 @@ public class ScheduleTicker implements SmartLifecycle {
 
 	private final HarvestProperties properties;
 
-	private volatile @Nullable Disposable loop;
-
 	ScheduleTicker(DatabaseClient database, TransactionalOperator transactions, HarvestRuns runs,
 			HarvestProperties properties) {
 		this.database = database;
@@ -49,28 +45,23 @@ public class ScheduleTicker implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
-		this.loop = Flux.interval(Duration.ZERO, this.properties.scheduler().poll())
-			.onBackpressureDrop()
-			.concatMap((tick) -> fireDue().onErrorResume((ex) -> {
-				logger.warn("Looking for due schedules failed: " + ex.getMessage());
-				return Mono.empty();
-			}), 1)
-			.subscribe();
+	Flux<?> ticks() {
+		return Flux.interval(Duration.ZERO, this.properties.scheduler().poll());
 	}
 
 	@Override
-	public void stop() {
-		Disposable running = this.loop;
-		if (running != null) {
-			running.dispose();
-		}
+	Mono<Void> round() {
+		return fireDue();
 	}
 
 	@Override
-	public boolean isRunning() {
-		Disposable running = this.loop;
-		return running != null && !running.isDisposed();
+	Log logger() {
+		return logger;
+	}
+
+	@Override
+	String failure() {
+		return "Looking for due schedules failed";
 	}
 
 	/** A due schedule. */
