@@ -195,12 +195,9 @@ class HarvestIntegrationTests {
 		write(source.resolve("a/first.txt"), "first version", true);
 		write(source.resolve("a/b/second image.tif"), "second", true);
 		write(source.resolve("growing.dat"), "still being written", false);
-		Map<String, Object> location = post("/api/storage-locations",
-				Map.of("name", "Run store " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
-		String instrument = (String) post("/api/instruments", Map.of("name", "Run " + UUID.randomUUID(), "source_type",
-				"local", "source_path", source.toString(), "default_storage_location_id", location.get("id")), 201).get("id");
-		String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
-				"0 2 * * *"), 201).get("id");
+		Instrument setUp = instrument("Run store", source, store);
+		String instrument = setUp.id();
+		String schedule = setUp.schedule();
 
 		Map<String, Object> run = trigger(schedule, "first-" + schedule);
 		assertThat(trigger(schedule, "first-" + schedule)).as("a retried trigger answers the same run")
@@ -267,13 +264,9 @@ class HarvestIntegrationTests {
 		AtomicBoolean flipped = new AtomicBoolean();
 		this.targets.decorate((real) -> new FlipOnce(real, flipped));
 		try {
-			Map<String, Object> location = post("/api/storage-locations",
-					Map.of("name", "Flip " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
-			String instrument = (String) post("/api/instruments", Map.of("name", "Flip " + UUID.randomUUID(),
-					"source_type", "local", "source_path", source.toString(), "default_storage_location_id",
-					location.get("id")), 201).get("id");
-			String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
-					"0 2 * * *"), 201).get("id");
+			Instrument setUp = instrument("Flip", source, store);
+			String instrument = setUp.id();
+			String schedule = setUp.schedule();
 			Map<String, Object> run = awaitRun((String) trigger(schedule, null).get("run_id"));
 			assertThat(run).containsEntry("files_transferred", 1).containsEntry("files_failed", 0);
 			assertThat(flipped).isTrue();
@@ -295,12 +288,9 @@ class HarvestIntegrationTests {
 		Path source = Files.createDirectories(root.resolve("src-access-" + UUID.randomUUID()));
 		Path store = Files.createDirectories(root.resolve("store-access-" + UUID.randomUUID()));
 		write(source.resolve("secret.dat"), "data", true);
-		Map<String, Object> location = post("/api/storage-locations",
-				Map.of("name", "Access " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
-		String instrument = (String) post("/api/instruments", Map.of("name", "Access " + UUID.randomUUID(), "source_type",
-				"local", "source_path", source.toString(), "default_storage_location_id", location.get("id")), 201).get("id");
-		String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
-				"0 2 * * *"), 201).get("id");
+		Instrument setUp = instrument("Access", source, store);
+		String instrument = setUp.id();
+		String schedule = setUp.schedule();
 		String runId = (String) awaitRun((String) trigger(schedule, null).get("run_id")).get("id");
 		Map<String, Object> file = files("instrument_id=" + instrument).get(0);
 		String transfer = (String) this.client.get().uri("/api/transfers?file_id=" + file.get("id"))
@@ -335,12 +325,9 @@ class HarvestIntegrationTests {
 	void aDueScheduleFiresOnceHoweverManyTickersLookAtOnce() throws Exception {
 		Path source = Files.createDirectories(root.resolve("src-tick-" + UUID.randomUUID()));
 		Path store = Files.createDirectories(root.resolve("store-tick-" + UUID.randomUUID()));
-		Map<String, Object> location = post("/api/storage-locations",
-				Map.of("name", "Tick " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
-		String instrument = (String) post("/api/instruments", Map.of("name", "Tick " + UUID.randomUUID(), "source_type",
-				"local", "source_path", source.toString(), "default_storage_location_id", location.get("id")), 201).get("id");
-		String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
-				"0 2 * * *"), 201).get("id");
+		Instrument setUp = instrument("Tick", source, store);
+		String instrument = setUp.id();
+		String schedule = setUp.schedule();
 		for (int tick = 0; tick < 3; tick++) {
 			this.database.sql("UPDATE harvest_schedule SET next_run_at = now() - interval '1 second' WHERE id = :id")
 				.bind("id", UUID.fromString(schedule)).then().block(Duration.ofSeconds(10));
@@ -362,12 +349,9 @@ class HarvestIntegrationTests {
 		Path source = Files.createDirectories(root.resolve("src-crash-" + UUID.randomUUID()));
 		Path store = Files.createDirectories(root.resolve("store-crash-" + UUID.randomUUID()));
 		write(source.resolve("kept.dat"), "verified once", true);
-		Map<String, Object> location = post("/api/storage-locations",
-				Map.of("name", "Crash " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
-		String instrument = (String) post("/api/instruments", Map.of("name", "Crash " + UUID.randomUUID(), "source_type",
-				"local", "source_path", source.toString(), "default_storage_location_id", location.get("id")), 201).get("id");
-		String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
-				"0 2 * * *"), 201).get("id");
+		Instrument setUp = instrument("Crash", source, store);
+		String instrument = setUp.id();
+		String schedule = setUp.schedule();
 		awaitRun((String) trigger(schedule, null).get("run_id"));
 		write(source.resolve("late.dat"), "arrived later", true);
 		// A replica took this run and died a minute ago: no heartbeat since.
@@ -378,7 +362,7 @@ class HarvestIntegrationTests {
 			.bind("id", orphan)
 			.bind("instrument", UUID.fromString(instrument))
 			.bind("schedule", UUID.fromString(schedule))
-			.bind("storage", UUID.fromString((String) location.get("id")))
+			.bind("storage", UUID.fromString(setUp.storage()))
 			.then()
 			.block(Duration.ofSeconds(10));
 		Map<String, Object> finished = awaitRun(orphan.toString());
@@ -397,10 +381,9 @@ class HarvestIntegrationTests {
 		write(source.resolve("scratch.tmp"), "temporary", true);
 		write(source.resolve("tiny.dat"), "x", true);
 		write(source.resolve("logs-here/run.log"), "log lines", true);
-		Map<String, Object> location = post("/api/storage-locations",
-				Map.of("name", "Hooks " + UUID.randomUUID(), "type", "posix", "base_path", store.toString()), 201);
-		String instrument = (String) post("/api/instruments", Map.of("name", "Hooks " + UUID.randomUUID(), "source_type",
-				"local", "source_path", source.toString(), "default_storage_location_id", location.get("id")), 201).get("id");
+		Instrument setUp = instrument("Hooks", source, store);
+		String instrument = setUp.id();
+		String schedule = setUp.schedule();
 		// Configuration is checked where it is given.
 		hookRefused(Map.of("name", "bad", "builtin_name", "metadata_enrichment", "instrument_id", instrument,
 				"config", Map.of("rules", List.of(Map.of("pattern", "(?<open", "source", "filename")))), "config.rules[0].pattern");
@@ -422,8 +405,6 @@ class HarvestIntegrationTests {
 		this.client.get().uri("/api/hooks?limit=500").headers((h) -> h.setBearerAuth(this.admin.token())).exchange()
 			.expectStatus().isOk().expectBody().jsonPath("$.total").value((Integer total) -> assertThat(total).isGreaterThanOrEqualTo(3));
 
-		String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
-				"0 2 * * *"), 201).get("id");
 		Map<String, Object> run = awaitRun((String) trigger(schedule, null).get("run_id"));
 		assertThat(run).containsEntry("status", "completed").containsEntry("files_transferred", 2)
 			.containsEntry("files_skipped", 2);
@@ -449,6 +430,27 @@ class HarvestIntegrationTests {
 		assertThat(again).containsEntry("files_transferred", 0).containsEntry("files_skipped", 2);
 		assertThat(count("SELECT count(*) AS n FROM file_transfer t JOIN file_record f ON f.id = t.file_id "
 				+ "WHERE f.instrument_id = :id AND t.status = 'skipped'", instrument)).isEqualTo(2);
+	}
+
+	/**
+	 * A local instrument reading {@code source} into a posix location at {@code store}, with a
+	 * schedule (02:00 daily) to trigger.
+	 *
+	 * @param id the instrument
+	 * @param storage its storage location
+	 * @param schedule its schedule
+	 */
+	private record Instrument(String id, String storage, String schedule) {
+	}
+
+	private Instrument instrument(String label, Path source, Path store) {
+		String storage = (String) post("/api/storage-locations", Map.of("name", label + " " + UUID.randomUUID(), "type",
+				"posix", "base_path", store.toString()), 201).get("id");
+		String instrument = (String) post("/api/instruments", Map.of("name", label + " " + UUID.randomUUID(), "source_type",
+				"local", "source_path", source.toString(), "default_storage_location_id", storage), 201).get("id");
+		String schedule = (String) post("/api/schedules", Map.of("instrument_id", instrument, "cron_expression",
+				"0 2 * * *"), 201).get("id");
+		return new Instrument(instrument, storage, schedule);
 	}
 
 	private void hookRefused(Map<String, Object> hook, String field) {

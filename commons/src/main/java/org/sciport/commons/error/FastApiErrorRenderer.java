@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The error shape of the APIs built on FastAPI that Sciport serves (the instrument harvester's
@@ -14,18 +13,10 @@ import org.springframework.web.server.ServerWebExchange;
  * with FastAPI's list, {@code {"detail": [{"type", "loc", "msg", "input"}]}}, the offending
  * field last in {@code loc}.
  */
-public final class FastApiErrorRenderer implements ErrorRenderer {
-
-	private final List<String> pathPrefixes;
+public final class FastApiErrorRenderer extends SurfaceErrorRenderer {
 
 	public FastApiErrorRenderer(String... pathPrefixes) {
-		this.pathPrefixes = List.of(pathPrefixes);
-	}
-
-	@Override
-	public boolean supports(ServerWebExchange exchange) {
-		String path = exchange.getRequest().getPath().value();
-		return this.pathPrefixes.stream().anyMatch(path::startsWith);
+		super(pathPrefixes);
 	}
 
 	@Override

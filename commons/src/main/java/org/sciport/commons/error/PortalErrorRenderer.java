@@ -1,10 +1,8 @@
 package org.sciport.commons.error;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
-import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The data portal's error shape, {@code {success: false, error, code}} (plus the request id,
@@ -16,18 +14,10 @@ import org.springframework.web.server.ServerWebExchange;
  * {@code TOKEN_EXPIRED}, {@code AUTH_ERROR} (any other credential failure),
  * {@code DATASET_NOT_FOUND}, {@code ACCESS_DENIED}; otherwise the native code.
  */
-public final class PortalErrorRenderer implements ErrorRenderer {
-
-	private final List<String> pathPrefixes;
+public final class PortalErrorRenderer extends SurfaceErrorRenderer {
 
 	public PortalErrorRenderer(String... pathPrefixes) {
-		this.pathPrefixes = List.of(pathPrefixes);
-	}
-
-	@Override
-	public boolean supports(ServerWebExchange exchange) {
-		String path = exchange.getRequest().getPath().value();
-		return this.pathPrefixes.stream().anyMatch(path::startsWith);
+		super(pathPrefixes);
 	}
 
 	@Override
