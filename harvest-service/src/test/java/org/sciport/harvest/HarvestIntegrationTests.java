@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,7 @@ import org.sciport.commons.event.FileEvents;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.storage.BlobStore;
 import org.sciport.commons.storage.StoredBlob;
+import org.sciport.commons.webhook.WebhookSignature;
 import org.sciport.harvest.ark.Ark;
 import org.sciport.harvest.run.ScheduleTicker;
 import org.sciport.harvest.storage.StorageTargets;
@@ -41,6 +44,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -77,6 +82,46 @@ class HarvestIntegrationTests {
 		root = roots;
 		registry.add("sciport.harvest.allowed-roots", roots::toString);
 		registry.add("sciport.harvest.secrets.key-file", () -> roots.resolve("keys/secrets.key").toString());
+		registry.add("sciport.harvest.hooks.allowed-commands",
+				() -> String.join(",", script(roots, "classify.sh", CLASSIFY), script(roots, "broken.sh", BROKEN),
+						script(roots, "slow.sh", SLOW)));
+	}
+
+	/** A pre-transfer command: skips junk, sends raw files to raw/, labels the rest. */
+	private static final String CLASSIFY = """
+			#!/bin/sh
+			input=$(cat)
+			case "$input" in
+			  *'"filename":"junk'*) printf '{"action":"skip","reason":"junk by name"}' ;;
+			  *'"filename":"raw-'*) printf '{"destination":"raw","metadata":{"classified":"raw"}}' ;;
+			  *) printf '{"metadata":{"classified":"other"}}' ;;
+			esac
+			""";
+
+	private static final String BROKEN = """
+			#!/bin/sh
+			cat > /dev/null
+			echo "disk on fire" >&2
+			exit 3
+			""";
+
+	private static final String SLOW = """
+			#!/bin/sh
+			cat > /dev/null
+			sleep 30
+			echo '{}'
+			""";
+
+	private static String script(Path roots, String name, String text) {
+		try {
+			Path file = Files.createDirectories(roots.resolve("hooks")).resolve(name);
+			Files.writeString(file, text, StandardCharsets.UTF_8);
+			Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+			return file.toString();
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
 	}
 
 	@Autowired
@@ -430,6 +475,154 @@ class HarvestIntegrationTests {
 		assertThat(again).containsEntry("files_transferred", 0).containsEntry("files_skipped", 2);
 		assertThat(count("SELECT count(*) AS n FROM file_transfer t JOIN file_record f ON f.id = t.file_id "
 				+ "WHERE f.instrument_id = :id AND t.status = 'skipped'", instrument)).isEqualTo(2);
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void commandsAndWebhooksRunInOrderTheirFailuresAreRecordedAndAFailingPreHookHoldsTheFileBack() throws Exception {
+		String secret = WebhookSignature.generate(new java.security.SecureRandom());
+		WebhookSignature signature = WebhookSignature.of(secret);
+		List<JsonNode> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+		java.util.concurrent.atomic.AtomicInteger flaky = new java.util.concurrent.atomic.AtomicInteger();
+		java.util.concurrent.atomic.AtomicInteger down = new java.util.concurrent.atomic.AtomicInteger();
+		HttpServer receiver = HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+		receiver.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+		receiver.createContext("/ok", (exchange) -> {
+			byte[] body = exchange.getRequestBody().readAllBytes();
+			String id = exchange.getRequestHeaders().getFirst("webhook-id");
+			String timestamp = exchange.getRequestHeaders().getFirst("webhook-timestamp");
+			String signed = exchange.getRequestHeaders().getFirst("webhook-signature");
+			boolean valid = id != null && timestamp != null && signed != null
+					&& signature.verifies(id, Long.parseLong(timestamp), body, signed);
+			if (valid) {
+				delivered.add(JsonMapper.builder().build().readTree(body));
+			}
+			answer(exchange, valid ? 200 : 401, "{\"owner_lab\": \"lab-7\"}");
+		});
+		receiver.createContext("/flaky", (exchange) -> {
+			exchange.getRequestBody().readAllBytes();
+			boolean first = flaky.getAndIncrement() % 2 == 0;
+			answer(exchange, first ? 500 : 200, first ? "" : "{\"flaky\": \"answered\"}");
+		});
+		receiver.createContext("/down", (exchange) -> {
+			exchange.getRequestBody().readAllBytes();
+			down.incrementAndGet();
+			answer(exchange, 503, "");
+		});
+		receiver.createContext("/slow", (exchange) -> {
+			exchange.getRequestBody().readAllBytes();
+			try {
+				Thread.sleep(3000);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			answer(exchange, 200, "{\"late\": true}");
+		});
+		receiver.start();
+		try {
+			String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
+			Path source = Files.createDirectories(root.resolve("src-external-" + UUID.randomUUID()));
+			Path store = Files.createDirectories(root.resolve("store-external-" + UUID.randomUUID()));
+			write(source.resolve("junk.dat"), "junk", true);
+			write(source.resolve("raw-1.dat"), "raw one", true);
+			write(source.resolve("notes.txt"), "notes", true);
+			Instrument setUp = instrument("External hooks", source, store);
+			String instrument = setUp.id();
+			String hooks = root.resolve("hooks").toString();
+			// Configuration is checked where it is given.
+			hookRefused(Map.of("name", "bad", "implementation", "http_webhook", "webhook_url", base + "/ok", "trigger",
+					"pre_transfer"), "trigger");
+			hookRefused(Map.of("name", "bad", "implementation", "http_webhook", "webhook_url", base + "/ok",
+					"webhook_secret", "whsec_short"), "webhook_secret");
+			hookRefused(Map.of("name", "bad", "implementation", "http_webhook", "webhook_url", base + "/ok", "config",
+					Map.of("max_attempts", 50)), "config.max_attempts");
+			hookRefused(Map.of("name", "bad", "implementation", "command", "trigger", "pre_transfer", "command",
+					hooks + "/classify.sh", "config", Map.of("on_failure", "explode")), "config.on_failure");
+			post("/api/hooks", Map.of("name", "Classify", "implementation", "command", "trigger", "pre_transfer",
+					"command", hooks + "/classify.sh", "instrument_id", instrument, "priority", 10), 201);
+			Map<String, Object> signed = post("/api/hooks", Map.of("name", "Lab registry", "implementation",
+					"http_webhook", "webhook_url", base + "/ok", "webhook_secret", secret, "instrument_id", instrument,
+					"priority", 20), 201);
+			assertThat(signed).containsEntry("webhook_secret", "****");
+			Map<String, Object> generated = post("/api/hooks", Map.of("name", "Flaky", "implementation", "http_webhook",
+					"webhook_url", base + "/flaky", "instrument_id", instrument, "priority", 30), 201);
+			assertThat((String) generated.get("webhook_secret")).startsWith("whsec_");
+			this.client.get().uri("/api/hooks/" + generated.get("id")).headers((h) -> h.setBearerAuth(this.admin.token()))
+				.exchange().expectStatus().isOk().expectBody().jsonPath("$.webhook_secret").isEqualTo("****");
+			post("/api/hooks", Map.of("name", "Down", "implementation", "http_webhook", "webhook_url", base + "/down",
+					"instrument_id", instrument, "priority", 40, "config", Map.of("max_attempts", 2)), 201);
+			post("/api/hooks", Map.of("name", "Slow webhook", "implementation", "http_webhook", "webhook_url",
+					base + "/slow", "instrument_id", instrument, "priority", 50, "config",
+					Map.of("max_attempts", 1, "timeout_seconds", 1)), 201);
+			post("/api/hooks", Map.of("name", "Slow command", "implementation", "command", "trigger", "post_transfer",
+					"command", hooks + "/slow.sh", "instrument_id", instrument, "priority", 60, "config",
+					Map.of("timeout_seconds", 1)), 201);
+
+			Map<String, Object> run = awaitRun((String) trigger(setUp.schedule(), null).get("run_id"));
+			assertThat(run).containsEntry("status", "completed").containsEntry("files_transferred", 2)
+				.containsEntry("files_skipped", 1).containsEntry("files_failed", 0);
+			assertThat(store.resolve(instrument + "/raw/raw-1.dat")).hasContent("raw one");
+			List<Map<String, Object>> files = files("instrument_id=" + instrument);
+			Map<String, Object> raw = files.stream().filter((f) -> "raw-1.dat".equals(f.get("source_path"))).findFirst()
+				.orElseThrow();
+			assertThat((Map<String, Object>) raw.get("metadata_")).containsEntry("classified", "raw")
+				.containsEntry("owner_lab", "lab-7").containsEntry("flaky", "answered").doesNotContainKey("late");
+			assertThat(files).filteredOn((f) -> "junk.dat".equals(f.get("source_path"))).singleElement()
+				.satisfies((f) -> assertThat(f).containsEntry("state", "skipped"));
+			// Every delivery was signed with the hook's secret and carried the metadata so far.
+			assertThat(delivered).hasSize(2).allSatisfy((payload) -> {
+				assertThat(payload.path("type").asString()).isEqualTo("harvest.file.transferred");
+				assertThat(payload.path("data").path("checksum_verified").asBoolean()).isTrue();
+				assertThat(payload.path("data").path("metadata_").path("classified").asString()).isIn("raw", "other");
+			});
+			assertThat(down.get()).isEqualTo(4);
+			Map<String, Object> transfer = this.client.get().uri("/api/transfers?file_id=" + raw.get("id"))
+				.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectBody(LIST).returnResult()
+				.getResponseBody().get(0);
+			assertThat(transfer).containsEntry("status", "completed").containsEntry("checksum_verified", true);
+			assertThat((List<Map<String, Object>>) transfer.get("hook_errors")).extracting((e) -> e.get("hook") + ": " + e.get("error"))
+				.containsExactly("Down: the hook answered 503 (after 2 attempts)",
+						"Slow webhook: no answer within 1 s (after 1 attempt)",
+						"Slow command: the command did not answer within 1 s and was stopped");
+
+			// A failing pre-transfer command holds the file back; once it is mended, the next run takes it.
+			Path heldSource = Files.createDirectories(root.resolve("src-held-" + UUID.randomUUID()));
+			write(heldSource.resolve("frame.dat"), "frame", true);
+			Instrument held = instrument("Held", heldSource, Files.createDirectories(root.resolve("store-held-" + UUID.randomUUID())));
+			String broken = (String) post("/api/hooks", Map.of("name", "Broken check", "implementation", "command",
+					"trigger", "pre_transfer", "command", hooks + "/broken.sh", "instrument_id", held.id()), 201).get("id");
+			Map<String, Object> first = awaitRun((String) trigger(held.schedule(), null).get("run_id"));
+			assertThat(first).containsEntry("status", "completed").containsEntry("files_transferred", 0)
+				.containsEntry("files_failed", 1);
+			Map<String, Object> heldFile = files("instrument_id=" + held.id()).get(0);
+			assertThat(heldFile).containsEntry("state", "failed");
+			Map<String, Object> failed = this.client.get().uri("/api/transfers?file_id=" + heldFile.get("id"))
+				.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectBody(LIST).returnResult()
+				.getResponseBody().get(0);
+			assertThat(failed).containsEntry("status", "failed");
+			assertThat((String) failed.get("error_message")).contains("held back");
+			assertThat((List<Map<String, Object>>) failed.get("hook_errors")).singleElement()
+				.satisfies((e) -> assertThat((String) e.get("error")).contains("exited with 3").contains("disk on fire"));
+			patch("/api/hooks/" + broken, Map.of("enabled", false), 200);
+			Map<String, Object> second = awaitRun((String) trigger(held.schedule(), null).get("run_id"));
+			assertThat(second).containsEntry("files_transferred", 1).containsEntry("files_failed", 0);
+			assertThat(files("instrument_id=" + held.id()).get(0)).containsEntry("state", "stored")
+				.containsEntry("id", heldFile.get("id"));
+		}
+		finally {
+			receiver.stop(0);
+		}
+	}
+
+	private static void answer(HttpExchange exchange, int status, String body) throws IOException {
+		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+		exchange.getResponseHeaders().set("Content-Type", "application/json");
+		exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+		if (bytes.length > 0) {
+			exchange.getResponseBody().write(bytes);
+		}
+		exchange.close();
 	}
 
 	/**

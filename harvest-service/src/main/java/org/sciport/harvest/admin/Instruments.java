@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The instruments files are harvested from, each with its source: {@code local} (a directory on
  * this host, under the allowed roots), {@code sftp} (host, port and the pinned SHA-256 host key
  * fingerprint) or {@code smb} (a Windows share: {@code cifs_host}, {@code cifs_share},
- * {@code cifs_base_path}); the account it is read with, the default storage location, and the
+ * {@code cifs_base_path}, and {@code cifs_port} when it is not 445); the account it is read with, the default storage location, and the
  * catalogue dataset its files are registered in. An instrument created with {@code cifs_host}
  * and no {@code source_type} is an SMB share, as the harvester's clients send it.
  */
@@ -38,8 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
 public class Instruments {
 
 	static final Set<String> FIELDS = Set.of("name", "description", "location", "pid", "source_type", "source_path",
-			"sftp_host", "sftp_port", "sftp_host_key_fingerprint", "cifs_host", "cifs_share", "cifs_base_path",
-			"service_account_id", "default_storage_location_id", "dataset_id", "transfer_adapter", "transfer_config",
+			"sftp_host", "sftp_port", "sftp_host_key_fingerprint", "cifs_host", "cifs_port", "cifs_share",
+			"cifs_base_path", "service_account_id", "default_storage_location_id", "dataset_id", "transfer_adapter", "transfer_config",
 			"enabled");
 
 	private static final Pattern FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]{43}=?");
@@ -149,11 +149,11 @@ public class Instruments {
 	}
 
 	private static final List<String> COLUMNS = List.of("name", "description", "location", "pid", "source_type",
-			"source_path", "sftp_host", "sftp_port", "sftp_host_key_fingerprint", "cifs_host", "cifs_share",
-			"cifs_base_path", "service_account_id", "default_storage_location_id", "dataset_id", "transfer_adapter",
-			"transfer_config", "enabled");
+			"source_path", "sftp_host", "sftp_port", "sftp_host_key_fingerprint", "cifs_host", "cifs_port",
+			"cifs_share", "cifs_base_path", "service_account_id", "default_storage_location_id", "dataset_id",
+			"transfer_adapter", "transfer_config", "enabled");
 
-	private static final Map<String, Class<?>> TYPES = Map.of("sftp_port", Integer.class, "service_account_id", UUID.class,
+	private static final Map<String, Class<?>> TYPES = Map.of("sftp_port", Integer.class, "cifs_port", Integer.class, "service_account_id", UUID.class,
 			"default_storage_location_id", UUID.class, "dataset_id", UUID.class, "enabled", Boolean.class);
 
 	private static String cast(String column) {
@@ -188,8 +188,10 @@ public class Instruments {
 		if (body.has("name") || stored == null) {
 			values.put("name", body.required("name", 200));
 		}
-		if (body.has("sftp_port")) {
-			values.put("sftp_port", body.integer("sftp_port", 1, 65535));
+		for (String field : List.of("sftp_port", "cifs_port")) {
+			if (body.has(field)) {
+				values.put(field, body.integer(field, 1, 65535));
+			}
 		}
 		for (String field : List.of("service_account_id", "default_storage_location_id", "dataset_id")) {
 			if (body.has(field)) {
@@ -236,6 +238,9 @@ public class Instruments {
 				require(values, "cifs_share");
 				require(values, "service_account_id");
 				host("cifs_host", (String) values.get("cifs_host"));
+				if (values.get("cifs_port") == null) {
+					values.put("cifs_port", 445);
+				}
 			}
 			default -> throw new ValidationException("source_type", "source_type must be local, sftp or smb");
 		}

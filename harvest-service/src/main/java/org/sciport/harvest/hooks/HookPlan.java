@@ -11,17 +11,16 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The enabled hooks of one run, in order, applied to its files. Built once per run from the
- * hooks' validated configuration.
+ * The enabled hooks of one run, in order, and what the built-ins do. Built once per run from the
+ * hooks' validated configuration; {@link HookRunner} runs them over each file.
  */
 public final class HookPlan {
 
 	/** What the pre-transfer hooks decided for a file. */
-	public sealed interface Decision permits Take, Skip {
+	public sealed interface Decision permits Take, Skip, Hold {
 	}
 
 	/**
@@ -29,16 +28,36 @@ public final class HookPlan {
 	 *
 	 * @param destination the directory (relative to the instrument's folder) a redirect rule
 	 * sent it to, or {@code null} to keep its source path
+	 * @param metadata what pre-transfer commands added to the file's metadata
+	 * @param errors the hooks that failed but let the file through ({@code on_failure: continue})
 	 */
-	public record Take(@Nullable String destination) implements Decision {
+	public record Take(@Nullable String destination, ObjectNode metadata, List<HookError> errors) implements Decision {
 	}
 
 	/**
-	 * Keep the file back.
+	 * Keep the file back, for good: a filter decided so.
 	 *
 	 * @param reason which hook and why
 	 */
 	public record Skip(String reason) implements Decision {
+	}
+
+	/**
+	 * Keep the file back for now: a pre-transfer hook failed, and it is tried again next run.
+	 *
+	 * @param errors the failures
+	 */
+	public record Hold(List<HookError> errors) implements Decision {
+	}
+
+	/**
+	 * A hook that failed on a file, as the transfer records it.
+	 *
+	 * @param hookId the hook
+	 * @param hook its name
+	 * @param error what went wrong
+	 */
+	public record HookError(UUID hookId, String hook, String error) {
 	}
 
 	/**
@@ -62,81 +81,81 @@ public final class HookPlan {
 		return new HookPlan(List.of());
 	}
 
-	/** The pre-transfer hooks' decision for the file at {@code path} of {@code size} bytes. */
-	public Decision decide(String path, long size) {
-		String destination = null;
-		for (Hooks.Hook hook : this.hooks) {
-			if (!"pre_transfer".equals(hook.trigger()) || !"file_filter".equals(hook.builtinName())) {
-				continue;
-			}
-			JsonNode config = hook.config();
-			List<String> include = texts(config.path("include_patterns"));
-			if (!include.isEmpty() && include.stream().noneMatch((glob) -> matches(glob, path))) {
-				return new Skip(hook.name() + ": matches none of the include patterns");
-			}
-			for (String glob : texts(config.path("exclude_patterns"))) {
-				if (matches(glob, path)) {
-					return new Skip(hook.name() + ": matches the exclude pattern " + glob);
-				}
-			}
-			if (config.has("min_size_bytes") && size < config.path("min_size_bytes").asLong()) {
-				return new Skip(hook.name() + ": smaller than " + config.path("min_size_bytes").asLong() + " bytes");
-			}
-			if (config.has("max_size_bytes") && size > config.path("max_size_bytes").asLong()) {
-				return new Skip(hook.name() + ": larger than " + config.path("max_size_bytes").asLong() + " bytes");
-			}
-			for (JsonNode rule : config.path("redirect_rules")) {
-				if (destination == null && matches(rule.path("pattern").asString(), path)) {
-					destination = rule.path("destination").asString();
-				}
-			}
-		}
-		return new Take(destination);
+	/** The hooks that run at {@code trigger} ({@code pre_transfer} or {@code post_transfer}), in order. */
+	List<Hooks.Hook> at(String trigger) {
+		return this.hooks.stream().filter((hook) -> trigger.equals(hook.trigger())).toList();
 	}
 
-	/** What the metadata-enrichment hooks read from the file's name and path. */
-	public ObjectNode enrich(String path) {
-		ObjectNode metadata = JsonNodeFactory.instance.objectNode();
-		String filename = path.substring(path.lastIndexOf('/') + 1);
-		for (Hooks.Hook hook : this.hooks) {
-			if (!"post_transfer".equals(hook.trigger()) || !"metadata_enrichment".equals(hook.builtinName())) {
-				continue;
+	/** Whether any hook runs at {@code trigger}. */
+	public boolean any(String trigger) {
+		return this.hooks.stream().anyMatch((hook) -> trigger.equals(hook.trigger()));
+	}
+
+	/**
+	 * A {@code file_filter}'s verdict on the file at {@code path} of {@code size} bytes: why it
+	 * keeps the file back, or {@code null} to let it through.
+	 */
+	static @Nullable String excludes(Hooks.Hook hook, String path, long size) {
+		JsonNode config = hook.config();
+		List<String> include = texts(config.path("include_patterns"));
+		if (!include.isEmpty() && include.stream().noneMatch((glob) -> matches(glob, path))) {
+			return hook.name() + ": matches none of the include patterns";
+		}
+		for (String glob : texts(config.path("exclude_patterns"))) {
+			if (matches(glob, path)) {
+				return hook.name() + ": matches the exclude pattern " + glob;
 			}
-			for (JsonNode rule : hook.config().path("rules")) {
-				String subject = "path".equals(rule.path("source").asString("filename")) ? path : filename;
-				Pattern pattern = Pattern.compile(rule.path("pattern").asString());
-				Matcher matcher = pattern.matcher(subject);
-				if (matcher.find()) {
-					for (String group : groupNames(pattern.pattern())) {
-						String value = matcher.group(group);
-						if (value != null) {
-							metadata.put(group, value);
-						}
+		}
+		if (config.has("min_size_bytes") && size < config.path("min_size_bytes").asLong()) {
+			return hook.name() + ": smaller than " + config.path("min_size_bytes").asLong() + " bytes";
+		}
+		if (config.has("max_size_bytes") && size > config.path("max_size_bytes").asLong()) {
+			return hook.name() + ": larger than " + config.path("max_size_bytes").asLong() + " bytes";
+		}
+		return null;
+	}
+
+	/** The folder a {@code file_filter}'s first matching redirect rule sends the file to, if any. */
+	static @Nullable String redirect(Hooks.Hook hook, String path) {
+		for (JsonNode rule : hook.config().path("redirect_rules")) {
+			if (matches(rule.path("pattern").asString(), path)) {
+				return rule.path("destination").asString();
+			}
+		}
+		return null;
+	}
+
+	/** What a {@code metadata_enrichment} hook reads from the file's name or path, into {@code metadata}. */
+	static void enrich(Hooks.Hook hook, String path, ObjectNode metadata) {
+		String filename = path.substring(path.lastIndexOf('/') + 1);
+		for (JsonNode rule : hook.config().path("rules")) {
+			String subject = "path".equals(rule.path("source").asString("filename")) ? path : filename;
+			Pattern pattern = Pattern.compile(rule.path("pattern").asString());
+			Matcher matcher = pattern.matcher(subject);
+			if (matcher.find()) {
+				for (String group : groupNames(pattern.pattern())) {
+					String value = matcher.group(group);
+					if (value != null) {
+						metadata.put(group, value);
 					}
 				}
 			}
 		}
-		return metadata;
 	}
 
 	/**
-	 * The grants the access-assignment hooks give, from literal ids or from the metadata the
-	 * enrichment just produced ({@code match_field}).
+	 * The grants an {@code access_assignment} hook gives, from literal ids or from the metadata
+	 * the hooks before it produced ({@code match_field}).
 	 */
-	public List<Grant> grants(ObjectNode metadata) {
+	static List<Grant> grants(Hooks.Hook hook, ObjectNode metadata) {
 		List<Grant> grants = new ArrayList<>();
-		for (Hooks.Hook hook : this.hooks) {
-			if (!"post_transfer".equals(hook.trigger()) || !"access_assignment".equals(hook.builtinName())) {
-				continue;
-			}
-			for (JsonNode grant : hook.config().path("grants")) {
-				String value = "metadata".equals(grant.path("source").asString())
-						? metadata.path(grant.path("match_field").asString()).asString(null)
-						: grant.path("grantee_id").asString(null);
-				UUID id = uuid(value);
-				if (id != null) {
-					grants.add(new Grant(grant.path("grantee_type").asString("user"), id, hook.id()));
-				}
+		for (JsonNode grant : hook.config().path("grants")) {
+			String value = "metadata".equals(grant.path("source").asString())
+					? metadata.path(grant.path("match_field").asString()).asString(null)
+					: grant.path("grantee_id").asString(null);
+			UUID id = uuid(value);
+			if (id != null) {
+				grants.add(new Grant(grant.path("grantee_type").asString("user"), id, hook.id()));
 			}
 		}
 		return grants;

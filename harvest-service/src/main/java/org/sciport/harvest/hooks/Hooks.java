@@ -2,6 +2,7 @@ package org.sciport.harvest.hooks;
 
 import java.net.URI;
 import java.nio.file.FileSystems;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +16,9 @@ import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.webhook.WebhookSignature;
 import org.sciport.harvest.HarvestProperties;
+import org.sciport.harvest.secrets.SecretBox;
 import org.sciport.harvest.web.Administered;
 import org.sciport.harvest.web.Body;
 import org.sciport.harvest.web.Sql;
@@ -39,7 +42,9 @@ import tools.jackson.databind.json.JsonMapper;
 public class Hooks {
 
 	static final Set<String> FIELDS = Set.of("name", "description", "trigger", "implementation", "builtin_name",
-			"webhook_url", "command", "config", "instrument_id", "priority", "enabled");
+			"webhook_url", "webhook_secret", "command", "config", "instrument_id", "priority", "enabled");
+
+	private static final String MASK = "****";
 
 	private static final Map<String, String> BUILTIN_TRIGGERS = Map.of("file_filter", "pre_transfer",
 			"metadata_enrichment", "post_transfer", "access_assignment", "post_transfer");
@@ -52,11 +57,16 @@ public class Hooks {
 
 	private final HarvestProperties properties;
 
-	Hooks(DatabaseClient database, JsonMapper json, HarvestProperties properties) {
+	private final SecretBox secrets;
+
+	private final SecureRandom random = new SecureRandom();
+
+	Hooks(DatabaseClient database, JsonMapper json, HarvestProperties properties, SecretBox secrets) {
 		this.rows = new Administered(database, "hook_config", "hook", "priority, created_at", this::view);
 		this.database = database;
 		this.json = json;
 		this.properties = properties;
+		this.secrets = secrets;
 	}
 
 	/**
@@ -65,20 +75,32 @@ public class Hooks {
 	 * @param id its id
 	 * @param name its name
 	 * @param trigger when it runs
+	 * @param implementation {@code builtin}, {@code http_webhook} or {@code command}
 	 * @param builtinName which built-in it is, if it is one
+	 * @param webhookUrl where an {@code http_webhook} posts
+	 * @param signature how it signs what it posts, when it has a secret
+	 * @param command the executable a {@code command} hook runs
 	 * @param config its configuration
 	 */
-	record Hook(UUID id, String name, String trigger, @Nullable String builtinName, JsonNode config) {
+	record Hook(UUID id, String name, String trigger, String implementation, @Nullable String builtinName,
+			@Nullable String webhookUrl, @Nullable WebhookSignature signature, @Nullable String command, JsonNode config) {
 	}
 
 	/** The enabled hooks for a run of {@code instrument}, lowest priority first. */
 	public Mono<HookPlan> plan(UUID instrument) {
 		return this.database
-			.sql("SELECT id, name, trigger, builtin_name, config FROM hook_config WHERE deleted_at IS NULL AND enabled "
+			.sql("SELECT id, name, trigger, implementation, builtin_name, webhook_url, webhook_secret_sealed, command, config "
+					+ "FROM hook_config WHERE deleted_at IS NULL AND enabled "
 					+ "AND (instrument_id IS NULL OR instrument_id = :instrument) ORDER BY priority, created_at")
 			.bind("instrument", instrument)
-			.map((row) -> new Hook(row.get("id", UUID.class), row.get("name", String.class), row.get("trigger", String.class),
-					row.get("builtin_name", String.class), this.json.readTree(Sql.json(row, "config"))))
+			.map((row) -> {
+				String sealed = row.get("webhook_secret_sealed", String.class);
+				return new Hook(row.get("id", UUID.class), row.get("name", String.class), row.get("trigger", String.class),
+						row.get("implementation", String.class), row.get("builtin_name", String.class),
+						row.get("webhook_url", String.class),
+						(sealed != null) ? WebhookSignature.of(this.secrets.open(sealed)) : null,
+						row.get("command", String.class), this.json.readTree(Sql.json(row, "config")));
+			})
 			.all()
 			.collectList()
 			.map(HookPlan::new);
@@ -131,6 +153,8 @@ public class Hooks {
 				: (Integer) stored.get("priority");
 		Boolean enabled = body.has("enabled") ? body.bool("enabled") : (Boolean) stored.get("enabled");
 		String trigger = body.has("trigger") || id == null ? body.text("trigger", 20) : (String) stored.get("trigger");
+		String secret = null;
+		boolean generated = false;
 		switch (implementation) {
 			case "builtin" -> {
 				if (builtin == null || !BUILTIN_TRIGGERS.containsKey(builtin)) {
@@ -150,11 +174,40 @@ public class Hooks {
 				if (url == null) {
 					throw new ValidationException("webhook_url", "webhook_url must be an http or https URL");
 				}
+				if (trigger == null) {
+					trigger = "post_transfer";
+				}
+				if (!"post_transfer".equals(trigger)) {
+					throw new ValidationException("trigger", "an http_webhook runs post_transfer");
+				}
+				only(config, "config", "timeout_seconds", "max_attempts");
+				whole(config, "timeout_seconds", 1, 60);
+				whole(config, "max_attempts", 1, 5);
+				String given = body.has("webhook_secret") ? body.text("webhook_secret", 200) : null;
+				if (given != null && !MASK.equals(given)) {
+					try {
+						WebhookSignature.of(given);
+					}
+					catch (IllegalArgumentException ex) {
+						throw new ValidationException("webhook_secret", ex.getMessage());
+					}
+					secret = given;
+				}
+				else if (id == null || stored.get("webhook_secret") == null) {
+					secret = WebhookSignature.generate(this.random);
+					generated = true;
+				}
 			}
 			case "command" -> {
 				if (command == null || !this.properties.hooks().allowedCommands().contains(command)) {
 					throw new ValidationException("command", "command must be one of the allowed commands "
 							+ "(sciport.harvest.hooks.allowed-commands)");
+				}
+				only(config, "config", "timeout_seconds", "on_failure");
+				whole(config, "timeout_seconds", 1, 300);
+				String onFailure = config.path("on_failure").asString("hold");
+				if (!onFailure.equals("hold") && !onFailure.equals("continue")) {
+					throw new ValidationException("config.on_failure", "on_failure must be hold or continue");
 				}
 			}
 			default -> throw new ValidationException("implementation", "implementation must be builtin, http_webhook or command");
@@ -165,11 +218,12 @@ public class Hooks {
 		UUID hook = (id != null) ? id : UUID.randomUUID();
 		String sql = (id == null)
 				? "INSERT INTO hook_config (id, name, description, trigger, implementation, builtin_name, webhook_url, command, "
-						+ "config, instrument_id, priority, enabled, created_at, updated_at) VALUES (:id, :name, :description, "
-						+ ":trigger, :implementation, :builtin, :webhook, :command, :config::jsonb, :instrument, :priority, "
-						+ ":enabled, now(), now())"
+						+ "webhook_secret_sealed, config, instrument_id, priority, enabled, created_at, updated_at) VALUES (:id, "
+						+ ":name, :description, :trigger, :implementation, :builtin, :webhook, :command, :secret, :config::jsonb, "
+						+ ":instrument, :priority, :enabled, now(), now())"
 				: "UPDATE hook_config SET name = :name, description = :description, trigger = :trigger, implementation = "
-						+ ":implementation, builtin_name = :builtin, webhook_url = :webhook, command = :command, config = "
+						+ ":implementation, builtin_name = :builtin, webhook_url = :webhook, command = :command, "
+						+ "webhook_secret_sealed = COALESCE(:secret, webhook_secret_sealed), config = "
 						+ ":config::jsonb, instrument_id = :instrument, priority = :priority, enabled = :enabled, updated_at = now() "
 						+ "WHERE id = :id";
 		DatabaseClient.GenericExecuteSpec spec = this.database.sql(sql)
@@ -185,8 +239,18 @@ public class Hooks {
 		spec = Sql.bind(spec, "webhook", "http_webhook".equals(implementation) ? webhook : null, String.class);
 		spec = Sql.bind(spec, "command", "command".equals(implementation) ? command : null, String.class);
 		spec = Sql.bind(spec, "instrument", instrument, UUID.class);
+		spec = Sql.bind(spec, "secret", (secret != null) ? this.secrets.seal(secret) : null, String.class);
 		Mono<Void> exists = Administered.reference(this.database, "instrument", "instrument", "instrument_id", instrument);
-		return exists.then(spec.then()).then(Mono.defer(() -> get(hook)));
+		String shown = generated ? secret : null;
+		return exists.then(spec.then()).then(Mono.defer(() -> get(hook))).map((view) -> {
+			if (shown == null) {
+				return view;
+			}
+			// A generated secret is shown once, here; afterwards only its mask.
+			Map<String, Object> once = new LinkedHashMap<>(view);
+			once.put("webhook_secret", shown);
+			return once;
+		});
 	}
 
 	private static void checkBuiltin(String builtin, JsonNode config) {
@@ -205,9 +269,7 @@ public class Hooks {
 				for (int i = 0; i < rules.size(); i++) {
 					String where = "config.redirect_rules[" + i + "]";
 					glob(rules.get(i).path("pattern"), where + ".pattern");
-					String destination = rules.get(i).path("destination").asString("");
-					if (destination.isBlank() || destination.startsWith("/") || destination.contains("..")
-							|| destination.chars().anyMatch((c) -> c < 0x20)) {
+					if (!isFolder(rules.get(i).path("destination").asString(""))) {
 						throw new ValidationException(where + ".destination",
 								"destination must be a relative folder without '..'");
 					}
@@ -271,6 +333,19 @@ public class Hooks {
 					}
 				}
 			}
+		}
+	}
+
+	/** Whether {@code destination} is a folder a file may be redirected to: relative, without {@code ..}. */
+	static boolean isFolder(String destination) {
+		return !destination.isBlank() && !destination.startsWith("/") && !destination.contains("..")
+				&& !destination.contains("\\") && destination.chars().noneMatch((c) -> c < 0x20 || c == 0x7f);
+	}
+
+	private static void whole(JsonNode config, String field, int min, int max) {
+		JsonNode value = config.path(field);
+		if (!value.isMissingNode() && (!value.isIntegralNumber() || value.asLong() < min || value.asLong() > max)) {
+			throw new ValidationException("config." + field, field + " must be a whole number from " + min + " to " + max);
 		}
 	}
 
@@ -341,6 +416,7 @@ public class Hooks {
 		view.put("implementation", row.get("implementation", String.class));
 		view.put("builtin_name", row.get("builtin_name", String.class));
 		view.put("webhook_url", row.get("webhook_url", String.class));
+		view.put("webhook_secret", (row.get("webhook_secret_sealed", String.class) != null) ? MASK : null);
 		view.put("command", row.get("command", String.class));
 		view.put("config", this.json.readTree(Sql.json(row, "config")));
 		view.put("instrument_id", row.get("instrument_id", UUID.class));

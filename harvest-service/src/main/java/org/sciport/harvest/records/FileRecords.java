@@ -83,7 +83,7 @@ public class FileRecords {
 				" ORDER BY t.created_at, t.id OFFSET :offset LIMIT :limit")
 			.bind("offset", offset)
 			.bind("limit", limit)
-			.map(FileRecords::transfer)
+			.map((row) -> transfer(row))
 			.all()
 			.collectList();
 	}
@@ -99,7 +99,7 @@ public class FileRecords {
 		return access(caller, this.database.sql("SELECT t.* FROM file_transfer t JOIN file_record f ON f.id = t.file_id "
 				+ "WHERE t.id = :id AND " + access(caller)))
 			.bind("id", id)
-			.map(FileRecords::transfer)
+			.map((row) -> transfer(row))
 			.one()
 			.switchIfEmpty(Mono.error(() -> new NotFoundException("no transfer " + id)));
 	}
@@ -159,7 +159,7 @@ public class FileRecords {
 		return view;
 	}
 
-	private static Map<String, Object> transfer(Readable row) {
+	private Map<String, Object> transfer(Readable row) {
 		Map<String, Object> view = new LinkedHashMap<>();
 		view.put("id", row.get("id", UUID.class));
 		view.put("file_id", row.get("file_id", UUID.class));
@@ -176,6 +176,7 @@ public class FileRecords {
 		view.put("started_at", row.get("started_at", Instant.class));
 		view.put("completed_at", row.get("completed_at", Instant.class));
 		view.put("error_message", row.get("error_message", String.class));
+		view.put("hook_errors", this.json.readTree(Sql.json(row, "hook_errors")));
 		return view;
 	}
 

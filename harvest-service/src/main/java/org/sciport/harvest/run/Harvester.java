@@ -31,6 +31,7 @@ import org.sciport.harvest.HarvestProperties;
 import org.sciport.harvest.ark.Ark;
 import org.sciport.harvest.storage.Keys;
 import org.sciport.harvest.hooks.HookPlan;
+import org.sciport.harvest.hooks.HookRunner;
 import org.sciport.harvest.hooks.Hooks;
 import org.sciport.harvest.sources.Source;
 import org.sciport.harvest.sources.Source.Found;
@@ -48,6 +49,9 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Carries out queued harvest runs, one at a time per replica and never two of one instrument
@@ -67,8 +71,7 @@ import reactor.core.scheduler.Schedulers;
  * <li>gives each new file record an ARK ({@code ark:/{naan}/{shoulder}{id}{check}});</li>
  * <li>announces what happened on {@code sciport.harvest}, in the transaction that records it.</li>
  * </ol>
- * Sources are {@code local} directories and {@code sftp} servers; a run of an {@code smb}
- * instrument fails, saying that this version does not harvest those.
+ * Sources are {@code local} directories, {@code sftp} servers and {@code smb} shares.
  */
 @Component
 public class Harvester extends Poller {
@@ -98,13 +101,17 @@ public class Harvester extends Poller {
 
 	private final Hooks hooks;
 
+	private final HookRunner runner;
+
 	private final Ark ark;
 
 	private final SecureRandom random = new SecureRandom();
 
 	Harvester(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
-			StorageTargets targets, HarvestRuns runs, HarvestProperties properties, Sources sources, Hooks hooks) {
+			StorageTargets targets, HarvestRuns runs, HarvestProperties properties, Sources sources, Hooks hooks,
+			HookRunner runner) {
 		this.sources = sources;
+		this.runner = runner;
 		this.hooks = hooks;
 		this.database = database;
 		this.transactions = transactions;
@@ -299,7 +306,7 @@ public class Harvester extends Poller {
 			return Mono.empty();
 		}
 		counts.discovered.incrementAndGet();
-		HookPlan.Decision decision = plan.decide(found.path(), found.size());
+		Instant mtime = found.mtime().truncatedTo(ChronoUnit.MICROS);
 		return this.database
 			.sql("SELECT id, version, size_bytes, source_mtime, state, persistent_id FROM file_record "
 					+ "WHERE instrument_id = :instrument AND source_path = :path ORDER BY version DESC LIMIT 1")
@@ -312,32 +319,60 @@ public class Harvester extends Poller {
 			.map(java.util.Optional::of)
 			.defaultIfEmpty(java.util.Optional.empty())
 			.flatMap((latest) -> {
-				Instant mtime = found.mtime().truncatedTo(ChronoUnit.MICROS);
-				if (decision instanceof HookPlan.Skip skip) {
-					return skipped(run, found, mtime, latest.orElse(null), skip.reason(), counts).then(Mono.empty());
-				}
-				if (latest.isEmpty()) {
-					return record(run, found, mtime, 1);
-				}
-				Latest known = latest.get();
-				boolean same = known.size() == found.size() && known.mtime().equals(mtime);
+				Latest known = latest.orElse(null);
+				boolean same = known != null && known.size() == found.size() && known.mtime().equals(mtime);
 				if (same && "stored".equals(known.state())) {
 					return Mono.empty();
 				}
-				if (!"stored".equals(known.state())) {
-					// Never stored: tried again, as it is now.
-					return this.database
-						.sql("UPDATE file_record SET size_bytes = :size, source_mtime = :mtime, updated_at = now() WHERE id = :id")
-						.bind("size", found.size())
-						.bind("mtime", mtime)
-						.bind("id", known.id())
-						.then()
-						.thenReturn(known);
-				}
-				return record(run, found, mtime, known.version() + 1);
-			})
-			.flatMap((latest) -> transfer(run, dataset, plan, ((HookPlan.Take) decision).destination(), source, store,
-					found, latest, counts));
+				return before(run, plan, found, mtime).flatMap((decision) -> {
+					if (decision instanceof HookPlan.Skip skip) {
+						return skipped(run, found, mtime, known, skip.reason(), counts);
+					}
+					if (decision instanceof HookPlan.Hold hold) {
+						return prepare(run, found, mtime, known).flatMap((record) -> failed(run, record, found, null,
+								"held back for the next run: a pre-transfer hook failed", counts, hold.errors()));
+					}
+					HookPlan.Take take = (HookPlan.Take) decision;
+					return prepare(run, found, mtime, known)
+						.flatMap((record) -> transfer(run, dataset, plan, take, source, store, found, record, counts));
+				});
+			});
+	}
+
+	/** The pre-transfer hooks' decision; without any, the file is taken as it is. */
+	private Mono<HookPlan.Decision> before(Run run, HookPlan plan, Found found, Instant mtime) {
+		if (!plan.any("pre_transfer")) {
+			return Mono.just(new HookPlan.Take(null, JsonNodeFactory.instance.objectNode(), List.of()));
+		}
+		ObjectNode file = JsonNodeFactory.instance.objectNode();
+		file.put("instrument_id", run.instrument().toString());
+		file.put("run_id", run.id().toString());
+		file.put("source_path", found.path());
+		file.put("filename", found.path().substring(found.path().lastIndexOf('/') + 1));
+		file.put("size_bytes", found.size());
+		file.put("source_mtime", mtime.toString());
+		return this.runner.before(plan, file);
+	}
+
+	/**
+	 * The record a file is transferred under: a new one for a new path or a changed stored file
+	 * (its next version); the same one, brought up to date, for a version never stored.
+	 */
+	private Mono<Latest> prepare(Run run, Found found, Instant mtime, @Nullable Latest known) {
+		if (known == null) {
+			return record(run, found, mtime, 1);
+		}
+		if (!"stored".equals(known.state())) {
+			// Never stored: tried again, as it is now.
+			return this.database
+				.sql("UPDATE file_record SET size_bytes = :size, source_mtime = :mtime, updated_at = now() WHERE id = :id")
+				.bind("size", found.size())
+				.bind("mtime", mtime)
+				.bind("id", known.id())
+				.then()
+				.thenReturn(known);
+		}
+		return record(run, found, mtime, known.version() + 1);
 	}
 
 	private static boolean hasControlCharacters(String path) {
@@ -415,15 +450,16 @@ public class Harvester extends Poller {
 
 	}
 
-	private Mono<Void> transfer(Run run, @Nullable UUID dataset, HookPlan plan, @Nullable String destination,
-			Source source, BlobStore store, Found found, Latest record, Counts counts) {
+	private Mono<Void> transfer(Run run, @Nullable UUID dataset, HookPlan plan, HookPlan.Take take, Source source,
+			BlobStore store, Found found, Latest record, Counts counts) {
+		String destination = take.destination();
 		String key;
 		try {
 			String filename = found.path().substring(found.path().lastIndexOf('/') + 1);
 			key = Keys.of(run.instrument(), record.version(), (destination != null) ? destination + "/" + filename : found.path());
 		}
 		catch (RuntimeException ex) {
-			return failed(run, record, found, null, ex.getMessage(), counts);
+			return failed(run, record, found, null, ex.getMessage(), counts, take.errors());
 		}
 		UUID transfer = UUID.randomUUID();
 		return this.database
@@ -436,8 +472,8 @@ public class Harvester extends Poller {
 			.bind("key", key)
 			.then()
 			.then(attempt(store, source, found.path(), key, 1))
-			.flatMap((result) -> completed(run, dataset, plan, record, found, transfer, key, result, counts))
-			.onErrorResume((ex) -> failed(run, record, found, transfer, reason(ex), counts));
+			.flatMap((result) -> completed(run, dataset, plan, take, record, found, transfer, key, result, counts))
+			.onErrorResume((ex) -> failed(run, record, found, transfer, reason(ex), counts, take.errors()));
 	}
 
 	/**
@@ -484,11 +520,53 @@ public class Harvester extends Poller {
 			});
 	}
 
-	private Mono<Void> completed(Run run, @Nullable UUID dataset, HookPlan plan, Latest record, Found found,
-			UUID transfer, String key, Result result, Counts counts) {
-		// Post-transfer hooks: metadata from the name, then grants, which may read that metadata.
-		tools.jackson.databind.node.ObjectNode metadata = plan.enrich(found.path());
-		List<HookPlan.Grant> grants = plan.grants(metadata);
+	private Mono<Void> completed(Run run, @Nullable UUID dataset, HookPlan plan, HookPlan.Take take, Latest record,
+			Found found, UUID transfer, String key, Result result, Counts counts) {
+		Mono<HookRunner.After> hooked = plan.any("post_transfer")
+				? this.runner.after(plan, hookView(run, record, found, transfer, key, result), take.metadata())
+				: Mono.just(new HookRunner.After(take.metadata(), List.of(), List.of()));
+		return hooked.flatMap((after) -> stored(run, dataset, record, found, transfer, key, result, counts, after,
+				concat(take.errors(), after.errors())));
+	}
+
+	/** The stored file as post-transfer hooks see it. */
+	private static ObjectNode hookView(Run run, Latest record, Found found, UUID transfer, String key, Result result) {
+		ObjectNode file = JsonNodeFactory.instance.objectNode();
+		file.put("id", record.id().toString());
+		file.put("persistent_id", record.persistentId());
+		file.put("instrument_id", run.instrument().toString());
+		file.put("run_id", run.id().toString());
+		file.put("transfer_id", transfer.toString());
+		file.put("source_path", found.path());
+		file.put("filename", found.path().substring(found.path().lastIndexOf('/') + 1));
+		file.put("version", record.version());
+		file.put("size_bytes", result.bytes());
+		file.put("source_mtime", record.mtime().toString());
+		file.put("destination_path", key);
+		file.put("xxhash", result.sourceXxhash());
+		file.put("sha256", result.sha256());
+		file.put("checksum_verified", true);
+		return file;
+	}
+
+	private static <T> List<T> concat(List<T> first, List<T> second) {
+		List<T> all = new ArrayList<>(first);
+		all.addAll(second);
+		return all;
+	}
+
+	private static String hookErrors(List<HookPlan.HookError> errors) {
+		ArrayNode array = JsonNodeFactory.instance.arrayNode();
+		for (HookPlan.HookError error : errors) {
+			array.addObject().put("hook_id", error.hookId().toString()).put("hook", error.hook()).put("error", error.error());
+		}
+		return array.toString();
+	}
+
+	private Mono<Void> stored(Run run, @Nullable UUID dataset, Latest record, Found found, UUID transfer, String key,
+			Result result, Counts counts, HookRunner.After after, List<HookPlan.HookError> errors) {
+		ObjectNode metadata = after.metadata();
+		List<HookPlan.Grant> grants = after.grants();
 		Mono<Void> granted = Flux.fromIterable(grants)
 			.concatMap((grant) -> this.database
 				.sql("INSERT INTO file_access (file_id, grantee_type, grantee_id, hook_id, created_at) "
@@ -509,7 +587,9 @@ public class Harvester extends Poller {
 				run.instrument().toString(), run.id().toString(), record.persistentId(), key, true);
 		return this.transactions.transactional(this.database
 			.sql("UPDATE file_transfer SET status = 'completed', bytes_transferred = :bytes, source_checksum = :source, "
-					+ "dest_checksum = :stored, checksum_verified = true, attempts = :attempts, completed_at = now() WHERE id = :id")
+					+ "dest_checksum = :stored, checksum_verified = true, attempts = :attempts, hook_errors = CAST(:errors AS jsonb), "
+					+ "completed_at = now() WHERE id = :id")
+			.bind("errors", hookErrors(errors))
 			.bind("bytes", result.bytes())
 			.bind("source", result.sourceXxhash())
 			.bind("stored", result.storedXxhash())
@@ -571,18 +651,23 @@ public class Harvester extends Poller {
 							run.id().toString(), found.path(), reason))));
 	}
 
-	private Mono<Void> failed(Run run, Latest record, Found found, @Nullable UUID transfer, String reason, Counts counts) {
+	private Mono<Void> failed(Run run, Latest record, Found found, @Nullable UUID transfer, String reason, Counts counts,
+			List<HookPlan.HookError> errors) {
 		counts.failed.incrementAndGet();
 		UUID id = (transfer != null) ? transfer : UUID.randomUUID();
 		Mono<Void> write = (transfer != null)
 				? this.database
-					.sql("UPDATE file_transfer SET status = 'failed', error_message = :reason, completed_at = now() WHERE id = :id")
+					.sql("UPDATE file_transfer SET status = 'failed', error_message = :reason, hook_errors = CAST(:errors AS jsonb), "
+							+ "completed_at = now() WHERE id = :id")
 					.bind("reason", reason)
+					.bind("errors", hookErrors(errors))
 					.bind("id", id)
 					.then()
 				: this.database
-					.sql("INSERT INTO file_transfer (id, file_id, run_id, storage_location_id, status, error_message, started_at, "
-							+ "completed_at, created_at) VALUES (:id, :file, :run, :storage, 'failed', :reason, now(), now(), now())")
+					.sql("INSERT INTO file_transfer (id, file_id, run_id, storage_location_id, status, error_message, hook_errors, "
+							+ "started_at, completed_at, created_at) VALUES (:id, :file, :run, :storage, 'failed', :reason, "
+							+ "CAST(:errors AS jsonb), now(), now(), now())")
+					.bind("errors", hookErrors(errors))
 					.bind("id", id)
 					.bind("file", record.id())
 					.bind("run", run.id())

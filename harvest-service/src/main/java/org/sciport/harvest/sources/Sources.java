@@ -29,20 +29,23 @@ public class Sources {
 
 	/** An instrument's source settings with its account's sealed secrets. */
 	private record Settings(String type, @Nullable String path, @Nullable String host, @Nullable Integer port,
-			@Nullable String fingerprint, @Nullable String username, @Nullable String sealedPassword,
-			@Nullable String sealedKey) {
+			@Nullable String fingerprint, @Nullable String cifsHost, @Nullable Integer cifsPort,
+			@Nullable String cifsShare, @Nullable String cifsBasePath, @Nullable String domain, @Nullable String username,
+			@Nullable String sealedPassword, @Nullable String sealedKey) {
 	}
 
 	/** Opens the source of {@code instrument}; the caller closes it. */
 	public Mono<Source> open(UUID instrument) {
 		return this.database
-			.sql("SELECT i.source_type, i.source_path, i.sftp_host, i.sftp_port, i.sftp_host_key_fingerprint, a.username, "
-					+ "a.password_sealed, a.private_key_sealed FROM instrument i "
+			.sql("SELECT i.source_type, i.source_path, i.sftp_host, i.sftp_port, i.sftp_host_key_fingerprint, i.cifs_host, "
+					+ "i.cifs_port, i.cifs_share, i.cifs_base_path, a.domain, a.username, a.password_sealed, a.private_key_sealed FROM instrument i "
 					+ "LEFT JOIN service_account a ON a.id = i.service_account_id AND a.deleted_at IS NULL WHERE i.id = :id")
 			.bind("id", instrument)
 			.map((row) -> new Settings(row.get("source_type", String.class), row.get("source_path", String.class),
 					row.get("sftp_host", String.class), row.get("sftp_port", Integer.class),
-					row.get("sftp_host_key_fingerprint", String.class), row.get("username", String.class),
+					row.get("sftp_host_key_fingerprint", String.class), row.get("cifs_host", String.class),
+					row.get("cifs_port", Integer.class), row.get("cifs_share", String.class),
+					row.get("cifs_base_path", String.class), row.get("domain", String.class), row.get("username", String.class),
 					row.get("password_sealed", String.class), row.get("private_key_sealed", String.class)))
 			.one()
 			.flatMap((settings) -> Mono.fromCallable(() -> connect(settings)).subscribeOn(Schedulers.boundedElastic()));
@@ -64,7 +67,17 @@ public class Sources {
 						settings.fingerprint(), settings.username(), open(settings.sealedPassword()),
 						open(settings.sealedKey()), settings.path());
 			}
-			default -> throw new SourceException(settings.type() + " sources are not harvested by this version");
+			case "smb" -> {
+				String password = open(settings.sealedPassword());
+				if (settings.cifsHost() == null || settings.cifsShare() == null || settings.username() == null
+						|| password == null) {
+					throw new SourceException(
+							"the instrument needs cifs_host, cifs_share and a service account with a password");
+				}
+				return SmbSource.connect(settings.cifsHost(), (settings.cifsPort() != null) ? settings.cifsPort() : 445,
+						settings.cifsShare(), settings.cifsBasePath(), settings.domain(), settings.username(), password);
+			}
+			default -> throw new SourceException(settings.type() + " is not a source type");
 		}
 	}
 
