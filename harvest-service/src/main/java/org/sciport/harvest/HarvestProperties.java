@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param transferAttempts how often a transfer whose stored copy does not verify is tried
  * within one run
  * @param transferConcurrency files transferred at once per run
+ * @param sourceTimeout how long connecting and signing in to an SFTP or SMB source, and each
+ * of its answers, may take
  * @param naan the ARK name assigning authority number ({@code 99999} is the test namespace)
  * @param shoulder the ARK shoulder new identifiers start with
  * @param secrets how service-account and storage secrets are sealed at rest
@@ -27,6 +29,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("sciport.harvest")
 public record HarvestProperties(@DefaultValue List<Path> allowedRoots, @DefaultValue("30s") Duration minimumFileAge,
 		@DefaultValue("3") int transferAttempts, @DefaultValue("4") int transferConcurrency,
+		@DefaultValue("15s") Duration sourceTimeout,
 		@DefaultValue("99999") String naan, @DefaultValue("fk4") String shoulder, @DefaultValue Secrets secrets,
 		@DefaultValue Scheduler scheduler, @DefaultValue Hooks hooks) {
 

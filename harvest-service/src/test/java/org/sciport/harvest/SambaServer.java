@@ -64,7 +64,9 @@ final class SambaServer implements AutoCloseable {
 		if (!add.waitFor(30, TimeUnit.SECONDS) || add.exitValue() != 0) {
 			throw new IllegalStateException("smbpasswd could not add " + user + ": " + said);
 		}
-		Process process = new ProcessBuilder(smbd.toString(), "-F", "--no-process-group", "--configfile=" + conf)
+		// smbd leads a process group of its own (no --no-process-group): stopping, it signals that
+		// group, which must not be the build's.
+		Process process = new ProcessBuilder(smbd.toString(), "-F", "--configfile=" + conf)
 			.redirectErrorStream(true)
 			.redirectOutput(root.resolve("log/smbd.out").toFile())
 			.start();

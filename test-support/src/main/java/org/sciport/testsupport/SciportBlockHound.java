@@ -29,6 +29,9 @@ public final class SciportBlockHound implements BlockHoundIntegration {
 		// Jackson builds the deserializer of a type once, under a short lock, and caches it: two
 		// event loops reading the same type for the first time at once wait microseconds.
 		builder.allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer");
+		// Handing a task to a thread pool (the storage's file threads) takes the pool's lock for the
+		// moment it adds a worker or queues the task; nothing waits on I/O under it.
+		builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "execute");
 		builder.blockingMethodCallback((method) -> {
 			BlockingOperationError error = new BlockingOperationError(method);
 			System.err.println("BlockHound: blocking call on a non-blocking thread");

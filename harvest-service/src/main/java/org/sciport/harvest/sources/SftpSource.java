@@ -15,12 +15,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.digest.BuiltinDigests;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.SftpModuleProperties;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,8 +31,6 @@ import org.jspecify.annotations.Nullable;
  * credential is sent. Signs in with the service account's private key or password.
  */
 public final class SftpSource implements Source {
-
-	private static final Duration CONNECT = Duration.ofSeconds(15);
 
 	private final SshClient client;
 
@@ -57,10 +57,14 @@ public final class SftpSource implements Source {
 	 * @param password its password, if it signs in with one
 	 * @param privateKey its private key (OpenSSH or PEM), if it signs in with one
 	 * @param directory the directory to harvest ({@code null}: the account's home)
+	 * @param timeout how long connecting, signing in and each answer may take
 	 */
 	public static SftpSource connect(String host, int port, String fingerprint, String username,
-			@Nullable String password, @Nullable String privateKey, @Nullable String directory) throws IOException {
+			@Nullable String password, @Nullable String privateKey, @Nullable String directory, Duration timeout)
+			throws IOException {
 		SshClient client = SshClient.setUpDefaultClient();
+		CoreModuleProperties.IO_CONNECT_TIMEOUT.set(client, timeout);
+		SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.set(client, timeout);
 		AtomicReference<String> shown = new AtomicReference<>();
 		client.setServerKeyVerifier((clientSession, address, key) -> {
 			String actual = KeyUtils.getFingerPrint(BuiltinDigests.sha256, key);
@@ -70,7 +74,7 @@ public final class SftpSource implements Source {
 		client.start();
 		ClientSession session = null;
 		try {
-			session = client.connect(username, host, port).verify(CONNECT).getSession();
+			session = client.connect(username, host, port).verify(timeout).getSession();
 			if (privateKey != null) {
 				for (KeyPair identity : identities(session, privateKey)) {
 					session.addPublicKeyIdentity(identity);
@@ -80,11 +84,15 @@ public final class SftpSource implements Source {
 				session.addPasswordIdentity(password);
 			}
 			try {
-				session.auth().verify(CONNECT);
+				session.auth().verify(timeout);
 			}
 			catch (IOException ex) {
 				String seen = shown.get();
-				if (seen != null && !fingerprint.equals(seen)) {
+				if (seen == null) {
+					throw new SourceException("the SFTP server " + host + ":" + port + " did not show its host key within "
+							+ timeout.toSeconds() + " s");
+				}
+				if (!fingerprint.equals(seen)) {
 					throw new SourceException("the SFTP server " + host + ":" + port + " showed the host key " + seen
 							+ ", not the pinned " + fingerprint);
 				}

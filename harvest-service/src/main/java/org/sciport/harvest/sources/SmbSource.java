@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -37,8 +38,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SmbSource implements Source {
 
-	private static final int TIMEOUT_SECONDS = 15;
-
 	private final SMBClient client;
 
 	private final Connection connection;
@@ -64,12 +63,13 @@ public final class SmbSource implements Source {
 	 * @param domain the account's Windows domain, if any
 	 * @param username the account's user name
 	 * @param password its password
+	 * @param timeout how long connecting, signing in and each answer may take
 	 */
 	public static SmbSource connect(String host, int port, String shareName, @Nullable String basePath,
-			@Nullable String domain, String username, String password) throws IOException {
+			@Nullable String domain, String username, String password, Duration timeout) throws IOException {
 		SmbConfig config = SmbConfig.builder()
-			.withTimeout(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-			.withSoTimeout(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+			.withTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+			.withSoTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
 			.build();
 		SMBClient client = new SMBClient(config);
 		Connection connection = null;

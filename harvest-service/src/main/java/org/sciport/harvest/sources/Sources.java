@@ -1,9 +1,11 @@
 package org.sciport.harvest.sources;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.sciport.harvest.HarvestProperties;
 import org.sciport.harvest.secrets.SecretBox;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
@@ -22,9 +24,12 @@ public class Sources {
 
 	private final SecretBox secrets;
 
-	Sources(DatabaseClient database, SecretBox secrets) {
+	private final Duration timeout;
+
+	Sources(DatabaseClient database, SecretBox secrets, HarvestProperties properties) {
 		this.database = database;
 		this.secrets = secrets;
+		this.timeout = properties.sourceTimeout();
 	}
 
 	/** An instrument's source settings with its account's sealed secrets. */
@@ -65,7 +70,7 @@ public class Sources {
 				}
 				return SftpSource.connect(settings.host(), (settings.port() != null) ? settings.port() : 22,
 						settings.fingerprint(), settings.username(), open(settings.sealedPassword()),
-						open(settings.sealedKey()), settings.path());
+						open(settings.sealedKey()), settings.path(), this.timeout);
 			}
 			case "smb" -> {
 				String password = open(settings.sealedPassword());
@@ -75,7 +80,8 @@ public class Sources {
 							"the instrument needs cifs_host, cifs_share and a service account with a password");
 				}
 				return SmbSource.connect(settings.cifsHost(), (settings.cifsPort() != null) ? settings.cifsPort() : 445,
-						settings.cifsShare(), settings.cifsBasePath(), settings.domain(), settings.username(), password);
+						settings.cifsShare(), settings.cifsBasePath(), settings.domain(), settings.username(), password,
+						this.timeout);
 			}
 			default -> throw new SourceException(settings.type() + " is not a source type");
 		}
