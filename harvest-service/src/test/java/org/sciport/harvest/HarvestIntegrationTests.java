@@ -329,6 +329,70 @@ class HarvestIntegrationTests {
 	}
 
 	@Test
+	void aFileThatVanishesOrChangesBeforeItIsReadAndANameWithControlCharactersAreRecordedFailures() throws Exception {
+		Path source = Files.createDirectories(root.resolve("src-meddled-" + UUID.randomUUID()));
+		Path store = Files.createDirectories(root.resolve("store-meddled-" + UUID.randomUUID()));
+		write(source.resolve("gone.dat"), "here when listed", true);
+		write(source.resolve("shrinks.dat"), "x".repeat(100_000), true);
+		write(source.resolve("bell\u0007.dat"), "rings", true);
+		write(source.resolve("fine.dat"), "fine", true);
+		// Between the listing and the read, one file is deleted and another cut short.
+		this.targets.decorate((real) -> new Meddling(real, source));
+		try {
+			Instrument setUp = instrument("Meddled", source, store);
+			Map<String, Object> run = awaitRun((String) trigger(setUp.schedule(), null).get("run_id"));
+			assertThat(run).containsEntry("status", "completed").containsEntry("files_transferred", 1)
+				.containsEntry("files_failed", 3);
+			Map<String, String> errors = new java.util.HashMap<>();
+			for (Map<String, Object> file : files("instrument_id=" + setUp.id())) {
+				Map<String, Object> transfer = this.client.get().uri("/api/transfers?file_id=" + file.get("id"))
+					.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectBody(LIST).returnResult()
+					.getResponseBody().get(0);
+				errors.put((String) file.get("source_path"), transfer.get("status") + ": " + transfer.get("error_message"));
+			}
+			assertThat(errors).containsEntry("fine.dat", "completed: null")
+				.containsEntry("gone.dat", "failed: the file vanished from the source before it was read")
+				.containsEntry("bell\u0007.dat", "failed: the file's name has control characters; rename it at the source");
+			assertThat(errors.get("shrinks.dat")).startsWith("failed: the file changed while it was read (10 of 100000 bytes)");
+			// Nothing half-written is left anywhere in the store.
+			try (var walk = Files.walk(store)) {
+				assertThat(walk.filter(Files::isRegularFile)).containsExactly(store.resolve(setUp.id() + "/fine.dat"));
+			}
+		}
+		finally {
+			this.targets.decorate(null);
+		}
+	}
+
+	/** A store that, just before a copy is written, deletes {@code gone.dat} and cuts {@code shrinks.dat} at the source. */
+	static final class Meddling extends FlipOnce {
+
+		private final Path source;
+
+		Meddling(BlobStore real, Path source) {
+			super(real, new AtomicBoolean(true));
+			this.source = source;
+		}
+
+		@Override
+		public Mono<StoredBlob> write(String key, Flux<DataBuffer> content) {
+			return Mono.fromCallable(() -> {
+				if (key.endsWith("/gone.dat")) {
+					Files.delete(this.source.resolve("gone.dat"));
+				}
+				if (key.endsWith("/shrinks.dat")) {
+					try (var channel = java.nio.channels.FileChannel.open(this.source.resolve("shrinks.dat"),
+							java.nio.file.StandardOpenOption.WRITE)) {
+						channel.truncate(10);
+					}
+				}
+				return key;
+			}).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()).then(super.write(key, content));
+		}
+
+	}
+
+	@Test
 	void aUserSeesOnlyWhatInstrumentsGrantedToThemRecorded() throws Exception {
 		Path source = Files.createDirectories(root.resolve("src-access-" + UUID.randomUUID()));
 		Path store = Files.createDirectories(root.resolve("store-access-" + UUID.randomUUID()));
@@ -653,7 +717,7 @@ class HarvestIntegrationTests {
 	}
 
 	/** A store whose first write of each key lands with one byte flipped. */
-	static final class FlipOnce implements BlobStore {
+	static class FlipOnce implements BlobStore {
 
 		private final BlobStore real;
 

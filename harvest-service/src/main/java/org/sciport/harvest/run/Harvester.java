@@ -295,11 +295,6 @@ public class Harvester extends Poller {
 
 	private Mono<Void> harvest(Run run, @Nullable UUID dataset, HookPlan plan, Source source, BlobStore store,
 			Found found, Counts counts) {
-		if (hasControlCharacters(found.path())) {
-			counts.failed.incrementAndGet();
-			logger.warn("Not harvesting a file whose name has control characters, in run " + run.id());
-			return Mono.empty();
-		}
 		Instant stableBefore = Instant.now().minus(this.properties.minimumFileAge());
 		if (found.mtime().isAfter(stableBefore)) {
 			counts.held.incrementAndGet();
@@ -323,6 +318,12 @@ public class Harvester extends Poller {
 				boolean same = known != null && known.size() == found.size() && known.mtime().equals(mtime);
 				if (same && "stored".equals(known.state())) {
 					return Mono.empty();
+				}
+				if (hasControlCharacters(found.path())) {
+					// Recorded, never stored: no storage key or catalogue name could carry it faithfully.
+					Mono<Latest> record = (known != null) ? Mono.just(known) : unidentified(run, found, mtime, "failed");
+					return record.flatMap((file) -> failed(run, file, found, null,
+							"the file's name has control characters; rename it at the source", counts, List.of()));
 				}
 				return before(run, plan, found, mtime).flatMap((decision) -> {
 					if (decision instanceof HookPlan.Skip skip) {
@@ -471,7 +472,7 @@ public class Harvester extends Poller {
 			.bind("storage", run.storage())
 			.bind("key", key)
 			.then()
-			.then(attempt(store, source, found.path(), key, 1))
+			.then(attempt(store, source, found.path(), found.size(), key, 1))
 			.flatMap((result) -> completed(run, dataset, plan, take, record, found, transfer, key, result, counts))
 			.onErrorResume((ex) -> failed(run, record, found, transfer, reason(ex), counts, take.errors()));
 	}
@@ -486,7 +487,7 @@ public class Harvester extends Poller {
 	record Result(String sourceXxhash, String storedXxhash, @Nullable String sha256, long bytes, int attempts) {
 	}
 
-	private Mono<Result> attempt(BlobStore store, Source from, String path, String key, int attempt) {
+	private Mono<Result> attempt(BlobStore store, Source from, String path, long size, String key, int attempt) {
 		Hashes source = new Hashes(true);
 		// The source's stream blocks: read on a thread meant for it.
 		Flux<DataBuffer> content = DataBufferUtils
@@ -507,6 +508,13 @@ public class Harvester extends Poller {
 						attempt)));
 			}))
 			.flatMap((result) -> {
+				if (result.bytes() != size) {
+					// The instrument wrote to the file (or cut it) after it was listed: stored as it
+					// is, it would be neither the old file nor the new one.
+					return store.delete(key).onErrorResume((ex) -> Mono.empty())
+						.then(Mono.error(new HarvestFailure("the file changed while it was read (" + result.bytes() + " of "
+								+ size + " bytes); it is taken again once it is stable")));
+				}
 				if (result.sourceXxhash().equals(result.storedXxhash())) {
 					return Mono.just(result);
 				}
@@ -516,7 +524,7 @@ public class Harvester extends Poller {
 					return removed.then(Mono.error(new IllegalStateException("the stored copy did not match the source after "
 							+ attempt + " attempts")));
 				}
-				return removed.then(attempt(store, from, path, key, attempt + 1));
+				return removed.then(attempt(store, from, path, size, key, attempt + 1));
 			});
 	}
 
@@ -625,18 +633,7 @@ public class Harvester extends Poller {
 		}
 		UUID file = UUID.randomUUID();
 		UUID transfer = UUID.randomUUID();
-		String filename = found.path().substring(found.path().lastIndexOf('/') + 1);
-		return this.transactions.transactional(this.database
-			.sql("INSERT INTO file_record (id, instrument_id, source_path, filename, version, size_bytes, source_mtime, "
-					+ "first_discovered_at, state, created_at, updated_at) VALUES (:id, :instrument, :path, :filename, 1, :size, "
-					+ ":mtime, now(), 'skipped', now(), now())")
-			.bind("id", file)
-			.bind("instrument", run.instrument())
-			.bind("path", found.path())
-			.bind("filename", filename)
-			.bind("size", found.size())
-			.bind("mtime", mtime)
-			.then()
+		return this.transactions.transactional(insertUnidentified(file, run, found, mtime, "skipped")
 			.then(this.database
 				.sql("INSERT INTO file_transfer (id, file_id, run_id, storage_location_id, status, error_message, started_at, "
 						+ "completed_at, created_at) VALUES (:id, :file, :run, :storage, 'skipped', :reason, now(), now(), now())")
@@ -649,6 +646,28 @@ public class Harvester extends Poller {
 			.then(announce(HarvestEvents.TransferSkipped.TYPE, transfer.toString(),
 					new HarvestEvents.TransferSkipped(transfer.toString(), file.toString(), run.instrument().toString(),
 							run.id().toString(), found.path(), reason))));
+	}
+
+	/** A record without an identifier, for a file that is not stored (kept back, or refused). */
+	private Mono<Latest> unidentified(Run run, Found found, Instant mtime, String state) {
+		UUID file = UUID.randomUUID();
+		return insertUnidentified(file, run, found, mtime, state)
+			.thenReturn(new Latest(file, 1, found.size(), mtime, state, null));
+	}
+
+	private Mono<Void> insertUnidentified(UUID file, Run run, Found found, Instant mtime, String state) {
+		return this.database
+			.sql("INSERT INTO file_record (id, instrument_id, source_path, filename, version, size_bytes, source_mtime, "
+					+ "first_discovered_at, state, created_at, updated_at) VALUES (:id, :instrument, :path, :filename, 1, :size, "
+					+ ":mtime, now(), :state, now(), now())")
+			.bind("id", file)
+			.bind("instrument", run.instrument())
+			.bind("path", found.path())
+			.bind("filename", found.path().substring(found.path().lastIndexOf('/') + 1))
+			.bind("size", found.size())
+			.bind("mtime", mtime)
+			.bind("state", state)
+			.then();
 	}
 
 	private Mono<Void> failed(Run run, Latest record, Found found, @Nullable UUID transfer, String reason, Counts counts,
