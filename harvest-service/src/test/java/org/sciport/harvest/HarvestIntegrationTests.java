@@ -15,8 +15,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sciport.commons.event.CatalogueEvents;
+import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.FileEvents;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.storage.BlobStore;
@@ -135,6 +141,9 @@ class HarvestIntegrationTests {
 
 	@Autowired
 	ScheduleTicker ticker;
+
+	@Autowired
+	CloudEventCodec codec;
 
 	private final User admin = TestTokens.admin();
 
@@ -428,6 +437,50 @@ class HarvestIntegrationTests {
 		// Administration stays closed to them.
 		this.client.post().uri("/api/schedules/" + schedule + "/trigger").headers((h) -> h.setBearerAuth(stranger.token()))
 			.exchange().expectStatus().isForbidden();
+	}
+
+	@Test
+	void aGrantToATeamReachesWhoeverTheCatalogueSaysIsInIt() throws Exception {
+		Path source = Files.createDirectories(root.resolve("src-team-" + UUID.randomUUID()));
+		Path store = Files.createDirectories(root.resolve("store-team-" + UUID.randomUUID()));
+		write(source.resolve("shared.dat"), "for the team", true);
+		Instrument setUp = instrument("Team", source, store);
+		String run = (String) awaitRun((String) trigger(setUp.schedule(), null).get("run_id")).get("id");
+		String file = (String) files("instrument_id=" + setUp.id()).get(0).get("id");
+		UUID team = UUID.randomUUID();
+		User member = TestTokens.user();
+		this.client.post().uri("/api/instruments/" + setUp.id() + "/access")
+			.headers((h) -> h.setBearerAuth(this.admin.token())).contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("grantee_type", "team", "grantee_id", team.toString())).exchange().expectStatus().isCreated()
+			.expectBody().jsonPath("$[0].grantee_type").isEqualTo("team");
+		List<String> paths = List.of("/api/files/" + file, "/api/harvest-runs/" + run);
+		for (String path : paths) {
+			this.client.get().uri(path).headers((h) -> h.setBearerAuth(member.token())).exchange().expectStatus().isNotFound();
+		}
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+				TestInfrastructure.kafkaBootstrap(), "key.serializer", StringSerializer.class, "value.serializer",
+				StringSerializer.class))) {
+			announce(producer, team, new CatalogueEvents.TeamMemberAdded(team.toString(), member.id().toString(), "member"));
+			for (String path : paths) {
+				await().atMost(Duration.ofSeconds(30)).until(() -> this.client.get().uri(path)
+					.headers((h) -> h.setBearerAuth(member.token())).exchange().returnResult(String.class).getStatus()
+					.value() == 200);
+			}
+			announce(producer, team, new CatalogueEvents.TeamMemberRemoved(team.toString(), member.id().toString()));
+			for (String path : paths) {
+				await().atMost(Duration.ofSeconds(30)).until(() -> this.client.get().uri(path)
+					.headers((h) -> h.setBearerAuth(member.token())).exchange().returnResult(String.class).getStatus()
+					.value() == 404);
+			}
+		}
+	}
+
+	/** Writes a catalogue event as dataset-service does. */
+	private void announce(KafkaProducer<String, String> producer, UUID team, CatalogueEvents.Event event)
+			throws Exception {
+		CloudEvent cloudEvent = CloudEvent.create(CatalogueEvents.SOURCE, event.type(), team.toString(),
+				this.codec.toData(event));
+		producer.send(new ProducerRecord<>(Topics.DATASET, team.toString(), this.codec.write(cloudEvent))).get();
 	}
 
 	@Test

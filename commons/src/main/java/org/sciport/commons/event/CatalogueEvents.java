@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The events dataset-service writes on {@code sciport.dataset}, as typed records: datasets,
- * their shares, projects and their data records. Each record's {@code TYPE} is its CloudEvents
+ * their shares, projects and their data records, and teams' members. Each record's {@code TYPE} is its CloudEvents
  * type and its fields are the event's {@code data}, in snake case on the wire; a field that is
  * {@code null} is left out.
  */
@@ -20,7 +20,8 @@ public final class CatalogueEvents {
 
 	/** One of the catalogue's events: it knows its own CloudEvents type. */
 	public sealed interface Event permits DatasetCreated, DatasetUpdated, DatasetDeleted, DatasetShared,
-			DatasetUnshared, ProjectCreated, ProjectUpdated, ProjectDeleted, DataUploaded, DataFinished {
+			DatasetUnshared, ProjectCreated, ProjectUpdated, ProjectDeleted, DataUploaded, DataFinished, TeamMemberAdded,
+			TeamMemberRemoved {
 
 		/** The CloudEvents type this event is written with. */
 		@JsonIgnore
@@ -207,6 +208,42 @@ public final class CatalogueEvents {
 		@Override
 		public String type() {
 			return "processed".equals(this.status) ? PROCESSED : FAILED;
+		}
+
+	}
+
+	/**
+	 * A user joined a team (on its creation or later). The event's subject is the team, so a
+	 * team's changes keep their order.
+	 *
+	 * @param teamId the team
+	 * @param userId the member
+	 * @param role {@code owner} or {@code member}
+	 */
+	public record TeamMemberAdded(String teamId, String userId, String role) implements Event {
+
+		public static final String TYPE = "sciport.team.member.added";
+
+		@Override
+		public String type() {
+			return TYPE;
+		}
+
+	}
+
+	/**
+	 * A user left a team, or was removed from it.
+	 *
+	 * @param teamId the team
+	 * @param userId the former member
+	 */
+	public record TeamMemberRemoved(String teamId, String userId) implements Event {
+
+		public static final String TYPE = "sciport.team.member.removed";
+
+		@Override
+		public String type() {
+			return TYPE;
 		}
 
 	}

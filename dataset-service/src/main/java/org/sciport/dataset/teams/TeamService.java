@@ -11,9 +11,14 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ConflictException;
+import org.sciport.commons.event.CatalogueEvents;
+import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.Topics;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.PermissionDeniedException;
 import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.commons.page.Page;
 import org.sciport.commons.page.PageRequest;
 import org.sciport.commons.security.Caller;
@@ -25,7 +30,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Teams. Anyone may create one and becomes its owner; owners (and administrators) rename it
- * and manage its members; members see it. A team the caller is not in is "not found".
+ * and manage its members; members see it. A team the caller is not in is "not found". Every
+ * member added or removed is announced on {@code sciport.dataset}, so that other services
+ * (harvest-service's grants) know who is in a team.
  */
 @Service
 public class TeamService {
@@ -36,9 +43,15 @@ public class TeamService {
 
 	private final TransactionalOperator transactions;
 
-	TeamService(DatabaseClient database, TransactionalOperator transactions) {
+	private final OutboxWriter outbox;
+
+	private final CloudEventCodec codec;
+
+	TeamService(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec) {
 		this.database = database;
 		this.transactions = transactions;
+		this.outbox = outbox;
+		this.codec = codec;
 	}
 
 	public Mono<Team> create(Caller caller, @Nullable String name, @Nullable List<Team.Member> members) {
@@ -177,7 +190,8 @@ public class TeamService {
 		return this.database.sql("DELETE FROM team_member WHERE team_id = :id AND user_id = :user")
 			.bind("id", team.id())
 			.bind("user", userId)
-			.then();
+			.then()
+			.then(announce(team.id(), new CatalogueEvents.TeamMemberRemoved(team.id().toString(), userId.toString())));
 	}
 
 	private Mono<Void> setRole(Team team, Team.Member member) {
@@ -250,7 +264,15 @@ public class TeamService {
 			.bind("user", member.userId())
 			.bind("role", member.role())
 			.bind("now", now)
-			.then();
+			.then()
+			.then(announce(teamId, new CatalogueEvents.TeamMemberAdded(teamId.toString(), member.userId().toString(),
+					member.role())));
+	}
+
+	/** Announces a change of a team's members, in the transaction that makes it. */
+	private Mono<Void> announce(UUID team, CatalogueEvents.Event event) {
+		return this.outbox.append(Topics.DATASET,
+				CloudEvent.create(CatalogueEvents.SOURCE, event.type(), team.toString(), this.codec.toData(event)));
 	}
 
 	private Mono<Void> touch(UUID id) {

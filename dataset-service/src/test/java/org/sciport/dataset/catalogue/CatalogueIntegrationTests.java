@@ -101,6 +101,27 @@ class CatalogueIntegrationTests {
 	}
 
 	@Test
+	void aTeamsMembersComingAndGoingAreAnnouncedInOrder() {
+		User owner = TestTokens.user();
+		User colleague = TestTokens.user();
+		String team = (String) body(call(owner, HttpMethod.POST, "/v1/teams",
+				Map.of("name", "Announced", "members", List.of(Map.of("user_id", colleague.id().toString()))))
+			.expectStatus().isCreated()).get("id");
+		call(owner, HttpMethod.DELETE, "/v1/teams/" + team + "/members/" + colleague.id(), null).expectStatus().isOk();
+		// A refused change announces nothing: the last owner cannot leave.
+		call(owner, HttpMethod.DELETE, "/v1/teams/" + team + "/members/" + owner.id(), null).expectStatus().isEqualTo(409);
+		try (TopicReader reader = new TopicReader(TestInfrastructure.kafkaBootstrap(), Topics.DATASET)) {
+			List<ConsumerRecord<String, String>> events = reader.awaitRecords((record) -> team.equals(record.key()), 3,
+					Duration.ofSeconds(30));
+			assertThat(events).extracting((record) -> record.value().replaceAll(".*\"type\":\"([^\"]+)\".*", "$1"))
+				.containsExactly("sciport.team.member.added", "sciport.team.member.added", "sciport.team.member.removed");
+			assertThat(events.get(0).value()).contains("\"user_id\":\"" + owner.id() + "\"").contains("\"role\":\"owner\"");
+			assertThat(events.get(2).value()).contains("\"user_id\":\"" + colleague.id() + "\"");
+			assertThat(reader.awaitRecords((record) -> team.equals(record.key()), 4, Duration.ofSeconds(2))).hasSize(3);
+		}
+	}
+
+	@Test
 	void onlyTheRightPeopleReachADatasetAndStrangersCannotTellItExists() {
 		User owner = TestTokens.user();
 		User stranger = TestTokens.user();

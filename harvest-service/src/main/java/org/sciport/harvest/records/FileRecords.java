@@ -128,10 +128,9 @@ public class FileRecords {
 	/** The condition under which the caller sees a file record {@code f}. */
 	private static String access(Caller caller) {
 		return caller.isAdmin() ? "true"
-				: "(EXISTS (SELECT 1 FROM instrument_access a WHERE a.instrument_id = f.instrument_id "
-						+ "AND a.grantee_type = 'user' AND a.grantee_id = CAST(:me AS uuid)) "
-						+ "OR EXISTS (SELECT 1 FROM file_access fa WHERE fa.file_id = f.id "
-						+ "AND fa.grantee_type = 'user' AND fa.grantee_id = CAST(:me AS uuid)))";
+				: "(EXISTS (SELECT 1 FROM instrument_access a WHERE a.instrument_id = f.instrument_id AND "
+						+ Grantees.reach("a") + ") OR EXISTS (SELECT 1 FROM file_access fa WHERE fa.file_id = f.id AND "
+						+ Grantees.reach("fa") + "))";
 	}
 
 	private static DatabaseClient.GenericExecuteSpec access(Caller caller, DatabaseClient.GenericExecuteSpec spec) {

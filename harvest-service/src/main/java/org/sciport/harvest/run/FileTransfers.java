@@ -77,6 +77,14 @@ class FileTransfers {
 
 	private static final int BUFFER = 256 * 1024;
 
+	/**
+	 * The read buffer for a file of {@code size} bytes: the whole file and one byte more (so the
+	 * end is seen in the same read) up to {@value #BUFFER}, at least 8 KiB.
+	 */
+	static int bufferFor(long size) {
+		return (int) Math.max(8 * 1024, Math.min(BUFFER, size + 1));
+	}
+
 	/** xxHash64, native where it loads: loaded with this class, while the service starts, not on a transfer's thread. */
 	private static final XXHashFactory XXHASH = XXHashFactory.fastestInstance();
 
@@ -428,7 +436,8 @@ class FileTransfers {
 
 		private final @Nullable MessageDigest sha256;
 
-		private final byte[] copy = new byte[BUFFER];
+		/** For bytes not on the heap: allocated the first time such bytes come. */
+		private byte @Nullable [] copy;
 
 		long bytes;
 
@@ -448,10 +457,19 @@ class FileTransfers {
 					if (this.sha256 != null) {
 						this.sha256.update(bytes.duplicate());
 					}
+					if (bytes.hasArray()) {
+						// Heap bytes are hashed where they are.
+						int n = bytes.remaining();
+						this.xxhash.update(bytes.array(), bytes.arrayOffset() + bytes.position(), n);
+						bytes.position(bytes.limit());
+						this.bytes += n;
+						continue;
+					}
+					byte[] copy = (this.copy != null) ? this.copy : (this.copy = new byte[64 * 1024]);
 					while (bytes.hasRemaining()) {
-						int n = Math.min(bytes.remaining(), this.copy.length);
-						bytes.get(this.copy, 0, n);
-						this.xxhash.update(this.copy, 0, n);
+						int n = Math.min(bytes.remaining(), copy.length);
+						bytes.get(copy, 0, n);
+						this.xxhash.update(copy, 0, n);
 						this.bytes += n;
 					}
 				}
@@ -482,7 +500,7 @@ class FileTransfers {
 		Hashes source = new Hashes(true);
 		// The source's stream blocks: read on a thread meant for it.
 		Flux<DataBuffer> content = DataBufferUtils
-			.readInputStream(() -> from.open(path), DefaultDataBufferFactory.sharedInstance, BUFFER)
+			.readInputStream(() -> from.open(path), DefaultDataBufferFactory.sharedInstance, bufferFor(size))
 			.subscribeOn(Schedulers.boundedElastic())
 			.doOnNext(source::update);
 		return store.write(key, content)

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.security.Caller;
+import org.sciport.harvest.records.Grantees;
 import org.sciport.harvest.web.Sql;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -115,8 +116,8 @@ public class HarvestRuns {
 
 	private DatabaseClient.GenericExecuteSpec visible(Caller caller, @Nullable UUID instrument, String head, String tail) {
 		String access = caller.isAdmin() ? "true"
-				: "EXISTS (SELECT 1 FROM instrument_access a WHERE a.instrument_id = r.instrument_id "
-						+ "AND a.grantee_type = 'user' AND a.grantee_id = CAST(:me AS uuid))";
+				: "EXISTS (SELECT 1 FROM instrument_access a WHERE a.instrument_id = r.instrument_id AND "
+						+ Grantees.reach("a") + ")";
 		DatabaseClient.GenericExecuteSpec spec = this.database.sql(head + access
 				+ " AND (CAST(:instrument AS uuid) IS NULL OR r.instrument_id = :instrument)" + tail);
 		if (!caller.isAdmin()) {
