@@ -30,6 +30,8 @@ import org.sciport.commons.storage.StoredBlob;
 import org.sciport.commons.webhook.WebhookSignature;
 import org.sciport.harvest.ark.Ark;
 import org.sciport.harvest.run.ScheduleTicker;
+import org.sciport.harvest.secrets.Resealing;
+import org.sciport.harvest.secrets.SecretBox;
 import org.sciport.harvest.storage.StorageTargets;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TestTokens;
@@ -481,6 +483,36 @@ class HarvestIntegrationTests {
 		CloudEvent cloudEvent = CloudEvent.create(CatalogueEvents.SOURCE, event.type(), team.toString(),
 				this.codec.toData(event));
 		producer.send(new ProducerRecord<>(Topics.DATASET, team.toString(), this.codec.write(cloudEvent))).get();
+	}
+
+	@Test
+	void secretsMoveToANewKeyAndBackWhenResealed() throws Exception {
+		String account = (String) post("/api/service-accounts", Map.of("name", "Rotated " + UUID.randomUUID(), "username",
+				"operator", "password", "rotate me"), 201).get("id");
+		this.client.post().uri("/v1/harvest/secrets/reseal").headers((h) -> h.setBearerAuth(TestTokens.user().token()))
+			.exchange().expectStatus().isForbidden();
+		// Nothing to move while the configured key is the one everything is sealed with.
+		this.client.post().uri("/v1/harvest/secrets/reseal").headers((h) -> h.setBearerAuth(this.admin.token()))
+			.exchange().expectStatus().isOk().expectBody()
+			.jsonPath("$.current_key").isEqualTo("generated")
+			.jsonPath("$.resealed").isEqualTo(0)
+			.jsonPath("$.remaining").isEqualTo(0);
+		String generated = Files.readString(root.resolve("keys/secrets.key")).trim();
+		byte[] key = new byte[32];
+		new java.security.SecureRandom().nextBytes(key);
+		String fresh = java.util.Base64.getEncoder().encodeToString(key);
+		SecretBox rotated = new SecretBox("k2", Map.of("generated", generated, "k2", fresh));
+		Map<String, Object> forward = new Resealing(this.database, rotated).resealAll().block(Duration.ofSeconds(30));
+		assertThat(forward).containsEntry("current_key", "k2").containsEntry("remaining", 0L);
+		assertThat((Long) forward.get("resealed")).isPositive();
+		String sealed = column("service_account", "password_sealed", account);
+		assertThat(sealed).startsWith("v1:k2:");
+		assertThat(rotated.open(sealed)).isEqualTo("rotate me");
+		// And back, so that the service's own key opens everything again.
+		SecretBox back = new SecretBox("generated", Map.of("generated", generated, "k2", fresh));
+		assertThat(new Resealing(this.database, back).resealAll().block(Duration.ofSeconds(30)))
+			.containsEntry("remaining", 0L);
+		assertThat(column("service_account", "password_sealed", account)).startsWith("v1:generated:");
 	}
 
 	@Test

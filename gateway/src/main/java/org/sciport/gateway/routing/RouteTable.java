@@ -25,7 +25,7 @@ public final class RouteTable {
 			"/v1/service-accounts/**", "/v1/schedules/**", "/v1/hooks/**", "/v1/files/**", "/v1/transfers/**",
 			"/api/instruments/**", "/api/storage-locations/**", "/api/service-accounts/**", "/api/schedules/**",
 			"/api/hooks/**", "/api/files/**", "/api/transfers/**", "/v1/harvest-runs/**", "/api/harvest-runs/**",
-			"/ark:/**" };
+			"/ark:/**", "/v1/harvest/**" };
 
 	/** workflow-service: native resources, workspaces, pipelines; seed 003 and seed 004 projects. */
 	public static final String[] WORKFLOW = { "/v1/resources/**", "/v1/workspaces/**", "/v1/pipelines/**",

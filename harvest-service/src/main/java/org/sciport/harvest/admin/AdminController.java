@@ -3,6 +3,7 @@ package org.sciport.harvest.admin;
 import java.util.Map;
 import java.util.UUID;
 
+import org.sciport.harvest.secrets.Resealing;
 import org.sciport.harvest.web.Body;
 import org.sciport.harvest.web.Surfaces;
 import org.springframework.http.HttpStatus;
@@ -20,7 +21,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Storage locations, service accounts and instruments, on both surfaces
- * ({@code /api/...} and {@code /v1/...}); administrators only.
+ * ({@code /api/...} and {@code /v1/...}), and the resealing of secrets after a key rotation;
+ * administrators only.
  */
 @RestController
 class AdminController {
@@ -31,10 +33,24 @@ class AdminController {
 
 	private final Instruments instruments;
 
-	AdminController(StorageLocations storage, ServiceAccounts accounts, Instruments instruments) {
+	private final Resealing resealing;
+
+	AdminController(StorageLocations storage, ServiceAccounts accounts, Instruments instruments, Resealing resealing) {
 		this.storage = storage;
 		this.accounts = accounts;
 		this.instruments = instruments;
+		this.resealing = resealing;
+	}
+
+	// Secrets at rest
+
+	/** Moves every sealed secret to the current key (after a key rotation). */
+	@PostMapping("/v1/harvest/secrets/reseal")
+	Mono<Map<String, Object>> reseal(ServerWebExchange exchange) {
+		return Mono.defer(() -> {
+			Surfaces.admin(exchange);
+			return this.resealing.resealAll();
+		});
 	}
 
 	// Storage locations
