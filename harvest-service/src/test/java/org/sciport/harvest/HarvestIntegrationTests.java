@@ -418,13 +418,17 @@ class HarvestIntegrationTests {
 			.getResponseBody().get(0).get("id");
 		User stranger = TestTokens.user();
 		List<String> paths = List.of("/api/files/" + file.get("id"), "/api/transfers/" + transfer,
-				"/api/harvest-runs/" + runId, "/v1/files/" + file.get("id"), "/" + file.get("persistent_id"));
+				"/api/harvest-runs/" + runId, "/v1/files/" + file.get("id"), "/v1/transfers/" + transfer,
+				"/v1/harvest-runs/" + runId, "/" + file.get("persistent_id"));
+		List<String> lists = List.of("/api/files?instrument_id=" + instrument, "/api/transfers?file_id=" + file.get("id"),
+				"/api/instruments/" + instrument + "/harvest-runs");
 		for (String path : paths) {
 			this.client.get().uri(path).headers((h) -> h.setBearerAuth(stranger.token())).exchange()
 				.expectStatus().isNotFound();
 		}
-		this.client.get().uri("/api/files?instrument_id=" + instrument).headers((h) -> h.setBearerAuth(stranger.token()))
-			.exchange().expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
+		for (String list : lists) {
+			assertThat(listed(list, stranger)).as(list).isZero();
+		}
 		this.client.post().uri("/api/instruments/" + instrument + "/access").headers((h) -> h.setBearerAuth(this.admin.token()))
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("grantee_type", "user", "grantee_id", stranger.id().toString()))
@@ -434,8 +438,9 @@ class HarvestIntegrationTests {
 			this.client.get().uri(path).headers((h) -> h.setBearerAuth(stranger.token())).exchange()
 				.expectStatus().isOk();
 		}
-		this.client.get().uri("/api/files?instrument_id=" + instrument).headers((h) -> h.setBearerAuth(stranger.token()))
-			.exchange().expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(1);
+		for (String list : lists) {
+			assertThat(listed(list, stranger)).as(list).isEqualTo(1);
+		}
 		// Administration stays closed to them.
 		this.client.post().uri("/api/schedules/" + schedule + "/trigger").headers((h) -> h.setBearerAuth(stranger.token()))
 			.exchange().expectStatus().isForbidden();
@@ -513,6 +518,34 @@ class HarvestIntegrationTests {
 		assertThat(new Resealing(this.database, back).resealAll().block(Duration.ofSeconds(30)))
 			.containsEntry("remaining", 0L);
 		assertThat(column("service_account", "password_sealed", account)).startsWith("v1:generated:");
+	}
+
+	@Test
+	void aRegularUserIsRefusedEveryAdministrationEndpoint() {
+		User user = TestTokens.user();
+		String id = UUID.randomUUID().toString();
+		List<String> calls = new java.util.ArrayList<>();
+		for (String surface : List.of("/api", "/v1")) {
+			for (String resource : List.of("storage-locations", "service-accounts", "instruments", "schedules", "hooks")) {
+				calls.addAll(List.of("GET " + surface + "/" + resource, "POST " + surface + "/" + resource,
+						"GET " + surface + "/" + resource + "/" + id, "PATCH " + surface + "/" + resource + "/" + id,
+						"DELETE " + surface + "/" + resource + "/" + id));
+			}
+			calls.addAll(List.of("GET " + surface + "/storage-locations/" + id + "/test",
+					"GET " + surface + "/instruments/" + id + "/access", "POST " + surface + "/instruments/" + id + "/access",
+					"DELETE " + surface + "/instruments/" + id + "/access/user/" + id,
+					"POST " + surface + "/schedules/" + id + "/trigger"));
+		}
+		calls.add("POST /v1/harvest/secrets/reseal");
+		for (String call : calls) {
+			String[] parts = call.split(" ");
+			WebTestClient.RequestBodySpec request = this.client.method(org.springframework.http.HttpMethod.valueOf(parts[0]))
+				.uri(parts[1])
+				.headers((h) -> h.setBearerAuth(user.token()));
+			WebTestClient.ResponseSpec response = ("POST".equals(parts[0]) || "PATCH".equals(parts[0]))
+					? request.contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange() : request.exchange();
+			response.expectStatus().value((status) -> assertThat(status).as(call).isEqualTo(403));
+		}
 	}
 
 	@Test
@@ -872,6 +905,14 @@ class HarvestIntegrationTests {
 			.until(() -> this.client.get().uri("/api/harvest-runs/" + run).headers((h) -> h.setBearerAuth(this.admin.token()))
 				.exchange().expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody(),
 					(body) -> !"queued".equals(body.get("status")) && !"running".equals(body.get("status")));
+	}
+
+	/** How many items a list answers {@code user}: a plain array, or a page's {@code items}. */
+	private int listed(String path, User user) {
+		String body = this.client.get().uri(path).headers((h) -> h.setBearerAuth(user.token())).exchange()
+			.expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+		JsonNode node = JsonMapper.builder().build().readTree(body);
+		return node.isArray() ? node.size() : node.path("items").size();
 	}
 
 	private List<Map<String, Object>> files(String query) {
