@@ -141,18 +141,11 @@ class RemoteSourcesIntegrationTests {
 		Map<String, Object> run = run(instrument);
 		assertThat(run).containsEntry("status", "completed").containsEntry("files_transferred", 3)
 			.containsEntry("files_failed", 0);
-		List<Map<String, Object>> files = this.client.get().uri("/api/files?instrument_id=" + instrument)
-			.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectBody(LIST).returnResult()
-			.getResponseBody();
+		List<Map<String, Object>> files = files(instrument);
 		assertThat(files).extracting((file) -> file.get("source_path"))
 			.containsExactlyInAnyOrder("run-7/frame-0001.h5", "run-7/frame-0002.h5", "README");
 		assertThat(store.resolve(instrument + "/run-7/frame-0002.h5")).hasContent("frame two");
-		List<Map<String, Object>> transfers = this.client.get().uri("/api/transfers?status=completed")
-			.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectBody(LIST).returnResult()
-			.getResponseBody();
-		assertThat(transfers).filteredOn((t) -> files.stream().anyMatch((f) -> f.get("id").equals(t.get("file_id"))))
-			.hasSize(3)
-			.allSatisfy((transfer) -> assertThat(transfer).containsEntry("checksum_verified", true));
+		assertEveryTransferVerified(files);
 	}
 
 	@Test
@@ -191,20 +184,13 @@ class RemoteSourcesIntegrationTests {
 		Map<String, Object> run = run(instrument);
 		assertThat(run).containsEntry("status", "completed").containsEntry("files_transferred", 3)
 			.containsEntry("files_failed", 0);
-		List<Map<String, Object>> files = this.client.get().uri("/api/files?instrument_id=" + instrument)
-			.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectBody(LIST).returnResult()
-			.getResponseBody();
+		List<Map<String, Object>> files = files(instrument);
 		assertThat(files).extracting((file) -> file.get("source_path"))
 			.containsExactlyInAnyOrder("2026-12-01/spectrum 01.csv", "2026-12-01/spectrum-02.csv", "method.txt");
 		assertThat(files).allSatisfy((file) -> assertThat((String) file.get("persistent_id")).startsWith("ark:/99999/fk4"));
 		assertThat(store.resolve(instrument + "/2026-12-01/spectrum-02.csv")).hasContent("wavelength,intensity,again");
 		assertThat(store.resolve(instrument + "/method.txt")).hasContent("method notes");
-		List<Map<String, Object>> transfers = this.client.get().uri("/api/transfers?status=completed")
-			.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectBody(LIST).returnResult()
-			.getResponseBody();
-		assertThat(transfers).filteredOn((t) -> files.stream().anyMatch((f) -> f.get("id").equals(t.get("file_id"))))
-			.hasSize(3)
-			.allSatisfy((transfer) -> assertThat(transfer).containsEntry("checksum_verified", true));
+		assertEveryTransferVerified(files);
 		// A second run finds nothing new on the share.
 		assertThat(run(instrument)).containsEntry("status", "completed").containsEntry("files_transferred", 0);
 	}
@@ -220,6 +206,22 @@ class RemoteSourcesIntegrationTests {
 		assertThat(nobody).containsEntry("status", "failed");
 		assertThat((String) nobody.get("error_message")).contains("cannot be reached");
 		assertThat(storedFiles(store)).isEmpty();
+	}
+
+	private List<Map<String, Object>> files(String instrument) {
+		return this.client.get().uri("/api/files?instrument_id=" + instrument)
+			.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectBody(LIST).returnResult()
+			.getResponseBody();
+	}
+
+	/** Each of the files has one transfer, completed and checksum-verified. */
+	private void assertEveryTransferVerified(List<Map<String, Object>> files) {
+		List<Map<String, Object>> transfers = this.client.get().uri("/api/transfers?status=completed&limit=500")
+			.headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectBody(LIST).returnResult()
+			.getResponseBody();
+		assertThat(transfers).filteredOn((t) -> files.stream().anyMatch((f) -> f.get("id").equals(t.get("file_id"))))
+			.hasSize(files.size())
+			.allSatisfy((transfer) -> assertThat(transfer).containsEntry("checksum_verified", true));
 	}
 
 	private String smbAccount(String password) {
