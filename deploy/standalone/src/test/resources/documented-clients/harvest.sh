@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The instrument harvester's API as an administrator's scripts call it, with curl and jq: sign in
 # with the form login, set up where files go and where they come from, schedule, trigger a run
-# (twice with one Idempotency-Key), wait for it, and read what it recorded; then what a regular
-# user is told.
+# (twice with one Idempotency-Key), wait for it, and read what it recorded and what the catalogue
+# registered; then what a regular user is told, before and after their team is granted the
+# instrument.
 set -euo pipefail
 : "${BASE:?}" "${EMAIL:?}" "${PASSWORD:?}" "${ADMIN_EMAIL:?}" "${ADMIN_PASSWORD:?}" "${SOURCE:?}" "${STORE:?}"
 fail() { echo "FAILED: $*" >&2; exit 1; }
@@ -30,10 +31,14 @@ ACCOUNT=$(api -X POST "$BASE/api/service-accounts" \
 [ "$(echo "$ACCOUNT" | jq -r '.has_password')" = true ] || fail "service account: $ACCOUNT"
 echo "$ACCOUNT" | grep -q 's3cret-password' && fail "a password came back: $ACCOUNT"
 
+# The catalogue dataset the microscope's files are registered in
+DATASET_ID=$(api -X POST "$BASE/v1/datasets" -d '{"name": "Microscope data"}' | jq -r '.id')
+[ "$DATASET_ID" != null ] || fail "create dataset"
+
 # The instrument, and a schedule at 02:00 Berlin time
 INSTRUMENT=$(api -X POST "$BASE/api/instruments" \
      -d "{\"name\": \"Microscope\", \"location\": \"Room 101\", \"source_type\": \"local\", \"source_path\": \"$SOURCE\",
-          \"default_storage_location_id\": \"$LOCATION_ID\"}")
+          \"default_storage_location_id\": \"$LOCATION_ID\", \"dataset_id\": \"$DATASET_ID\"}")
 INSTRUMENT_ID=$(echo "$INSTRUMENT" | jq -r '.id')
 [ "$INSTRUMENT_ID" != null ] || fail "create instrument: $INSTRUMENT"
 LIST=$(api "$BASE/api/instruments?skip=0&limit=10")
@@ -74,11 +79,35 @@ TRANSFERS=$(api "$BASE/api/transfers?file_id=$FILE_ID")
 RESOLVED=$(api "$BASE/$ARK")
 [ "$(echo "$RESOLVED" | jq -r '.id')" = "$FILE_ID" ] || fail "resolving $ARK: $RESOLVED"
 
+# The catalogue registered both files in the instrument's dataset, with their sizes and SHA-256
+for _ in $(seq 1 120); do
+    REGISTERED=$(api "$BASE/v1/datasets/$DATASET_ID/files")
+    [ "$(echo "$REGISTERED" | jq -r '.data | length')" = 2 ] && break
+    sleep 0.25
+done
+[ "$(echo "$REGISTERED" | jq -r --argjson files "$FILES" '(.data | map(.filename) | sort) == ($files | map(.filename) | sort)
+     and all(.data[]; .size_bytes > 0 and (.sha256 | length) == 64)')" = true ] || fail "dataset files: $REGISTERED"
+
 # A regular user: administration is refused, and ungranted records are not found
 CODE=$(curl -s -o forbidden.json -w '%{http_code}' -H "Authorization: Bearer $USER_TOKEN" "$BASE/api/instruments")
 [ "$CODE" = 403 ] && [ "$(jq -r '.detail | type' forbidden.json)" = string ] || fail "a user on instruments: $CODE"
 CODE=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $USER_TOKEN" "$BASE/api/files/$FILE_ID")
 [ "$CODE" = 404 ] || fail "an ungranted file answers $CODE"
+
+# The user's team is granted the instrument: once the catalogue's team events reach the
+# harvester, the user sees its files
+TEAM_ID=$(curl -s -X POST "$BASE/v1/teams" -H "Authorization: Bearer $USER_TOKEN" -H "Content-Type: application/json" \
+     -d '{"name": "Microscopy"}' | jq -r '.id')
+[ "$TEAM_ID" != null ] || fail "create team"
+GRANT=$(api -o /dev/null -w '%{http_code}' -X POST "$BASE/api/instruments/$INSTRUMENT_ID/access" \
+     -d "{\"grantee_type\": \"team\", \"grantee_id\": \"$TEAM_ID\"}")
+[ "$GRANT" = 201 ] || fail "grant the team: $GRANT"
+for _ in $(seq 1 120); do
+    CODE=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $USER_TOKEN" "$BASE/api/files/$FILE_ID")
+    [ "$CODE" = 200 ] && break
+    sleep 0.25
+done
+[ "$CODE" = 200 ] || fail "a file granted to the user's team answers $CODE"
 
 # Deleting is soft: the instrument is gone from the API, its files stay
 [ "$(api -o /dev/null -w '%{http_code}' -X DELETE "$BASE/api/schedules/$SCHEDULE_ID")" = 204 ] || fail "delete schedule"

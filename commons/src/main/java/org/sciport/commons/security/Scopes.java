@@ -62,7 +62,7 @@ public final class Scopes {
 					"/api/instruments", "/api/storage-locations/**", "/api/storage-locations",
 					"/api/service-accounts/**", "/api/service-accounts", "/api/schedules/**", "/api/schedules",
 					"/api/hooks/**", "/api/hooks", "/api/files/**", "/api/files", "/api/transfers/**",
-					"/api/transfers", "/api/harvest-runs/**", "/api/harvest-runs", "/ark:/**"),
+					"/api/transfers", "/api/harvest-runs/**", "/api/harvest-runs", "/ark:/**", "/v1/harvest/**"),
 			rule("workflows", "/v1/resources", "/v1/resources/**", "/v1/workspaces", "/v1/workspaces/**",
 					"/v1/pipelines", "/v1/pipelines/**", "/api/projects", "/api/projects/**",
 					"/api/nextflow-projects", "/api/nextflow-projects/**", "/api/workflows", "/api/workflows/**"));

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.harvest.run.HarvestRuns;
-import org.sciport.harvest.schedules.CronSchedule;
+import org.sciport.commons.schedule.CronSchedule;
 import org.sciport.harvest.web.Administered;
 import org.sciport.harvest.web.Body;
 import org.sciport.harvest.web.Sql;

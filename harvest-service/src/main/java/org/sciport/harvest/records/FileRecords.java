@@ -10,6 +10,7 @@ import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.security.Caller;
+import org.sciport.harvest.web.Grantees;
 import org.sciport.harvest.web.Sql;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.security.Caller;
-import org.sciport.harvest.records.Grantees;
+import org.sciport.harvest.web.Grantees;
 import org.sciport.harvest.web.Sql;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.r2dbc.core.DatabaseClient;

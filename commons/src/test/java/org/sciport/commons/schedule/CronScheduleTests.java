@@ -1,4 +1,4 @@
-package org.sciport.harvest.schedules;
+package org.sciport.commons.schedule;
 
 import java.time.Instant;
 import java.time.ZoneId;

@@ -1,4 +1,4 @@
-package org.sciport.harvest.schedules;
+package org.sciport.commons.schedule;
 
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -56,16 +56,29 @@ public final class CronSchedule {
 	 * (field {@code timezone}) if the zone is not known
 	 */
 	public static CronSchedule parse(String cron, @Nullable String zone) {
-		String expression = cron.trim();
-		CronExpression parsed = parseExpression(expression);
-		return new CronSchedule(expression, parseZone(zone), parsed);
+		return parse(cron, zone, "cron_expression", "timezone");
 	}
 
-	private static CronExpression parseExpression(String expression) {
+	/**
+	 * Parse a five-field cron expression or macro in a time zone, naming the fields they came
+	 * from as the caller's API names them.
+	 * @param cron the expression
+	 * @param zone the time zone ID; {@code null} or blank means {@code UTC}
+	 * @param cronField the field an invalid expression is reported on
+	 * @param zoneField the field an unknown zone is reported on
+	 * @return the schedule
+	 */
+	public static CronSchedule parse(String cron, @Nullable String zone, String cronField, String zoneField) {
+		String expression = cron.trim();
+		CronExpression parsed = parseExpression(expression, cronField);
+		return new CronSchedule(expression, parseZone(zone, zoneField), parsed);
+	}
+
+	private static CronExpression parseExpression(String expression, String field) {
 		String springExpression;
 		if (expression.startsWith("@")) {
 			if (!MACROS.contains(expression.toLowerCase(Locale.ROOT))) {
-				throw new ValidationException("cron_expression", "Cron expression '" + expression
+				throw new ValidationException(field, "Cron expression '" + expression
 						+ "' is not a known macro; use one of @hourly, @daily, @weekly, @monthly, @yearly or @annually");
 			}
 			springExpression = expression;
@@ -73,7 +86,7 @@ public final class CronSchedule {
 		else {
 			String[] fields = expression.isEmpty() ? new String[0] : expression.split("\\s+");
 			if (fields.length != 5) {
-				throw new ValidationException("cron_expression", "Cron expression '" + expression
+				throw new ValidationException(field, "Cron expression '" + expression
 						+ "' must have 5 fields: minute hour day-of-month month day-of-week");
 			}
 			springExpression = "0 " + String.join(" ", fields);
@@ -82,7 +95,7 @@ public final class CronSchedule {
 			return CronExpression.parse(springExpression);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new ValidationException("cron_expression",
+			throw new ValidationException(field,
 					"Cron expression '" + expression + "' is not valid: " + reason(ex));
 		}
 	}
@@ -94,7 +107,7 @@ public final class CronSchedule {
 		return (message != null) ? message : "it cannot be parsed";
 	}
 
-	private static ZoneId parseZone(@Nullable String zone) {
+	private static ZoneId parseZone(@Nullable String zone, String field) {
 		if (zone == null || zone.isBlank()) {
 			return ZoneId.of(UTC);
 		}
@@ -102,7 +115,7 @@ public final class CronSchedule {
 			return ZoneId.of(zone.trim());
 		}
 		catch (DateTimeException ex) {
-			throw new ValidationException("timezone",
+			throw new ValidationException(field,
 					"'" + zone + "' is not a known time zone; use an IANA zone ID such as Europe/Berlin or UTC");
 		}
 	}

@@ -1,4 +1,4 @@
-package org.sciport.harvest.records;
+package org.sciport.harvest.web;
 
 /**
  * Who a grant (on an instrument or a file) reaches: the user it names, or every member of the
