@@ -154,6 +154,12 @@ class DocumentedClientsE2eTests {
 			.contains("harvest: all steps passed");
 	}
 
+	@Test
+	@Order(6)
+	void theResourceApisClientCalls() throws Exception {
+		assertThat(run("resources.sh", Map.of())).contains("resources: all steps passed");
+	}
+
 	/** Runs one script with bash; its output if it succeeds, a failure with all of it if not. */
 	private String run(String script, Map<String, String> variables) throws IOException, InterruptedException {
 		Path file = this.work.resolve(script);
