@@ -12,10 +12,26 @@ import org.springframework.util.unit.DataSize;
  * @param resourceTypes the resource types that may be applied; {@code workflow} runs, the
  * others are stored
  * @param maxManifestSize the largest manifest a resource may be applied with
+ * @param runs how runs are carried out
  */
 @ConfigurationProperties("sciport.workflow")
 public record WorkflowProperties(
 		@DefaultValue({ "workflow", "service", "worker", "depot", "cluster", "compute", "policy", "secret", "bundle",
 				"monitor" }) List<String> resourceTypes,
-		@DefaultValue("1MB") DataSize maxManifestSize) {
+		@DefaultValue("1MB") DataSize maxManifestSize, @DefaultValue Runs runs) {
+
+	/**
+	 * @param workDirectory where each run gets its work directory (shared by its tasks)
+	 * @param parallelism tasks of one run at once
+	 * @param concurrentRuns runs one replica carries out at once
+	 * @param taskTimeout how long a task may run when it says nothing else
+	 * @param logLines the most log lines kept per run (the rest are counted, not kept)
+	 * @param poll how often a replica looks for pending runs
+	 */
+	public record Runs(@DefaultValue("data/workflow/runs") java.nio.file.Path workDirectory,
+			@DefaultValue("4") int parallelism, @DefaultValue("2") int concurrentRuns,
+			@DefaultValue("1h") java.time.Duration taskTimeout, @DefaultValue("100000") int logLines,
+			@DefaultValue("500ms") java.time.Duration poll) {
+	}
+
 }

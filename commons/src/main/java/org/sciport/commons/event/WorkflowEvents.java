@@ -51,4 +51,48 @@ public final class WorkflowEvents {
 
 	}
 
+	/**
+	 * A run as its events carry it; the event's subject is the run's id.
+	 *
+	 * @param runId the run
+	 * @param resourceId its workflow
+	 * @param workspace the workflow's workspace
+	 * @param name the workflow's name
+	 * @param revision the revision it runs
+	 * @param trigger {@code apply}, {@code manual}, {@code schedule} or {@code event}
+	 * @param status {@code running}, {@code succeeded}, {@code failed} or {@code cancelled}
+	 * @param errorMessage why it failed, if it did
+	 */
+	@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+	public record Run(String runId, String resourceId, String workspace, String name, int revision, String trigger,
+			String status, @org.jspecify.annotations.Nullable String errorMessage) {
+	}
+
+	/** A run started. */
+	public record RunStarted(@JsonUnwrapped Run run) {
+
+		public static final String TYPE = "sciport.workflow.run.started";
+
+	}
+
+	/**
+	 * A run succeeded. Its type is the one the catalogue reads for a run's outputs
+	 * ({@link FileEvents.RunCompleted}); a run that names no dataset hands it none.
+	 *
+	 * @param run the run
+	 * @param outputs the files it handed to the catalogue (none yet)
+	 */
+	public record RunCompleted(@JsonUnwrapped Run run, java.util.List<FileEvents.DatasetFile> outputs) {
+
+		public static final String TYPE = FileEvents.RunCompleted.TYPE;
+
+	}
+
+	/** A run failed: a task failed (and its failure was not allowed), or it could not start. */
+	public record RunFailed(@JsonUnwrapped Run run) {
+
+		public static final String TYPE = "sciport.workflow.run.failed";
+
+	}
+
 }

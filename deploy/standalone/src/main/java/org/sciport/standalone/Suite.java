@@ -229,6 +229,11 @@ final class Suite implements AutoCloseable {
 			arguments.add("--sciport.harvest.allowed-roots="
 					+ ((roots != null && !roots.isBlank()) ? roots.trim() : harvest.toString()));
 		}
+		if (service.key().equals("workflow")) {
+			// Each run's work directory, kept with the suite's data.
+			arguments.add("--sciport.workflow.runs.work-directory="
+					+ this.settings.dataDirectory().resolve("workflow").resolve("runs"));
+		}
 		ConfigurableApplicationContext context;
 		try {
 			context = service.application().get().registerShutdownHook(false).run(arguments.toArray(String[]::new));

@@ -21,6 +21,7 @@ import org.sciport.commons.security.Caller;
 import org.sciport.workflow.WorkflowProperties;
 import org.sciport.workflow.web.Listing;
 import org.sciport.workflow.workspaces.Workspaces;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -53,8 +54,12 @@ public class Resources {
 
 	private final JsonMapper json;
 
+	/** Looked up when a resource is applied: the runs module depends on this class in turn. */
+	private final ObjectProvider<Applied> applied;
+
 	Resources(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
-			Workspaces workspaces, WorkflowProperties properties, JsonMapper json) {
+			Workspaces workspaces, WorkflowProperties properties, JsonMapper json, ObjectProvider<Applied> applied) {
+		this.applied = applied;
 		this.database = database;
 		this.transactions = transactions;
 		this.outbox = outbox;
@@ -95,7 +100,8 @@ public class Resources {
 				.then()
 				.then(revision(id, 1, manifest, me))
 				.then(announce(WorkflowEvents.ResourceCreated.TYPE, new WorkflowEvents.ResourceCreated(
-						event(id, workspaceName, manifest, 1, "pending")))))
+						event(id, workspaceName, manifest, 1, "pending"))))
+				.then(applied(caller, id, 1, manifest)))
 			.onErrorMap(DataIntegrityViolationException.class, (ex) -> new SciportException(ErrorCode.CONFLICT,
 					"A " + manifest.type() + " named '" + manifest.name() + "' exists in workspace '" + workspaceName
 							+ "'; PUT /v1/resources/" + manifest.type() + "/" + manifest.name() + " applies a new version",
@@ -130,8 +136,36 @@ public class Resources {
 					.one()
 					.flatMap((revision) -> revision(found.id(), revision, manifest, me)
 						.then(announce(WorkflowEvents.ResourceUpdated.TYPE, new WorkflowEvents.ResourceUpdated(
-								event(found.id(), workspaceName, manifest, revision, "pending")))))))
+								event(found.id(), workspaceName, manifest, revision, "pending"))))
+						.then(applied(caller, found.id(), revision, manifest)))))
 			.then(Mono.fromSupplier(() -> summary(manifest, workspaceName, "pending")));
+	}
+
+	private Mono<Void> applied(Caller caller, UUID id, int revision, Manifest manifest) {
+		return reactor.core.publisher.Flux.fromStream(this.applied::orderedStream)
+			.concatMap((listener) -> listener.applied(caller, id, revision, manifest))
+			.then();
+	}
+
+	/**
+	 * A resource located for one who may use its workspace.
+	 *
+	 * @param id its id
+	 * @param workspace its workspace
+	 * @param type its type
+	 * @param name its name
+	 * @param revision its revision now
+	 * @param spec its spec now
+	 */
+	public record Located(UUID id, String workspace, String type, String name, int revision,
+			tools.jackson.databind.JsonNode spec) {
+	}
+
+	/** The resource, for one who may use its workspace; the seed's 404 otherwise. */
+	public Mono<Located> locate(Caller caller, String type, String name, @Nullable String workspaceName) {
+		String workspace = orPublic(workspaceName);
+		return find(caller, type, name, workspace, false).map((found) -> new Located(found.id(), workspace, type, name,
+				found.revision(), (tools.jackson.databind.JsonNode) found.view().get("spec")));
 	}
 
 	/** The resources the caller may see, filtered by type and workspace. */

@@ -18,6 +18,7 @@ import org.sciport.commons.error.ErrorCode;
 import org.sciport.commons.error.SciportException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.schedule.CronSchedule;
+import org.sciport.workflow.web.Durations;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -76,6 +77,7 @@ final class WorkflowSpec {
 				throw new ValidationException(where + ".name",
 						"a task named '" + name.asString() + "' is already at workflow.dag[" + earlier + "]");
 			}
+			checkAttempts(task, where);
 			JsonNode taskSpec = task.path("spec");
 			if (!taskSpec.isObject() || !taskSpec.path("stack").isString() || taskSpec.path("stack").asString().isBlank()) {
 				throw new ValidationException(where + ".spec.stack", "a task's spec names the stack it runs on (stack: ...)");
@@ -109,6 +111,29 @@ final class WorkflowSpec {
 		JsonNode schedule = workflow.path("schedule");
 		if (!schedule.isMissingNode() && !schedule.isNull()) {
 			checkSchedule(schedule);
+		}
+	}
+
+	private static void checkAttempts(JsonNode task, String where) {
+		JsonNode retry = task.path("retry");
+		if (!retry.isMissingNode() && !retry.isNull()) {
+			if (!retry.isObject()) {
+				throw new ValidationException(where + ".retry", "retry is a mapping with limit and backoff");
+			}
+			only(retry, where + ".retry", Set.of("limit", "backoff"));
+			JsonNode limit = retry.path("limit");
+			if (!limit.isMissingNode() && (!limit.isIntegralNumber() || limit.asInt() < 0 || limit.asInt() > 10)) {
+				throw new ValidationException(where + ".retry.limit", "retry.limit is a whole number from 0 to 10");
+			}
+			if (retry.has("backoff") && Durations.parse(retry.path("backoff").asString(null)) == null) {
+				throw new ValidationException(where + ".retry.backoff", "retry.backoff is a duration such as 10s or 1m");
+			}
+		}
+		if (task.has("timeout") && Durations.parse(task.path("timeout").asString(null)) == null) {
+			throw new ValidationException(where + ".timeout", "timeout is a duration such as 30s, 10m or 2h");
+		}
+		if (task.has("continueOnFailure") && !task.path("continueOnFailure").isBoolean()) {
+			throw new ValidationException(where + ".continueOnFailure", "continueOnFailure is true or false");
 		}
 	}
 

@@ -1,0 +1,516 @@
+package org.sciport.workflow.runs;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.event.CloudEvent;
+import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.Topics;
+import org.sciport.commons.event.WorkflowEvents;
+import org.sciport.commons.outbox.OutboxWriter;
+import org.sciport.workflow.WorkflowProperties;
+import org.sciport.workflow.web.Durations;
+import org.sciport.workflow.web.Json;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Carries out pending runs, at most {@code sciport.workflow.runs.concurrent-runs} at once per
+ * replica; a run is claimed by one replica only ({@code FOR UPDATE SKIP LOCKED}).
+ * <p>
+ * A run follows its DAG: a task starts once every task it depends on succeeded (or failed with
+ * {@code continueOnFailure: true}), up to {@code parallelism} at once; a task whose dependency
+ * failed otherwise is {@code skipped}. A task is tried again up to {@code retry.limit} times,
+ * waiting {@code retry.backoff} (doubled each time); it is stopped after its {@code timeout}.
+ * Every line a task writes is kept in the run's log, up to {@code log-lines}, with the lines the
+ * run itself writes ({@code Workflow started}, a task's start and end).
+ * <p>
+ * Stacks: {@code shell} (also {@code shell:1}) runs {@code spec.command} (a string through
+ * {@code /bin/sh -c}, or a list run as it is) with {@code spec.arguments} and
+ * {@code spec.environment}, in the run's work directory; any other stack fails its task, naming
+ * the stacks this installation has.
+ * <p>
+ * The orchestration and the processes run on threads of their own (they wait on processes);
+ * the database is written from them with blocking calls, never from an event loop.
+ */
+@Component
+class RunExecutor implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(RunExecutor.class);
+
+	/** The stacks this installation runs. */
+	static final List<String> STACKS = List.of("shell:1");
+
+	/** A running run whose heartbeat is older than this lost its replica. */
+	static final Duration ABANDONED = Duration.ofMinutes(2);
+
+	private static final Duration WRITE = Duration.ofSeconds(30);
+
+	private final DatabaseClient database;
+
+	private final TransactionalOperator transactions;
+
+	private final OutboxWriter outbox;
+
+	private final CloudEventCodec codec;
+
+	private final WorkflowProperties.Runs properties;
+
+	private final Runs runs;
+
+	private final JsonMapper json;
+
+	private final ExecutorService threads = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "workflow-run");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private final AtomicInteger active = new AtomicInteger();
+
+	private final Sinks.Many<Boolean> finished = Sinks.many().multicast().directBestEffort();
+
+	private volatile @Nullable Disposable loop;
+
+	RunExecutor(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
+			WorkflowProperties properties, Runs runs, JsonMapper json) {
+		this.database = database;
+		this.transactions = transactions;
+		this.outbox = outbox;
+		this.codec = codec;
+		this.properties = properties.runs();
+		this.runs = runs;
+		this.json = json;
+	}
+
+	@Override
+	public void start() {
+		this.loop = Flux.merge(Flux.interval(Duration.ZERO, this.properties.poll()), this.runs.queued(),
+				this.finished.asFlux())
+			.onBackpressureDrop()
+			.concatMap((tick) -> abandon().then(drain()).onErrorResume((ex) -> {
+				logger.warn("Pending workflow runs could not be taken up: " + ex.getMessage());
+				return Mono.empty();
+			}), 1)
+			.subscribe();
+	}
+
+	@Override
+	public void stop() {
+		Disposable running = this.loop;
+		if (running != null) {
+			running.dispose();
+		}
+		this.threads.shutdownNow();
+	}
+
+	@Override
+	public boolean isRunning() {
+		Disposable running = this.loop;
+		return running != null && !running.isDisposed();
+	}
+
+	/** Runs whose replica stopped beating fail: their tasks may have had effects, so they are not run again. */
+	private Mono<Void> abandon() {
+		return this.database
+			.sql("UPDATE workflow_run SET status = 'failed', error_message = 'the replica carrying out the run stopped', "
+					+ "finished_at = now() WHERE status = 'running' AND heartbeat_at < now() - interval '"
+					+ ABANDONED.toSeconds() + " seconds'")
+			.then();
+	}
+
+	/** Claims pending runs while there is room, each carried out on threads of its own. */
+	private Mono<Void> drain() {
+		if (this.active.get() >= Math.max(1, this.properties.concurrentRuns())) {
+			return Mono.empty();
+		}
+		return claim().flatMap((run) -> {
+			this.active.incrementAndGet();
+			CompletableFuture.runAsync(() -> carryOut(run), this.threads).whenComplete((done, failure) -> {
+				if (failure != null) {
+					logger.error("Workflow run " + run.id() + " ended unexpectedly", failure);
+				}
+				this.active.decrementAndGet();
+				this.finished.tryEmitNext(true);
+			});
+			return drain();
+		});
+	}
+
+	/**
+	 * A claimed run.
+	 *
+	 * @param id the run
+	 * @param resource its workflow
+	 * @param revision the revision it runs
+	 * @param trigger what started it
+	 * @param workspace the workflow's workspace
+	 * @param name the workflow's name
+	 * @param spec the revision's spec
+	 */
+	record Claimed(UUID id, UUID resource, int revision, String trigger, String workspace, String name, JsonNode spec) {
+	}
+
+	private Mono<Claimed> claim() {
+		return this.database
+			.sql("UPDATE workflow_run r SET status = 'running', started_at = now(), heartbeat_at = now() FROM resource_revision v, "
+					+ "resource s, workspace w WHERE r.id = (SELECT id FROM workflow_run WHERE status = 'pending' "
+					+ "ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) AND v.resource_id = r.resource_id "
+					+ "AND v.revision = r.revision AND s.id = r.resource_id AND w.id = s.workspace_id "
+					+ "RETURNING r.id, r.resource_id, r.revision, r.trigger, w.name AS workspace, s.name, v.spec")
+			.map((row) -> new Claimed(row.get("id", UUID.class), row.get("resource_id", UUID.class),
+					row.get("revision", Integer.class), row.get("trigger", String.class), row.get("workspace", String.class),
+					row.get("name", String.class), this.json.readTree(Json.text(row, "spec"))))
+			.one();
+	}
+
+	/**
+	 * A task of the run.
+	 *
+	 * @param name its name
+	 * @param dependencies the tasks it waits for
+	 * @param spec its spec
+	 * @param retries how often it is tried again
+	 * @param backoff the first wait before trying again
+	 * @param timeout how long one attempt may take
+	 * @param continueOnFailure whether its dependants run even if it fails
+	 */
+	record Task(String name, List<String> dependencies, JsonNode spec, int retries, Duration backoff, Duration timeout,
+			boolean continueOnFailure) {
+	}
+
+	private void carryOut(Claimed run) {
+		RunLog log = new RunLog(this.database, run.id(), this.properties.logLines());
+		String failure = null;
+		try {
+			announce(run, WorkflowEvents.RunStarted.TYPE, new WorkflowEvents.RunStarted(event(run, "running", null)));
+			log.line("INFO", null, "Workflow started");
+			failure = follow(run, tasks(run.spec()), log);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Workflow run " + run.id() + " failed: " + ex.getMessage());
+			failure = "the run could not be carried out: " + ex.getMessage();
+		}
+		log.line((failure == null) ? "INFO" : "ERROR", null,
+				(failure == null) ? "Workflow succeeded" : "Workflow failed: " + failure);
+		log.close();
+		finish(run, failure);
+	}
+
+	private List<Task> tasks(JsonNode spec) {
+		List<Task> tasks = new ArrayList<>();
+		for (JsonNode task : spec.path("workflow").path("dag")) {
+			List<String> dependencies = new ArrayList<>();
+			for (JsonNode dependency : task.path("dependencies")) {
+				dependencies.add(dependency.asString());
+			}
+			Duration backoff = Durations.parse(task.path("retry").path("backoff").asString("1s"));
+			Duration timeout = Durations.parse(task.path("timeout").asString(null));
+			tasks.add(new Task(task.path("name").asString(), dependencies, task.path("spec"),
+					task.path("retry").path("limit").asInt(0), (backoff != null) ? backoff : Duration.ofSeconds(1),
+					(timeout != null) ? timeout : this.properties.taskTimeout(),
+					task.path("continueOnFailure").asBoolean(false)));
+		}
+		return tasks;
+	}
+
+	/** Follows the DAG to its end; the run's failure, or {@code null} when it succeeded. */
+	private @Nullable String follow(Claimed run, List<Task> tasks, RunLog log) {
+		Path workDirectory = this.properties.workDirectory().resolve(run.id().toString()).toAbsolutePath();
+		try {
+			Files.createDirectories(workDirectory.resolve("outputs"));
+		}
+		catch (IOException ex) {
+			return "its work directory could not be made: " + ex.getMessage();
+		}
+		Map<String, String> states = new LinkedHashMap<>();
+		tasks.forEach((task) -> states.put(task.name(), "pending"));
+		Map<String, Task> byName = new HashMap<>();
+		tasks.forEach((task) -> byName.put(task.name(), task));
+		Map<String, CompletableFuture<String>> running = new LinkedHashMap<>();
+		while (true) {
+			boolean changed = true;
+			while (changed) {
+				changed = false;
+				for (Task task : tasks) {
+					if (!"pending".equals(states.get(task.name()))) {
+						continue;
+					}
+					String blocked = task.dependencies().stream()
+						.filter((d) -> "skipped".equals(states.get(d))
+								|| ("failed".equals(states.get(d)) && !byName.get(d).continueOnFailure()))
+						.findFirst()
+						.orElse(null);
+					if (blocked != null) {
+						states.put(task.name(), "skipped");
+						taskEnded(run, task.name(), "skipped", null, "not run: " + blocked + " did not succeed");
+						log.line("WARN", task.name(), "Task skipped: " + blocked + " did not succeed");
+						changed = true;
+					}
+				}
+			}
+			for (Task task : tasks) {
+				if (running.size() >= Math.max(1, this.properties.parallelism())) {
+					break;
+				}
+				boolean ready = "pending".equals(states.get(task.name())) && task.dependencies().stream()
+					.allMatch((d) -> "succeeded".equals(states.get(d)) || "failed".equals(states.get(d)));
+				if (ready) {
+					states.put(task.name(), "running");
+					running.put(task.name(), CompletableFuture.supplyAsync(() -> attempt(run, task, workDirectory, log),
+							this.threads));
+				}
+			}
+			if (running.isEmpty()) {
+				break;
+			}
+			try {
+				CompletableFuture.anyOf(running.values().toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+			}
+			catch (java.util.concurrent.TimeoutException ex) {
+				// Still running: time to beat.
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return "the replica stopped";
+			}
+			catch (java.util.concurrent.ExecutionException ex) {
+				// Each attempt catches its own failures; one that escaped is told below.
+			}
+			heartbeat(run);
+			log.flush();
+			running.entrySet().removeIf((entry) -> {
+				if (!entry.getValue().isDone()) {
+					return false;
+				}
+				states.put(entry.getKey(), entry.getValue().getNow("failed"));
+				return true;
+			});
+		}
+		List<String> failed = tasks.stream()
+			.filter((task) -> "skipped".equals(states.get(task.name()))
+					|| ("failed".equals(states.get(task.name())) && !task.continueOnFailure()))
+			.map(Task::name)
+			.toList();
+		return failed.isEmpty() ? null : "task(s) " + String.join(", ", failed) + " did not succeed";
+	}
+
+	/** Tries a task, again while it may; {@code succeeded} or {@code failed}. */
+	private String attempt(Claimed run, Task task, Path workDirectory, RunLog log) {
+		String stack = task.spec().path("stack").asString("");
+		if (!STACKS.contains(stack) && !"shell".equals(stack)) {
+			String message = "the stack '" + stack + "' is not installed here; installed: " + String.join(", ", STACKS);
+			taskStarted(run, task.name(), 1);
+			log.line("ERROR", task.name(), "Task failed: " + message);
+			taskEnded(run, task.name(), "failed", null, message);
+			return "failed";
+		}
+		for (int attempt = 1;; attempt++) {
+			taskStarted(run, task.name(), attempt);
+			log.line("INFO", task.name(), "Task started" + ((attempt > 1) ? " (attempt " + attempt + ")" : ""));
+			Result result = shell(run, task, workDirectory, log);
+			if (result.exitCode() != null && result.exitCode() == 0) {
+				log.line("INFO", task.name(), "Task completed successfully");
+				taskEnded(run, task.name(), "succeeded", 0, null);
+				return "succeeded";
+			}
+			if (attempt <= task.retries()) {
+				Duration wait = task.backoff().multipliedBy(1L << Math.min(attempt - 1, 10));
+				log.line("WARN", task.name(), "Task failed: " + result.message() + "; trying again in " + wait.toMillis()
+						+ " ms");
+				try {
+					Thread.sleep(wait.toMillis());
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					taskEnded(run, task.name(), "failed", result.exitCode(), "stopped while waiting to try again");
+					return "failed";
+				}
+				continue;
+			}
+			log.line("ERROR", task.name(), "Task failed: " + result.message());
+			taskEnded(run, task.name(), "failed", result.exitCode(), result.message());
+			return "failed";
+		}
+	}
+
+	/**
+	 * How one attempt ended.
+	 *
+	 * @param exitCode the process's exit code, {@code null} when it did not end by itself
+	 * @param message what happened
+	 */
+	record Result(@Nullable Integer exitCode, String message) {
+	}
+
+	private Result shell(Claimed run, Task task, Path workDirectory, RunLog log) {
+		List<String> command = new ArrayList<>();
+		JsonNode given = task.spec().path("command");
+		if (given.isString()) {
+			command.addAll(List.of("/bin/sh", "-c", given.asString()));
+		}
+		else if (given.isArray() && !given.isEmpty()) {
+			given.forEach((part) -> command.add(part.asString()));
+		}
+		else {
+			return new Result(null, "a shell task needs spec.command (a string, or a list)");
+		}
+		task.spec().path("arguments").forEach((argument) -> command.add(argument.asString()));
+		ProcessBuilder builder = new ProcessBuilder(command).directory(workDirectory.toFile());
+		Map<String, String> environment = builder.environment();
+		String path = System.getenv("PATH");
+		environment.clear();
+		environment.put("PATH", (path != null) ? path : "/usr/bin:/bin");
+		environment.put("LANG", "C.UTF-8");
+		environment.put("HOME", workDirectory.toString());
+		environment.put("SCIPORT_RUN_ID", run.id().toString());
+		environment.put("SCIPORT_TASK", task.name());
+		environment.put("SCIPORT_WORK_DIR", workDirectory.toString());
+		for (String name : task.spec().path("environment").propertyNames()) {
+			environment.put(name, task.spec().path("environment").path(name).asString());
+		}
+		Process process;
+		try {
+			process = builder.start();
+		}
+		catch (IOException ex) {
+			return new Result(null, "the command could not be started: " + ex.getMessage());
+		}
+		CompletableFuture<Void> out = CompletableFuture.runAsync(() -> pump(process.getInputStream(), "INFO", task, log),
+				this.threads);
+		CompletableFuture<Void> err = CompletableFuture.runAsync(() -> pump(process.getErrorStream(), "ERROR", task, log),
+				this.threads);
+		try {
+			process.getOutputStream().close();
+			if (!process.waitFor(task.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+				stop(process);
+				return new Result(null, "it ran out of time (" + task.timeout().toSeconds() + " s) and was stopped");
+			}
+			CompletableFuture.allOf(out, err).get(10, TimeUnit.SECONDS);
+			int code = process.exitValue();
+			return new Result(code, "exit code " + code);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			stop(process);
+			return new Result(null, "the replica stopped");
+		}
+		catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+			int code = process.isAlive() ? -1 : process.exitValue();
+			return new Result(code, "exit code " + code);
+		}
+	}
+
+	private static void stop(Process process) {
+		process.descendants().forEach(ProcessHandle::destroyForcibly);
+		process.destroyForcibly();
+	}
+
+	private static void pump(InputStream stream, String level, Task task, RunLog log) {
+		try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+			String line;
+			while ((line = reader.readLine()) != null) {
+				log.line(level, task.name(), line);
+			}
+		}
+		catch (IOException ex) {
+			// The process ended: its stream with it.
+		}
+	}
+
+	private void taskStarted(Claimed run, String task, int attempt) {
+		this.database
+			.sql("UPDATE task_run SET status = 'running', attempts = :attempt, started_at = COALESCE(started_at, now()) "
+					+ "WHERE run_id = :run AND task = :task")
+			.bind("attempt", attempt)
+			.bind("run", run.id())
+			.bind("task", task)
+			.then()
+			.block(WRITE);
+	}
+
+	private void taskEnded(Claimed run, String task, String status, @Nullable Integer exitCode, @Nullable String error) {
+		this.database
+			.sql("UPDATE task_run SET status = :status, exit_code = :code, error_message = :error, finished_at = now() "
+					+ "WHERE run_id = :run AND task = :task")
+			.bind("status", status)
+			.bindValues(Map.of("code", (exitCode != null) ? exitCode : org.springframework.r2dbc.core.Parameter.empty(Integer.class),
+					"error", (error != null) ? error : org.springframework.r2dbc.core.Parameter.empty(String.class)))
+			.bind("run", run.id())
+			.bind("task", task)
+			.then()
+			.block(WRITE);
+	}
+
+	private void heartbeat(Claimed run) {
+		this.database.sql("UPDATE workflow_run SET heartbeat_at = now() WHERE id = :id")
+			.bind("id", run.id())
+			.then()
+			.onErrorResume((ex) -> Mono.empty())
+			.block(WRITE);
+	}
+
+	/** Records the run's end, the workflow's status, and announces it. */
+	private void finish(Claimed run, @Nullable String failure) {
+		String status = (failure == null) ? "succeeded" : "failed";
+		WorkflowEvents.Run event = event(run, status, failure);
+		Object data = (failure == null) ? new WorkflowEvents.RunCompleted(event, List.of())
+				: new WorkflowEvents.RunFailed(event);
+		String type = (failure == null) ? WorkflowEvents.RunCompleted.TYPE : WorkflowEvents.RunFailed.TYPE;
+		this.transactions.transactional(this.database
+			.sql("UPDATE workflow_run SET status = :status, error_message = :error, finished_at = now() WHERE id = :id")
+			.bind("status", status)
+			.bindValues(Map.of("error", (failure != null) ? failure : org.springframework.r2dbc.core.Parameter.empty(String.class)))
+			.bind("id", run.id())
+			.then()
+			.then(this.database
+				.sql("UPDATE resource SET status = :status WHERE id = :id AND revision = :revision AND deleted_at IS NULL")
+				.bind("status", (failure == null) ? "active" : "error")
+				.bind("id", run.resource())
+				.bind("revision", run.revision())
+				.then())
+			.then(this.outbox.append(Topics.WORKFLOW,
+					CloudEvent.create(WorkflowEvents.SOURCE, type, run.id().toString(), this.codec.toData(data)))))
+			.block(WRITE);
+	}
+
+	private void announce(Claimed run, String type, Object data) {
+		this.transactions.transactional(this.outbox.append(Topics.WORKFLOW,
+				CloudEvent.create(WorkflowEvents.SOURCE, type, run.id().toString(), this.codec.toData(data))))
+			.block(WRITE);
+	}
+
+	private static WorkflowEvents.Run event(Claimed run, String status, @Nullable String error) {
+		return new WorkflowEvents.Run(run.id().toString(), run.resource().toString(), run.workspace(), run.name(),
+				run.revision(), run.trigger(), status, error);
+	}
+
+}

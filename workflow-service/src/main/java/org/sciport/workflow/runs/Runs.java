@@ -1,0 +1,227 @@
+package org.sciport.workflow.runs;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.r2dbc.spi.Readable;
+import org.jspecify.annotations.Nullable;
+import org.sciport.commons.error.ErrorCode;
+import org.sciport.commons.error.SciportException;
+import org.sciport.commons.error.ValidationException;
+import org.sciport.commons.security.Caller;
+import org.sciport.workflow.resources.Applied;
+import org.sciport.workflow.resources.Manifest;
+import org.sciport.workflow.resources.Resources;
+import org.sciport.workflow.web.Durations;
+import org.sciport.workflow.web.Listing;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Workflow runs as their users see them: queued when a workflow without a schedule is applied,
+ * or by hand; their history, each run with its tasks; and the runs' logs.
+ */
+@Service
+public class Runs implements Applied {
+
+	private final DatabaseClient database;
+
+	private final TransactionalOperator transactions;
+
+	private final Resources resources;
+
+	/** Wakes this replica's executor when a run is queued here. */
+	private final Sinks.Many<Boolean> queued = Sinks.many().multicast().directBestEffort();
+
+	Runs(DatabaseClient database, TransactionalOperator transactions, Resources resources) {
+		this.database = database;
+		this.transactions = transactions;
+		this.resources = resources;
+	}
+
+	Flux<Boolean> queued() {
+		return this.queued.asFlux();
+	}
+
+	@Override
+	public Mono<Void> applied(Caller caller, UUID resource, int revision, Manifest manifest) {
+		JsonNode workflow = manifest.spec().path("workflow");
+		if (!"workflow".equals(manifest.type()) || workflow.has("schedule")) {
+			return Mono.empty();
+		}
+		return queue(resource, revision, workflow.path("dag"), "apply", UUID.fromString(caller.userId())).then();
+	}
+
+	/** Starts a run of a workflow now. */
+	public Mono<Map<String, Object>> start(Caller caller, String name, @Nullable String workspace) {
+		return this.resources.locate(caller, "workflow", name, workspace)
+			.flatMap((located) -> this.transactions.transactional(queue(located.id(), located.revision(),
+					located.spec().path("workflow").path("dag"), "manual", UUID.fromString(caller.userId()))))
+			.flatMap((run) -> get(caller, name, workspace, run));
+	}
+
+	private Mono<UUID> queue(UUID resource, int revision, JsonNode dag, String trigger, @Nullable UUID by) {
+		UUID run = UUID.randomUUID();
+		List<String> tasks = new ArrayList<>();
+		for (JsonNode task : dag) {
+			tasks.add(task.path("name").asString());
+		}
+		return this.database
+			.sql("INSERT INTO workflow_run (id, resource_id, revision, trigger, status, created_by, created_at) "
+					+ "VALUES (:id, :resource, :revision, :trigger, 'pending', :by, now())")
+			.bind("id", run)
+			.bind("resource", resource)
+			.bind("revision", revision)
+			.bind("trigger", trigger)
+			.bindValues(Map.of("by", (by != null) ? by : org.springframework.r2dbc.core.Parameter.empty(UUID.class)))
+			.then()
+			.then(this.database
+				.sql("INSERT INTO task_run (run_id, task, position, status) SELECT :run, t.task, t.n, 'pending' "
+						+ "FROM unnest(CAST(:tasks AS text[])) WITH ORDINALITY AS t(task, n)")
+				.bind("run", run)
+				.bind("tasks", tasks.toArray(String[]::new))
+				.then())
+			.doOnSuccess((done) -> this.queued.tryEmitNext(true))
+			.thenReturn(run);
+	}
+
+	/** A workflow's runs, newest first. */
+	public Mono<Map<String, Object>> list(Caller caller, String name, @Nullable String workspace, Listing listing) {
+		return this.resources.locate(caller, "workflow", name, workspace).flatMap((located) -> {
+			Mono<Long> total = this.database.sql("SELECT count(*) AS n FROM workflow_run WHERE resource_id = :id")
+				.bind("id", located.id())
+				.map((row) -> row.get("n", Long.class))
+				.one();
+			Mono<List<Map<String, Object>>> items = this.database
+				.sql("SELECT * FROM workflow_run WHERE resource_id = :id ORDER BY created_at DESC, id LIMIT :limit OFFSET :offset")
+				.bind("id", located.id())
+				.bind("limit", listing.limit())
+				.bind("offset", listing.offset())
+				.map(Runs::runView)
+				.all()
+				.collectList();
+			return Mono.zip(items, total).map((page) -> listing.answer(page.getT1(), page.getT2()));
+		});
+	}
+
+	/** One run with its tasks. */
+	public Mono<Map<String, Object>> get(Caller caller, String name, @Nullable String workspace, UUID run) {
+		return this.resources.locate(caller, "workflow", name, workspace)
+			.flatMap((located) -> this.database.sql("SELECT * FROM workflow_run WHERE id = :run AND resource_id = :id")
+				.bind("run", run)
+				.bind("id", located.id())
+				.map(Runs::runView)
+				.one())
+			.switchIfEmpty(Mono.error(() -> new SciportException(ErrorCode.RESOURCE_NOT_FOUND, "Run " + run + " not found",
+					null, Map.of("type", "workflow", "name", name, "run", run.toString()), null)))
+			.flatMap((view) -> this.database
+				.sql("SELECT * FROM task_run WHERE run_id = :run ORDER BY position")
+				.bind("run", run)
+				.map((row) -> {
+					Map<String, Object> task = new LinkedHashMap<>();
+					task.put("name", row.get("task", String.class));
+					task.put("status", row.get("status", String.class));
+					task.put("attempts", row.get("attempts", Integer.class));
+					task.put("exit_code", row.get("exit_code", Integer.class));
+					task.put("error_message", row.get("error_message", String.class));
+					task.put("started", row.get("started_at", Instant.class));
+					task.put("finished", row.get("finished_at", Instant.class));
+					return task;
+				})
+				.all()
+				.collectList()
+				.map((tasks) -> {
+					view.put("tasks", tasks);
+					return view;
+				}));
+	}
+
+	/**
+	 * A resource's log lines: of one run (the latest unless {@code run} names one), those since
+	 * {@code since} ago, the last {@code tail} of them, oldest first.
+	 */
+	public Mono<Map<String, Object>> logs(Caller caller, String type, String name, @Nullable String workspace,
+			@Nullable String since, @Nullable String tail, @Nullable String run) {
+		Duration window = null;
+		if (since != null && !since.isBlank()) {
+			window = Durations.parse(since);
+			if (window == null) {
+				return Mono.error(new ValidationException("since", "since is a duration such as 30m, 1h or 1d"));
+			}
+		}
+		int lines = 1000;
+		if (tail != null && !tail.isBlank()) {
+			try {
+				lines = Integer.parseInt(tail.trim());
+			}
+			catch (NumberFormatException ex) {
+				lines = -1;
+			}
+			if (lines < 1 || lines > 10_000) {
+				return Mono.error(new ValidationException("tail", "tail is a number of lines from 1 to 10000"));
+			}
+		}
+		UUID runId = null;
+		if (run != null && !run.isBlank()) {
+			try {
+				runId = UUID.fromString(run.trim());
+			}
+			catch (IllegalArgumentException ex) {
+				return Mono.error(new ValidationException("run", "run is a run's id"));
+			}
+		}
+		Instant after = (window != null) ? Instant.now().minus(window) : Instant.EPOCH;
+		int limit = lines;
+		UUID wanted = runId;
+		return this.resources.locate(caller, type, name, workspace)
+			.flatMap((located) -> this.database
+				.sql("SELECT id FROM workflow_run WHERE resource_id = :id AND (CAST(:run AS uuid) IS NULL OR id = :run) "
+						+ "ORDER BY created_at DESC LIMIT 1")
+				.bind("id", located.id())
+				.bindValues(Map.of("run", (wanted != null) ? wanted : org.springframework.r2dbc.core.Parameter.empty(UUID.class)))
+				.map((row) -> row.get("id", UUID.class))
+				.one())
+			.flatMap((id) -> this.database
+				.sql("SELECT at, level, task, message FROM (SELECT * FROM run_log WHERE run_id = :run AND at >= :after "
+						+ "ORDER BY seq DESC LIMIT :limit) l ORDER BY seq")
+				.bind("run", id)
+				.bind("after", after)
+				.bind("limit", limit)
+				.map((row) -> {
+					Map<String, Object> line = new LinkedHashMap<>();
+					line.put("timestamp", row.get("at", Instant.class));
+					line.put("level", row.get("level", String.class));
+					line.put("task", row.get("task", String.class));
+					line.put("message", row.get("message", String.class));
+					return line;
+				})
+				.all()
+				.collectList())
+			.defaultIfEmpty(List.of())
+			.map((logs) -> Map.of("logs", logs));
+	}
+
+	private static Map<String, Object> runView(Readable row) {
+		Map<String, Object> view = new LinkedHashMap<>();
+		view.put("id", row.get("id", UUID.class));
+		view.put("revision", row.get("revision", Integer.class));
+		view.put("trigger", row.get("trigger", String.class));
+		view.put("status", row.get("status", String.class));
+		view.put("error_message", row.get("error_message", String.class));
+		view.put("created", row.get("created_at", Instant.class));
+		view.put("started", row.get("started_at", Instant.class));
+		view.put("finished", row.get("finished_at", Instant.class));
+		return view;
+	}
+
+}
