@@ -27,11 +27,14 @@ public record WorkflowProperties(
 	 * @param taskTimeout how long a task may run when it says nothing else
 	 * @param logLines the most log lines kept per run (the rest are counted, not kept)
 	 * @param poll how often a replica looks for pending runs
+	 * @param shellForEveryone whether anyone may apply workflows whose tasks use the
+	 * {@code shell} stack, which runs commands on the service's host as the service's user (by
+	 * default only administrators may)
 	 */
 	public record Runs(@DefaultValue("data/workflow/runs") java.nio.file.Path workDirectory,
 			@DefaultValue("4") int parallelism, @DefaultValue("2") int concurrentRuns,
 			@DefaultValue("1h") java.time.Duration taskTimeout, @DefaultValue("100000") int logLines,
-			@DefaultValue("500ms") java.time.Duration poll) {
+			@DefaultValue("500ms") java.time.Duration poll, @DefaultValue("false") boolean shellForEveryone) {
 	}
 
 }

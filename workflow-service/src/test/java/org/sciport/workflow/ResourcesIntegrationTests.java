@@ -196,6 +196,11 @@ class ResourcesIntegrationTests {
 				+ "  dag:\n    - name: a\n      spec: {stack: shell:1}\n", "workflow.schedule.timezone", "time zone");
 		refused(user, null, "name: " + name + "\ntype: workflow\nworkflow:\n  schedule: {cron: \"0 2 * * *\", concurrencyPolicy: Sometimes}\n"
 				+ "  dag:\n    - name: a\n      spec: {stack: shell:1}\n", "workflow.schedule.concurrencyPolicy", "Forbid");
+		// The shell stack runs commands on the service's host: administrators only, by default.
+		String shell = "name: " + name + "\ntype: workflow\nworkflow:\n  dag:\n    - name: a\n      spec: {stack: shell, command: id}\n";
+		call(user, "POST", "/v1/resources", null, shell).expectStatus().isForbidden().expectBody()
+			.jsonPath("$.error.code").isEqualTo("INSUFFICIENT_PERMISSIONS")
+			.jsonPath("$.error.message").value((String message) -> assertThat(message).contains("shell"));
 		call(user, "POST", "/v1/resources", MediaType.APPLICATION_XML, "<workflow/>").expectStatus().isEqualTo(415)
 			.expectBody().jsonPath("$.error.code").isEqualTo("UNSUPPORTED_MEDIA_TYPE");
 		// Nothing was stored by any of them.
@@ -261,6 +266,14 @@ class ResourcesIntegrationTests {
 		call(owner, "GET", "/v1/workspaces", null, null).expectStatus().isOk().expectBody()
 			.jsonPath("$.data[?(@.name == '" + workspace + "')]").doesNotExist()
 			.jsonPath("$.data[?(@.name == 'public')]").exists();
+	}
+
+	@Test
+	void anAdministratorMayApplyAShellWorkflow() {
+		String name = "admin-shell-" + suffix();
+		call(TestTokens.admin(), "POST", "/v1/resources", null,
+				"name: " + name + "\ntype: workflow\nworkflow:\n  dag:\n    - name: a\n      spec: {stack: shell, command: \"true\"}\n")
+			.expectStatus().isCreated();
 	}
 
 	private void refused(User user, MediaType type, String manifest, String field, String says) {

@@ -34,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  * unknown stack and a task out of time fail saying so; a run started by hand; the run events.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.config.name=workflow-service", "sciport.workflow.runs.poll=200ms" })
+		properties = { "spring.config.name=workflow-service", "sciport.workflow.runs.poll=200ms",
+				"sciport.workflow.runs.shell-for-everyone=true" })
 @AutoConfigureWebTestClient
 @Import(TestTokens.class)
 class RunsIntegrationTests {

@@ -78,8 +78,23 @@ public class Resources {
 		return Manifest.parse(text, contentType, this.properties.resourceTypes());
 	}
 
+	/**
+	 * Refuses a workflow whose tasks run on the {@code shell} stack to anyone but an
+	 * administrator, unless the installation lets everyone use it: its commands run on the
+	 * service's host, as the service's user.
+	 */
+	private void mayRun(Caller caller, Manifest manifest) {
+		if ("workflow".equals(manifest.type()) && !caller.isAdmin() && !this.properties.runs().shellForEveryone()
+				&& WorkflowSpec.usesShell(manifest.spec())) {
+			throw new org.sciport.commons.error.PermissionDeniedException("The shell stack runs commands on the "
+					+ "service's host: only administrators may apply workflows that use it here "
+					+ "(sciport.workflow.runs.shell-for-everyone)");
+		}
+	}
+
 	/** Applies a new resource: 409 if one of its type and name is in the workspace. */
 	public Mono<Map<String, Object>> create(Caller caller, Manifest manifest, @Nullable String workspaceParam) {
+		mayRun(caller, manifest);
 		String workspaceName = workspace(manifest, workspaceParam);
 		UUID id = UUID.randomUUID();
 		UUID me = UUID.fromString(caller.userId());
@@ -120,6 +135,7 @@ public class Resources {
 			return Mono.error(new ValidationException("name",
 					"the manifest's name '" + manifest.name() + "' is not the path's '" + name + "'"));
 		}
+		mayRun(caller, manifest);
 		String workspaceName = workspace(manifest, workspaceParam);
 		UUID me = UUID.fromString(caller.userId());
 		return find(caller, type, name, workspaceName, true).flatMap((found) -> this.transactions.transactional(

@@ -114,6 +114,17 @@ final class WorkflowSpec {
 		}
 	}
 
+	/** Whether any task of the workflow runs on the {@code shell} stack. */
+	static boolean usesShell(ObjectNode spec) {
+		for (JsonNode task : spec.path("workflow").path("dag")) {
+			String stack = task.path("spec").path("stack").asString("");
+			if (stack.equals("shell") || stack.startsWith("shell:")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	private static void checkAttempts(JsonNode task, String where) {
 		JsonNode retry = task.path("retry");
 		if (!retry.isMissingNode() && !retry.isNull()) {

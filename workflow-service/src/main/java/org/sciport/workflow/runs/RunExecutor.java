@@ -286,7 +286,10 @@ class RunExecutor implements SmartLifecycle {
 				if (ready) {
 					states.put(task.name(), "running");
 					running.put(task.name(), CompletableFuture.supplyAsync(() -> attempt(run, task, workDirectory, log),
-							this.threads));
+							this.threads).exceptionally((ex) -> {
+								logger.warn("Task " + task.name() + " of workflow run " + run.id() + " ended unexpectedly", ex);
+								return "failed";
+							}));
 				}
 			}
 			if (running.isEmpty()) {
