@@ -30,11 +30,14 @@ public record WorkflowProperties(
 	 * @param shellForEveryone whether anyone may apply workflows whose tasks use the
 	 * {@code shell} stack, which runs commands on the service's host as the service's user (by
 	 * default only administrators may)
+	 * @param missedDeadline a tick missed while no replica ran is run once on start if it is at
+	 * most this old; an older one is recorded as a skipped run
 	 */
 	public record Runs(@DefaultValue("data/workflow/runs") java.nio.file.Path workDirectory,
 			@DefaultValue("4") int parallelism, @DefaultValue("2") int concurrentRuns,
 			@DefaultValue("1h") java.time.Duration taskTimeout, @DefaultValue("100000") int logLines,
-			@DefaultValue("500ms") java.time.Duration poll, @DefaultValue("false") boolean shellForEveryone) {
+			@DefaultValue("500ms") java.time.Duration poll, @DefaultValue("false") boolean shellForEveryone,
+			@DefaultValue("1h") java.time.Duration missedDeadline) {
 	}
 
 }

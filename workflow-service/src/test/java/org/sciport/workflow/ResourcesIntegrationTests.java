@@ -96,7 +96,8 @@ class ResourcesIntegrationTests {
 			.jsonPath("$.data[0].version").isEqualTo("v1")
 			.jsonPath("$.data[0].type").isEqualTo("workflow")
 			.jsonPath("$.data[0].workspace").isEqualTo(workspace)
-			.jsonPath("$.data[0].status").isEqualTo("pending")
+			// Valid and scheduled: active (the apply's answer said pending).
+			.jsonPath("$.data[0].status").isEqualTo("active")
 			.jsonPath("$.data[0].created").isNotEmpty()
 			.jsonPath("$.meta.total").isEqualTo(1)
 			.jsonPath("$.meta.limit").isEqualTo(20)

@@ -3,6 +3,7 @@ package org.sciport.workflow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -10,6 +11,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.sciport.commons.event.Topics;
+import org.sciport.workflow.runs.CronTicker;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TestTokens;
 import org.sciport.testsupport.TestTokens.User;
@@ -20,9 +22,11 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
 import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,6 +58,12 @@ class RunsIntegrationTests {
 
 	@Autowired
 	WebTestClient client;
+
+	@Autowired
+	DatabaseClient database;
+
+	@Autowired
+	CronTicker ticker;
 
 	private final User user = TestTokens.user();
 
@@ -204,6 +214,81 @@ class RunsIntegrationTests {
 		}
 		this.client.post().uri("/v1/resources/workflow/" + hidden + "/runs?workspace=" + workspace)
 			.headers((h) -> h.setBearerAuth(stranger.token())).exchange().expectStatus().isNotFound();
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void aScheduleFiresOncePerTickForbidRecordsTheOverlapAndARunningRunIsCancelled() {
+		String name = "every-night-" + suffix();
+		apply("""
+				name: %s
+				type: workflow
+				workflow:
+				  schedule: {cron: "0 2 * * *", timezone: Europe/Berlin, concurrencyPolicy: Forbid}
+				  dag:
+				    - name: long
+				      spec: {stack: shell, command: echo begun; sleep 120}
+				""".formatted(name));
+		Map<String, Object> resource = get("/v1/resources/workflow/" + name).expectBody(MAP).returnResult()
+			.getResponseBody();
+		assertThat(resource).containsEntry("status", "active");
+		assertThat(Instant.parse((String) resource.get("next_run"))).isAfter(Instant.now());
+		UUID id = this.database.sql("SELECT id FROM resource WHERE name = :name").bind("name", name)
+			.map((row) -> row.get("id", UUID.class)).one().block(Duration.ofSeconds(10));
+
+		// A tick, looked at by the service's own ticker and four more at once, as replicas would.
+		tick(id, "now() - interval '1 second'");
+		String runs = "/v1/resources/workflow/" + name + "/runs";
+		await().atMost(Duration.ofSeconds(10)).until(() -> total(runs) >= 1);
+		await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> total(runs) == 1);
+		Map<String, Object> first = await().atMost(Duration.ofSeconds(30)).until(() -> latest(runs),
+				(run) -> "running".equals(run.get("status")));
+		assertThat(first).containsEntry("trigger", "schedule");
+		assertThat(Instant.parse((String) get("/v1/resources/workflow/" + name).expectBody(MAP).returnResult()
+			.getResponseBody().get("next_run"))).isAfter(Instant.now());
+
+		// The next tick while it still runs: Forbid records a skipped run instead of a second one.
+		tick(id, "now() - interval '1 second'");
+		await().atMost(Duration.ofSeconds(10)).until(() -> total(runs) == 2);
+		Map<String, Object> skipped = latest(runs);
+		assertThat(skipped).containsEntry("status", "skipped");
+		assertThat((String) skipped.get("error_message")).contains((String) first.get("id")).contains("Forbid");
+
+		// Cancelled: its task is stopped, and the run says so.
+		this.client.post().uri(runs + "/" + first.get("id") + "/cancel").headers((h) -> h.setBearerAuth(this.user.token()))
+			.exchange().expectStatus().isAccepted();
+		Map<String, Object> cancelled = await().atMost(Duration.ofSeconds(30))
+			.until(() -> get(runs + "/" + first.get("id")).expectBody(MAP).returnResult().getResponseBody(),
+					(run) -> "cancelled".equals(run.get("status")));
+		assertThat((List<Map<String, Object>>) cancelled.get("tasks")).singleElement()
+			.satisfies((task) -> assertThat(task).containsEntry("status", "cancelled"));
+		assertThat(logs(name, "run=" + first.get("id"))).last()
+			.satisfies((line) -> assertThat(line).containsEntry("message", "Workflow cancelled"));
+		this.client.post().uri(runs + "/" + first.get("id") + "/cancel").headers((h) -> h.setBearerAuth(this.user.token()))
+			.exchange().expectStatus().isEqualTo(409);
+
+		// A tick missed long ago, while no replica ran, is recorded, not run.
+		tick(id, "now() - interval '2 hours'");
+		await().atMost(Duration.ofSeconds(10)).until(() -> total(runs) == 3);
+		assertThat(latest(runs)).containsEntry("status", "skipped").containsEntry("trigger", "missed");
+	}
+
+	private void tick(UUID workflow, String when) {
+		this.database.sql("UPDATE resource SET next_run_at = " + when + " WHERE id = :id").bind("id", workflow).then()
+			.block(Duration.ofSeconds(10));
+		Flux.range(0, 4).flatMap((n) -> this.ticker.fireDue(), 4).then().block(Duration.ofSeconds(30));
+	}
+
+	@SuppressWarnings("unchecked")
+	private long total(String runs) {
+		Map<String, Object> page = get(runs).expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody();
+		return ((Number) ((Map<String, Object>) page.get("meta")).get("total")).longValue();
+	}
+
+	@SuppressWarnings("unchecked")
+	private Map<String, Object> latest(String runs) {
+		Map<String, Object> page = get(runs).expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody();
+		return ((List<Map<String, Object>>) page.get("data")).get(0);
 	}
 
 	private void apply(String manifest) {

@@ -95,4 +95,11 @@ public final class WorkflowEvents {
 
 	}
 
+	/** A run was cancelled: asked to stop, its tasks stopped. */
+	public record RunCancelled(@JsonUnwrapped Run run) {
+
+		public static final String TYPE = "sciport.workflow.run.cancelled";
+
+	}
+
 }

@@ -332,6 +332,7 @@ public class Resources {
 		view.put("description", row.get("description", String.class));
 		view.put("status", row.get("status", String.class));
 		view.put("revision", row.get("revision", Integer.class));
+		view.put("next_run", row.get("next_run_at", Instant.class));
 		view.put("spec", this.json.readTree(org.sciport.workflow.web.Json.text(row, "spec")));
 		view.put("created_by", row.get("created_by", UUID.class));
 		view.put("created", row.get("created_at", Instant.class));

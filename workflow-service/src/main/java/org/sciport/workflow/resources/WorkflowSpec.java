@@ -30,7 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code concurrencyPolicy} ({@code Allow}, {@code Forbid}, {@code Replace}) and {@code endOn}.
  * Each refusal names the field it is about.
  */
-final class WorkflowSpec {
+public final class WorkflowSpec {
 
 	/** The most tasks one DAG may hold. */
 	static final int MAX_TASKS = 5000;
@@ -172,7 +172,7 @@ final class WorkflowSpec {
 	}
 
 	/** When a schedule ends, from {@code endOn} as a date (its start, UTC) or an instant. */
-	static @Nullable Instant endOn(String text) {
+	public static @Nullable Instant endOn(String text) {
 		try {
 			return Instant.parse(text);
 		}

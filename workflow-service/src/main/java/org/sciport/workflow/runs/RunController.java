@@ -50,6 +50,13 @@ class RunController {
 		return Mono.defer(() -> this.runs.get(AccessTokenFilter.requireCaller(exchange), name, workspace, runId(run)));
 	}
 
+	@PostMapping("/v1/resources/workflow/{name}/runs/{run}/cancel")
+	@ResponseStatus(HttpStatus.ACCEPTED)
+	Mono<Map<String, Object>> cancel(@PathVariable String name, @PathVariable String run,
+			@RequestParam(required = false) @Nullable String workspace, ServerWebExchange exchange) {
+		return Mono.defer(() -> this.runs.cancel(AccessTokenFilter.requireCaller(exchange), name, workspace, runId(run)));
+	}
+
 	@GetMapping("/v1/resources/{type}/{name}/logs")
 	Mono<Map<String, Object>> logs(@PathVariable String type, @PathVariable String name,
 			@RequestParam(required = false) @Nullable String workspace, @RequestParam(required = false) @Nullable String since,

@@ -183,7 +183,7 @@ class RunExecutor implements SmartLifecycle {
 		return this.database
 			.sql("UPDATE workflow_run r SET status = 'running', started_at = now(), heartbeat_at = now() FROM resource_revision v, "
 					+ "resource s, workspace w WHERE r.id = (SELECT id FROM workflow_run WHERE status = 'pending' "
-					+ "ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) AND v.resource_id = r.resource_id "
+					+ "ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) AND r.status = 'pending' AND v.resource_id = r.resource_id "
 					+ "AND v.revision = r.revision AND s.id = r.resource_id AND w.id = s.workspace_id "
 					+ "RETURNING r.id, r.resource_id, r.revision, r.trigger, w.name AS workspace, s.name, v.spec")
 			.map((row) -> new Claimed(row.get("id", UUID.class), row.get("resource_id", UUID.class),
@@ -207,22 +207,42 @@ class RunExecutor implements SmartLifecycle {
 			boolean continueOnFailure) {
 	}
 
+	/** What a run in progress holds: its processes, and whether it was asked to stop. */
+	static final class Live {
+
+		final java.util.Set<Process> processes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+		volatile boolean cancelled;
+
+		void cancel() {
+			this.cancelled = true;
+			this.processes.forEach(RunExecutor::stop);
+		}
+
+	}
+
 	private void carryOut(Claimed run) {
 		RunLog log = new RunLog(this.database, run.id(), this.properties.logLines());
+		Live live = new Live();
 		String failure = null;
 		try {
 			announce(run, WorkflowEvents.RunStarted.TYPE, new WorkflowEvents.RunStarted(event(run, "running", null)));
 			log.line("INFO", null, "Workflow started");
-			failure = follow(run, tasks(run.spec()), log);
+			failure = follow(run, tasks(run.spec()), log, live);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Workflow run " + run.id() + " failed: " + ex.getMessage());
 			failure = "the run could not be carried out: " + ex.getMessage();
 		}
-		log.line((failure == null) ? "INFO" : "ERROR", null,
-				(failure == null) ? "Workflow succeeded" : "Workflow failed: " + failure);
+		if (live.cancelled) {
+			log.line("WARN", null, "Workflow cancelled");
+		}
+		else {
+			log.line((failure == null) ? "INFO" : "ERROR", null,
+					(failure == null) ? "Workflow succeeded" : "Workflow failed: " + failure);
+		}
 		log.close();
-		finish(run, failure);
+		finish(run, live.cancelled ? "cancelled" : (failure == null) ? "succeeded" : "failed", failure);
 	}
 
 	private List<Task> tasks(JsonNode spec) {
@@ -243,7 +263,7 @@ class RunExecutor implements SmartLifecycle {
 	}
 
 	/** Follows the DAG to its end; the run's failure, or {@code null} when it succeeded. */
-	private @Nullable String follow(Claimed run, List<Task> tasks, RunLog log) {
+	private @Nullable String follow(Claimed run, List<Task> tasks, RunLog log, Live live) {
 		Path workDirectory = this.properties.workDirectory().resolve(run.id().toString()).toAbsolutePath();
 		try {
 			Files.createDirectories(workDirectory.resolve("outputs"));
@@ -257,6 +277,14 @@ class RunExecutor implements SmartLifecycle {
 		tasks.forEach((task) -> byName.put(task.name(), task));
 		Map<String, CompletableFuture<String>> running = new LinkedHashMap<>();
 		while (true) {
+			if (live.cancelled) {
+				for (Task task : tasks) {
+					if ("pending".equals(states.get(task.name()))) {
+						states.put(task.name(), "cancelled");
+						taskEnded(run, task.name(), "cancelled", null, "the run was cancelled");
+					}
+				}
+			}
 			boolean changed = true;
 			while (changed) {
 				changed = false;
@@ -285,7 +313,7 @@ class RunExecutor implements SmartLifecycle {
 					.allMatch((d) -> "succeeded".equals(states.get(d)) || "failed".equals(states.get(d)));
 				if (ready) {
 					states.put(task.name(), "running");
-					running.put(task.name(), CompletableFuture.supplyAsync(() -> attempt(run, task, workDirectory, log),
+					running.put(task.name(), CompletableFuture.supplyAsync(() -> attempt(run, task, workDirectory, log, live),
 							this.threads).exceptionally((ex) -> {
 								logger.warn("Task " + task.name() + " of workflow run " + run.id() + " ended unexpectedly", ex);
 								return "failed";
@@ -296,7 +324,7 @@ class RunExecutor implements SmartLifecycle {
 				break;
 			}
 			try {
-				CompletableFuture.anyOf(running.values().toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+				CompletableFuture.anyOf(running.values().toArray(CompletableFuture[]::new)).get(1, TimeUnit.SECONDS);
 			}
 			catch (java.util.concurrent.TimeoutException ex) {
 				// Still running: time to beat.
@@ -308,7 +336,10 @@ class RunExecutor implements SmartLifecycle {
 			catch (java.util.concurrent.ExecutionException ex) {
 				// Each attempt catches its own failures; one that escaped is told below.
 			}
-			heartbeat(run);
+			if (heartbeat(run) && !live.cancelled) {
+				log.line("WARN", null, "Cancel requested: stopping the running tasks");
+				live.cancel();
+			}
 			log.flush();
 			running.entrySet().removeIf((entry) -> {
 				if (!entry.getValue().isDone()) {
@@ -327,7 +358,7 @@ class RunExecutor implements SmartLifecycle {
 	}
 
 	/** Tries a task, again while it may; {@code succeeded} or {@code failed}. */
-	private String attempt(Claimed run, Task task, Path workDirectory, RunLog log) {
+	private String attempt(Claimed run, Task task, Path workDirectory, RunLog log, Live live) {
 		String stack = task.spec().path("stack").asString("");
 		if (!STACKS.contains(stack) && !"shell".equals(stack)) {
 			String message = "the stack '" + stack + "' is not installed here; installed: " + String.join(", ", STACKS);
@@ -337,9 +368,18 @@ class RunExecutor implements SmartLifecycle {
 			return "failed";
 		}
 		for (int attempt = 1;; attempt++) {
+			if (live.cancelled) {
+				taskEnded(run, task.name(), "cancelled", null, "the run was cancelled");
+				return "cancelled";
+			}
 			taskStarted(run, task.name(), attempt);
 			log.line("INFO", task.name(), "Task started" + ((attempt > 1) ? " (attempt " + attempt + ")" : ""));
-			Result result = shell(run, task, workDirectory, log);
+			Result result = shell(run, task, workDirectory, log, live);
+			if (live.cancelled) {
+				log.line("WARN", task.name(), "Task cancelled");
+				taskEnded(run, task.name(), "cancelled", result.exitCode(), "the run was cancelled");
+				return "cancelled";
+			}
 			if (result.exitCode() != null && result.exitCode() == 0) {
 				log.line("INFO", task.name(), "Task completed successfully");
 				taskEnded(run, task.name(), "succeeded", 0, null);
@@ -374,7 +414,7 @@ class RunExecutor implements SmartLifecycle {
 	record Result(@Nullable Integer exitCode, String message) {
 	}
 
-	private Result shell(Claimed run, Task task, Path workDirectory, RunLog log) {
+	private Result shell(Claimed run, Task task, Path workDirectory, RunLog log, Live live) {
 		List<String> command = new ArrayList<>();
 		JsonNode given = task.spec().path("command");
 		if (given.isString()) {
@@ -407,6 +447,10 @@ class RunExecutor implements SmartLifecycle {
 		catch (IOException ex) {
 			return new Result(null, "the command could not be started: " + ex.getMessage());
 		}
+		live.processes.add(process);
+		if (live.cancelled) {
+			stop(process);
+		}
 		CompletableFuture<Void> out = CompletableFuture.runAsync(() -> pump(process.getInputStream(), "INFO", task, log),
 				this.threads);
 		CompletableFuture<Void> err = CompletableFuture.runAsync(() -> pump(process.getErrorStream(), "ERROR", task, log),
@@ -429,6 +473,9 @@ class RunExecutor implements SmartLifecycle {
 		catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
 			int code = process.isAlive() ? -1 : process.exitValue();
 			return new Result(code, "exit code " + code);
+		}
+		finally {
+			live.processes.remove(process);
 		}
 	}
 
@@ -473,30 +520,41 @@ class RunExecutor implements SmartLifecycle {
 			.block(WRITE);
 	}
 
-	private void heartbeat(Claimed run) {
-		this.database.sql("UPDATE workflow_run SET heartbeat_at = now() WHERE id = :id")
+	/** Beats the run's heartbeat; whether someone asked it to stop. */
+	private boolean heartbeat(Claimed run) {
+		Boolean cancel = this.database
+			.sql("UPDATE workflow_run SET heartbeat_at = now() WHERE id = :id RETURNING cancel_requested")
 			.bind("id", run.id())
-			.then()
+			.map((row) -> row.get("cancel_requested", Boolean.class))
+			.one()
 			.onErrorResume((ex) -> Mono.empty())
 			.block(WRITE);
+		return Boolean.TRUE.equals(cancel);
 	}
 
-	/** Records the run's end, the workflow's status, and announces it. */
-	private void finish(Claimed run, @Nullable String failure) {
-		String status = (failure == null) ? "succeeded" : "failed";
-		WorkflowEvents.Run event = event(run, status, failure);
-		Object data = (failure == null) ? new WorkflowEvents.RunCompleted(event, List.of())
-				: new WorkflowEvents.RunFailed(event);
-		String type = (failure == null) ? WorkflowEvents.RunCompleted.TYPE : WorkflowEvents.RunFailed.TYPE;
+	/** Records the run's end, the workflow's status (unless it was cancelled), and announces it. */
+	private void finish(Claimed run, String status, @Nullable String failure) {
+		WorkflowEvents.Run event = event(run, status, "succeeded".equals(status) ? null : failure);
+		Object data = switch (status) {
+			case "succeeded" -> new WorkflowEvents.RunCompleted(event, List.of());
+			case "cancelled" -> new WorkflowEvents.RunCancelled(event);
+			default -> new WorkflowEvents.RunFailed(event);
+		};
+		String type = switch (status) {
+			case "succeeded" -> WorkflowEvents.RunCompleted.TYPE;
+			case "cancelled" -> WorkflowEvents.RunCancelled.TYPE;
+			default -> WorkflowEvents.RunFailed.TYPE;
+		};
 		this.transactions.transactional(this.database
 			.sql("UPDATE workflow_run SET status = :status, error_message = :error, finished_at = now() WHERE id = :id")
 			.bind("status", status)
-			.bindValues(Map.of("error", (failure != null) ? failure : org.springframework.r2dbc.core.Parameter.empty(String.class)))
+			.bindValues(Map.of("error", (failure != null && !"succeeded".equals(status)) ? failure
+					: org.springframework.r2dbc.core.Parameter.empty(String.class)))
 			.bind("id", run.id())
 			.then()
-			.then(this.database
+			.then("cancelled".equals(status) ? Mono.<Void>empty() : this.database
 				.sql("UPDATE resource SET status = :status WHERE id = :id AND revision = :revision AND deleted_at IS NULL")
-				.bind("status", (failure == null) ? "active" : "error")
+				.bind("status", "succeeded".equals(status) ? "active" : "error")
 				.bind("id", run.resource())
 				.bind("revision", run.revision())
 				.then())

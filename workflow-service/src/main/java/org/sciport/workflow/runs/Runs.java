@@ -53,13 +53,66 @@ public class Runs implements Applied {
 		return this.queued.asFlux();
 	}
 
+	/**
+	 * A workflow applied without a schedule runs once now; one with a schedule is {@code active}
+	 * and fires next at its cron's next tick (none after its {@code endOn}).
+	 */
 	@Override
 	public Mono<Void> applied(Caller caller, UUID resource, int revision, Manifest manifest) {
-		JsonNode workflow = manifest.spec().path("workflow");
-		if (!"workflow".equals(manifest.type()) || workflow.has("schedule")) {
+		if (!"workflow".equals(manifest.type())) {
 			return Mono.empty();
 		}
-		return queue(resource, revision, workflow.path("dag"), "apply", UUID.fromString(caller.userId())).then();
+		JsonNode workflow = manifest.spec().path("workflow");
+		if (!workflow.has("schedule")) {
+			return this.database.sql("UPDATE resource SET next_run_at = NULL WHERE id = :id")
+				.bind("id", resource)
+				.then()
+				.then(queue(resource, revision, workflow.path("dag"), "apply", UUID.fromString(caller.userId())))
+				.then();
+		}
+		Instant next = nextTick(workflow.path("schedule"), Instant.now());
+		return this.database.sql("UPDATE resource SET next_run_at = :next, status = 'active' WHERE id = :id")
+			.bindValues(Map.of("next", (next != null) ? next : org.springframework.r2dbc.core.Parameter.empty(Instant.class)))
+			.bind("id", resource)
+			.then();
+	}
+
+	/** A schedule's next tick after {@code after}, or {@code null} once its {@code endOn} is past. */
+	static @Nullable Instant nextTick(JsonNode schedule, Instant after) {
+		Instant next = org.sciport.commons.schedule.CronSchedule
+			.parse(schedule.path("cron").asString(), schedule.path("timezone").asString(null))
+			.next(after);
+		String endOn = schedule.path("endOn").asString(null);
+		Instant end = (endOn != null) ? org.sciport.workflow.resources.WorkflowSpec.endOn(endOn) : null;
+		return (next == null || (end != null && next.isAfter(end))) ? null : next;
+	}
+
+	/**
+	 * Asks a run to stop: a pending one is cancelled at once; a running one stops its tasks within
+	 * a second or so. 409 for a run that already ended.
+	 */
+	public Mono<Map<String, Object>> cancel(Caller caller, String name, @Nullable String workspace, UUID run) {
+		return get(caller, name, workspace, run).flatMap((view) -> {
+			String status = (String) view.get("status");
+			if (!"pending".equals(status) && !"running".equals(status)) {
+				return Mono.error(new org.sciport.commons.error.ConflictException("Run " + run + " has ended (" + status + ")"));
+			}
+			return requestCancel(run).then(get(caller, name, workspace, run));
+		});
+	}
+
+	/** Marks a run to stop; one not yet claimed is cancelled here and now. */
+	Mono<Void> requestCancel(UUID run) {
+		return this.database
+			.sql("UPDATE workflow_run SET cancel_requested = true, status = CASE WHEN status = 'pending' THEN 'cancelled' "
+					+ "ELSE status END, finished_at = CASE WHEN status = 'pending' THEN now() ELSE finished_at END "
+					+ "WHERE id = :id AND status IN ('pending', 'running')")
+			.bind("id", run)
+			.then()
+			.then(this.database.sql("UPDATE task_run SET status = 'cancelled' WHERE run_id = :id AND status = 'pending' "
+					+ "AND (SELECT status FROM workflow_run WHERE id = :id) = 'cancelled'")
+				.bind("id", run)
+				.then());
 	}
 
 	/** Starts a run of a workflow now. */
@@ -70,7 +123,7 @@ public class Runs implements Applied {
 			.flatMap((run) -> get(caller, name, workspace, run));
 	}
 
-	private Mono<UUID> queue(UUID resource, int revision, JsonNode dag, String trigger, @Nullable UUID by) {
+	Mono<UUID> queue(UUID resource, int revision, JsonNode dag, String trigger, @Nullable UUID by) {
 		UUID run = UUID.randomUUID();
 		List<String> tasks = new ArrayList<>();
 		for (JsonNode task : dag) {
@@ -218,6 +271,7 @@ public class Runs implements Applied {
 		view.put("trigger", row.get("trigger", String.class));
 		view.put("status", row.get("status", String.class));
 		view.put("error_message", row.get("error_message", String.class));
+		view.put("cancel_requested", row.get("cancel_requested", Boolean.class));
 		view.put("created", row.get("created_at", Instant.class));
 		view.put("started", row.get("started_at", Instant.class));
 		view.put("finished", row.get("finished_at", Instant.class));
