@@ -273,6 +273,33 @@ class RunsIntegrationTests {
 		assertThat(latest(runs)).containsEntry("status", "skipped").containsEntry("trigger", "missed");
 	}
 
+	@Test
+	void aFollowedLogStreamsUntilTheRunEndsAndAFinishedRunsLogIsSentWhole() {
+		String name = "followed-" + suffix();
+		apply("""
+				name: %s
+				type: workflow
+				workflow:
+				  dag:
+				    - name: talk
+				      spec: {stack: shell, command: echo first; sleep 1; echo second}
+				""".formatted(name));
+		String path = "/v1/resources/workflow/" + name + "/logs?follow=true";
+		List<Map<String, Object>> streamed = this.client.get().uri(path).headers((h) -> h.setBearerAuth(this.user.token()))
+			.accept(MediaType.APPLICATION_NDJSON).exchange().expectStatus().isOk().returnResult(MAP).getResponseBody()
+			.collectList().block(Duration.ofSeconds(60));
+		assertThat(streamed).extracting((line) -> line.get("message"))
+			.containsSubsequence("Workflow started", "first", "second", "Workflow succeeded");
+		assertThat(streamed.get(streamed.size() - 1)).containsEntry("message", "Workflow succeeded");
+		assertThat(streamed).allSatisfy((line) -> assertThat(line).doesNotContainKey("seq"));
+		// The run has ended: its log comes whole, as Server-Sent Events, and the stream closes.
+		String events = this.client.get().uri(path).headers((h) -> h.setBearerAuth(this.user.token()))
+			.accept(MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isOk().returnResult(String.class)
+			.getResponseBody().collectList().map((chunks) -> String.join("\n", chunks)).block(Duration.ofSeconds(30));
+		assertThat(events).contains("first").contains("second").contains("Workflow succeeded");
+		assertThat(logs(name, "follow=false")).hasSameSizeAs(streamed);
+	}
+
 	private void tick(UUID workflow, String when) {
 		this.database.sql("UPDATE resource SET next_run_at = " + when + " WHERE id = :id").bind("id", workflow).then()
 			.block(Duration.ofSeconds(10));

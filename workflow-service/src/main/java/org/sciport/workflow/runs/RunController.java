@@ -8,6 +8,7 @@ import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.workflow.web.Listing;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -57,12 +59,26 @@ class RunController {
 		return Mono.defer(() -> this.runs.cancel(AccessTokenFilter.requireCaller(exchange), name, workspace, runId(run)));
 	}
 
-	@GetMapping("/v1/resources/{type}/{name}/logs")
+	@GetMapping(value = "/v1/resources/{type}/{name}/logs", params = "follow!=true")
 	Mono<Map<String, Object>> logs(@PathVariable String type, @PathVariable String name,
 			@RequestParam(required = false) @Nullable String workspace, @RequestParam(required = false) @Nullable String since,
 			@RequestParam(required = false) @Nullable String tail, @RequestParam(required = false) @Nullable String run,
 			ServerWebExchange exchange) {
-		return Mono.defer(() -> this.runs.logs(AccessTokenFilter.requireCaller(exchange), type, name, workspace, since,
+		return Mono.defer(() -> this.runs.logLines(AccessTokenFilter.requireCaller(exchange), type, name, workspace, since,
+				tail, run));
+	}
+
+	/**
+	 * {@code follow=true}: the lines, then each new one as the run writes it, until it ends; as
+	 * Server-Sent Events (the default) or as NDJSON ({@code Accept: application/x-ndjson}).
+	 */
+	@GetMapping(value = "/v1/resources/{type}/{name}/logs", params = "follow=true",
+			produces = { MediaType.TEXT_EVENT_STREAM_VALUE, MediaType.APPLICATION_NDJSON_VALUE })
+	Flux<Map<String, Object>> follow(@PathVariable String type, @PathVariable String name,
+			@RequestParam(required = false) @Nullable String workspace, @RequestParam(required = false) @Nullable String since,
+			@RequestParam(required = false) @Nullable String tail, @RequestParam(required = false) @Nullable String run,
+			ServerWebExchange exchange) {
+		return Flux.defer(() -> this.runs.follow(AccessTokenFilter.requireCaller(exchange), type, name, workspace, since,
 				tail, run));
 	}
 

@@ -203,7 +203,7 @@ public class Runs implements Applied {
 	 * A resource's log lines: of one run (the latest unless {@code run} names one), those since
 	 * {@code since} ago, the last {@code tail} of them, oldest first.
 	 */
-	public Mono<Map<String, Object>> logs(Caller caller, String type, String name, @Nullable String workspace,
+	private Mono<Map<String, Object>> logs(Caller caller, String type, String name, @Nullable String workspace,
 			@Nullable String since, @Nullable String tail, @Nullable String run) {
 		Duration window = null;
 		if (since != null && !since.isBlank()) {
@@ -245,23 +245,101 @@ public class Runs implements Applied {
 				.map((row) -> row.get("id", UUID.class))
 				.one())
 			.flatMap((id) -> this.database
-				.sql("SELECT at, level, task, message FROM (SELECT * FROM run_log WHERE run_id = :run AND at >= :after "
+				.sql("SELECT seq, at, level, task, message FROM (SELECT * FROM run_log WHERE run_id = :run AND at >= :after "
 						+ "ORDER BY seq DESC LIMIT :limit) l ORDER BY seq")
 				.bind("run", id)
 				.bind("after", after)
 				.bind("limit", limit)
-				.map((row) -> {
-					Map<String, Object> line = new LinkedHashMap<>();
-					line.put("timestamp", row.get("at", Instant.class));
-					line.put("level", row.get("level", String.class));
-					line.put("task", row.get("task", String.class));
-					line.put("message", row.get("message", String.class));
-					return line;
-				})
+				.map(Runs::line)
 				.all()
-				.collectList())
-			.defaultIfEmpty(List.of())
-			.map((logs) -> Map.of("logs", logs));
+				.collectList()
+				.zipWith(this.database.sql("SELECT COALESCE(max(seq), 0) AS last FROM run_log WHERE run_id = :run")
+					.bind("run", id)
+					.map((row) -> row.get("last", Long.class))
+					.one())
+				.map((found) -> {
+					Map<String, Object> answer = new LinkedHashMap<>();
+					answer.put("logs", found.getT1());
+					answer.put("run", id);
+					answer.put("last_seq", found.getT2());
+					return answer;
+				}))
+			.defaultIfEmpty(Map.of("logs", List.of()));
+	}
+
+	/** The answer of {@code GET .../logs}: the lines, as the seed shows them. */
+	public Mono<Map<String, Object>> logLines(Caller caller, String type, String name, @Nullable String workspace,
+			@Nullable String since, @Nullable String tail, @Nullable String run) {
+		return logs(caller, type, name, workspace, since, tail, run).map((answer) -> {
+			@SuppressWarnings("unchecked")
+			List<Map<String, Object>> lines = (List<Map<String, Object>>) answer.get("logs");
+			return Map.of("logs", lines.stream().map(Runs::withoutSeq).toList());
+		});
+	}
+
+	/** A batch of new log lines, and whether the run had ended before they were read. */
+	private record Batch(List<Map<String, Object>> lines, boolean ended) {
+	}
+
+	/**
+	 * Follows a run's log: the lines {@link #logs} would answer, then each new line as it is
+	 * written, until the run has ended and every line was sent. A finished run's log is sent
+	 * whole, then the stream ends.
+	 */
+	public Flux<Map<String, Object>> follow(Caller caller, String type, String name, @Nullable String workspace,
+			@Nullable String since, @Nullable String tail, @Nullable String run) {
+		return logs(caller, type, name, workspace, since, tail, run).flatMapMany((answer) -> {
+			@SuppressWarnings("unchecked")
+			List<Map<String, Object>> first = (List<Map<String, Object>>) answer.get("logs");
+			UUID id = (UUID) answer.get("run");
+			if (id == null) {
+				return Flux.empty();
+			}
+			long[] last = { first.isEmpty() ? (Long) answer.get("last_seq") : (Long) first.get(first.size() - 1).get("seq") };
+			Flux<Map<String, Object>> more = Flux.interval(FOLLOW_POLL)
+				.concatMap((tick) -> this.database.sql("SELECT status FROM workflow_run WHERE id = :id")
+					.bind("id", id)
+					.map((row) -> row.get("status", String.class))
+					.one()
+					.flatMap((status) -> lines(id, last[0]).collectList()
+						.map((lines) -> new Batch(lines, !"pending".equals(status) && !"running".equals(status)))))
+				.doOnNext((batch) -> {
+					if (!batch.lines().isEmpty()) {
+						last[0] = (Long) batch.lines().get(batch.lines().size() - 1).get("seq");
+					}
+				})
+				.takeUntil((batch) -> batch.ended() && batch.lines().isEmpty())
+				.concatMapIterable(Batch::lines);
+			return Flux.fromIterable(first).concatWith(more).map(Runs::withoutSeq);
+		});
+	}
+
+	/** How often a followed log is read for new lines. */
+	private static final Duration FOLLOW_POLL = Duration.ofMillis(300);
+
+	private Flux<Map<String, Object>> lines(UUID run, long after) {
+		return this.database
+			.sql("SELECT seq, at, level, task, message FROM run_log WHERE run_id = :run AND seq > :after ORDER BY seq LIMIT 1000")
+			.bind("run", run)
+			.bind("after", after)
+			.map(Runs::line)
+			.all();
+	}
+
+	private static Map<String, Object> line(Readable row) {
+		Map<String, Object> line = new LinkedHashMap<>();
+		line.put("seq", row.get("seq", Long.class));
+		line.put("timestamp", row.get("at", Instant.class));
+		line.put("level", row.get("level", String.class));
+		line.put("task", row.get("task", String.class));
+		line.put("message", row.get("message", String.class));
+		return line;
+	}
+
+	private static Map<String, Object> withoutSeq(Map<String, Object> line) {
+		Map<String, Object> copy = new LinkedHashMap<>(line);
+		copy.remove("seq");
+		return copy;
 	}
 
 	private static Map<String, Object> runView(Readable row) {
