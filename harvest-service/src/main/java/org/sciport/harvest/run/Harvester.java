@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.sciport.commons.lifecycle.Poller;
 import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.HarvestEvents;
@@ -89,22 +90,22 @@ public class Harvester extends Poller {
 	}
 
 	@Override
-	Flux<?> ticks() {
+	protected Flux<?> ticks() {
 		return Flux.merge(Flux.interval(Duration.ZERO, this.properties.scheduler().poll()), this.runs.requested().asFlux());
 	}
 
 	@Override
-	Mono<Void> round() {
+	protected Mono<Void> round() {
 		return drain();
 	}
 
 	@Override
-	Log logger() {
+	protected Log logger() {
 		return logger;
 	}
 
 	@Override
-	String failure() {
+	protected String failure() {
 		return "Harvest runs could not be taken up";
 	}
 

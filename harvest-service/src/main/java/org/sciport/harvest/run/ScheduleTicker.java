@@ -7,6 +7,7 @@ import java.util.UUID;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.sciport.commons.lifecycle.Poller;
 import org.sciport.harvest.HarvestProperties;
 import org.sciport.commons.schedule.CronSchedule;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -45,22 +46,22 @@ public class ScheduleTicker extends Poller {
 	}
 
 	@Override
-	Flux<?> ticks() {
+	protected Flux<?> ticks() {
 		return Flux.interval(Duration.ZERO, this.properties.scheduler().poll());
 	}
 
 	@Override
-	Mono<Void> round() {
+	protected Mono<Void> round() {
 		return fireDue();
 	}
 
 	@Override
-	Log logger() {
+	protected Log logger() {
 		return logger;
 	}
 
 	@Override
-	String failure() {
+	protected String failure() {
 		return "Looking for due schedules failed";
 	}
 

@@ -8,15 +8,13 @@ import java.util.UUID;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
+import org.sciport.commons.lifecycle.Poller;
 import org.sciport.workflow.WorkflowProperties;
 import org.sciport.workflow.web.Json;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -33,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  * ticks missed before the latest are not run again.
  */
 @Component
-public class CronTicker implements SmartLifecycle {
+public class CronTicker extends Poller {
 
 	private static final Log logger = LogFactory.getLog(CronTicker.class);
 
@@ -47,8 +45,6 @@ public class CronTicker implements SmartLifecycle {
 
 	private final JsonMapper json;
 
-	private volatile @Nullable Disposable loop;
-
 	CronTicker(DatabaseClient database, TransactionalOperator transactions, Runs runs, WorkflowProperties properties,
 			JsonMapper json) {
 		this.database = database;
@@ -59,28 +55,23 @@ public class CronTicker implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
-		this.loop = Flux.interval(Duration.ZERO, this.properties.poll())
-			.onBackpressureDrop()
-			.concatMap((tick) -> fireDue().onErrorResume((ex) -> {
-				logger.warn("Scheduled workflows could not be fired: " + ex.getMessage());
-				return Mono.empty();
-			}), 1)
-			.subscribe();
+	protected Flux<?> ticks() {
+		return Flux.interval(Duration.ZERO, this.properties.poll());
 	}
 
 	@Override
-	public void stop() {
-		Disposable running = this.loop;
-		if (running != null) {
-			running.dispose();
-		}
+	protected Mono<Void> round() {
+		return fireDue();
 	}
 
 	@Override
-	public boolean isRunning() {
-		Disposable running = this.loop;
-		return running != null && !running.isDisposed();
+	protected Log logger() {
+		return logger;
+	}
+
+	@Override
+	protected String failure() {
+		return "Scheduled workflows could not be fired";
 	}
 
 	/**

@@ -27,15 +27,14 @@ import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.event.WorkflowEvents;
+import org.sciport.commons.lifecycle.Poller;
 import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.workflow.WorkflowProperties;
 import org.sciport.workflow.web.Durations;
 import org.sciport.workflow.web.Json;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -62,7 +61,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the database is written from them with blocking calls, never from an event loop.
  */
 @Component
-class RunExecutor implements SmartLifecycle {
+class RunExecutor extends Poller {
 
 	private static final Log logger = LogFactory.getLog(RunExecutor.class);
 
@@ -98,8 +97,6 @@ class RunExecutor implements SmartLifecycle {
 
 	private final Sinks.Many<Boolean> finished = Sinks.many().multicast().directBestEffort();
 
-	private volatile @Nullable Disposable loop;
-
 	RunExecutor(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
 			WorkflowProperties properties, Runs runs, JsonMapper json) {
 		this.database = database;
@@ -112,30 +109,29 @@ class RunExecutor implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
-		this.loop = Flux.merge(Flux.interval(Duration.ZERO, this.properties.poll()), this.runs.queued(),
-				this.finished.asFlux())
-			.onBackpressureDrop()
-			.concatMap((tick) -> abandon().then(drain()).onErrorResume((ex) -> {
-				logger.warn("Pending workflow runs could not be taken up: " + ex.getMessage());
-				return Mono.empty();
-			}), 1)
-			.subscribe();
+	protected Flux<?> ticks() {
+		return Flux.merge(Flux.interval(Duration.ZERO, this.properties.poll()), this.runs.queued(), this.finished.asFlux());
+	}
+
+	@Override
+	protected Mono<Void> round() {
+		return abandon().then(drain());
+	}
+
+	@Override
+	protected Log logger() {
+		return logger;
+	}
+
+	@Override
+	protected String failure() {
+		return "Pending workflow runs could not be taken up";
 	}
 
 	@Override
 	public void stop() {
-		Disposable running = this.loop;
-		if (running != null) {
-			running.dispose();
-		}
+		super.stop();
 		this.threads.shutdownNow();
-	}
-
-	@Override
-	public boolean isRunning() {
-		Disposable running = this.loop;
-		return running != null && !running.isDisposed();
 	}
 
 	/** Runs whose replica stopped beating fail: their tasks may have had effects, so they are not run again. */

@@ -1,4 +1,4 @@
-package org.sciport.harvest.run;
+package org.sciport.commons.lifecycle;
 
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
@@ -12,20 +12,21 @@ import reactor.core.publisher.Mono;
  * (ticks that come during a round are dropped), and a round that fails is logged and the next
  * tick tries again.
  */
-abstract class Poller implements SmartLifecycle {
+public abstract class Poller implements SmartLifecycle {
 
 	private volatile @Nullable Disposable loop;
 
 	/** When to do a round. */
-	abstract Flux<?> ticks();
+	protected abstract Flux<?> ticks();
 
 	/** One round. */
-	abstract Mono<Void> round();
+	protected abstract Mono<Void> round();
 
 	/** Where a failed round is logged, and how it is said. */
-	abstract Log logger();
+	protected abstract Log logger();
 
-	abstract String failure();
+	/** What a failed round's log line says before the error. */
+	protected abstract String failure();
 
 	@Override
 	public void start() {
