@@ -2,8 +2,8 @@
 # The instrument harvester's API as an administrator's scripts call it, with curl and jq: sign in
 # with the form login, set up where files go and where they come from, schedule, trigger a run
 # (twice with one Idempotency-Key), wait for it, and read what it recorded and what the catalogue
-# registered; then what a regular user is told, before and after their team is granted the
-# instrument.
+# registered; a workflow started by each harvested file, whose outputs land in a dataset; then
+# what a regular user is told, before and after their team is granted the instrument.
 set -euo pipefail
 : "${BASE:?}" "${EMAIL:?}" "${PASSWORD:?}" "${ADMIN_EMAIL:?}" "${ADMIN_PASSWORD:?}" "${SOURCE:?}" "${STORE:?}"
 fail() { echo "FAILED: $*" >&2; exit 1; }
@@ -51,6 +51,31 @@ SCHEDULE=$(api -X POST "$BASE/api/schedules" \
 SCHEDULE_ID=$(echo "$SCHEDULE" | jq -r '.id')
 [ "$SCHEDULE_ID" != null ] || fail "create schedule: $SCHEDULE"
 
+# A workflow that starts on every file harvested from the microscope and writes a summary of it
+# into a dataset of its own: harvest -> Kafka -> workflow -> Kafka -> catalogue
+RESULTS_ID=$(api -X POST "$BASE/v1/datasets" -d '{"name": "Microscope summaries"}' | jq -r '.id')
+[ "$RESULTS_ID" != null ] || fail "create results dataset"
+APPLIED=$(curl -s -X POST "$BASE/v1/resources" -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/yaml" \
+     --data-binary @- <<YAML
+name: summarise-frames
+version: 1.0.0
+type: workflow
+workflow:
+  trigger:
+    event: sciport.harvest.transfer.completed
+    filter:
+      instrument_id: $INSTRUMENT_ID
+  outputs:
+    dataset_id: $RESULTS_ID
+  dag:
+    - name: summarise
+      spec:
+        stack: shell
+        command: 'for f in inputs/*; do [ "\$f" = inputs/event.json ] || wc -c < "\$f" > "outputs/\$(basename "\$f").size"; done'
+YAML
+)
+[ "$(echo "$APPLIED" | jq -r '.resource.name')" = summarise-frames ] || fail "apply the workflow: $APPLIED"
+
 # A manual harvest; the retried trigger answers the same run
 RUN=$(api -X POST -H "Idempotency-Key: nightly-rerun-1" "$BASE/api/schedules/$SCHEDULE_ID/trigger")
 RUN_ID=$(echo "$RUN" | jq -r '.flow_run_id')
@@ -88,11 +113,35 @@ done
 [ "$(echo "$REGISTERED" | jq -r --argjson files "$FILES" '(.data | map(.filename) | sort) == ($files | map(.filename) | sort)
      and all(.data[]; .size_bytes > 0 and (.sha256 | length) == 64)')" = true ] || fail "dataset files: $REGISTERED"
 
+# The stored copy of a file, byte for byte as the instrument wrote it
+NAME=$(echo "$FILES" | jq -r '.[0].source_path')
+case "$NAME" in /*) ORIGINAL="$NAME" ;; *) ORIGINAL="$SOURCE/$NAME" ;; esac
+api -o content.bin "$BASE/api/files/$FILE_ID/content"
+cmp -s content.bin "$ORIGINAL" || fail "the stored copy of $NAME differs from the source"
+
+# Each harvested file started the workflow once; its summaries landed in the results dataset
+for _ in $(seq 1 240); do
+    SUMMARIES=$(api "$BASE/v1/datasets/$RESULTS_ID/files")
+    [ "$(echo "$SUMMARIES" | jq -r '.data | length')" = 2 ] && break
+    sleep 0.25
+done
+[ "$(echo "$SUMMARIES" | jq -r --argjson files "$FILES" '(.data | map(.filename) | sort)
+     == ($files | map(.filename + ".size") | sort) and all(.data[]; (.sha256 | length) == 64)')" = true ] \
+    || fail "workflow outputs in the dataset: $SUMMARIES"
+RUNS=$(curl -s -H "Authorization: Bearer $TOKEN" "$BASE/v1/resources/workflow/summarise-frames/runs")
+[ "$(echo "$RUNS" | jq -r '.meta.total == 2 and all(.data[]; .trigger == "event" and .status == "succeeded")')" = true ] \
+    || fail "workflow runs: $RUNS"
+RUN_LOG=$(curl -s -H "Authorization: Bearer $TOKEN" "$BASE/v1/resources/workflow/summarise-frames/logs")
+echo "$RUN_LOG" | jq -e '.logs | any(.message | startswith("Input staged: inputs/"))' > /dev/null \
+    || fail "the run's log does not show its input: $RUN_LOG"
+
 # A regular user: administration is refused, and ungranted records are not found
 CODE=$(curl -s -o forbidden.json -w '%{http_code}' -H "Authorization: Bearer $USER_TOKEN" "$BASE/api/instruments")
 [ "$CODE" = 403 ] && [ "$(jq -r '.detail | type' forbidden.json)" = string ] || fail "a user on instruments: $CODE"
 CODE=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $USER_TOKEN" "$BASE/api/files/$FILE_ID")
 [ "$CODE" = 404 ] || fail "an ungranted file answers $CODE"
+CODE=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $USER_TOKEN" "$BASE/api/files/$FILE_ID/content")
+[ "$CODE" = 404 ] || fail "an ungranted file's content answers $CODE"
 
 # The user's team is granted the instrument: once the catalogue's team events reach the
 # harvester, the user sees its files
@@ -108,6 +157,8 @@ for _ in $(seq 1 120); do
     sleep 0.25
 done
 [ "$CODE" = 200 ] || fail "a file granted to the user's team answers $CODE"
+curl -s -o granted.bin -H "Authorization: Bearer $USER_TOKEN" "$BASE/api/files/$FILE_ID/content"
+cmp -s granted.bin "$ORIGINAL" || fail "the granted user's copy of $NAME differs"
 
 # Deleting is soft: the instrument is gone from the API, its files stay
 [ "$(api -o /dev/null -w '%{http_code}' -X DELETE "$BASE/api/schedules/$SCHEDULE_ID")" = 204 ] || fail "delete schedule"

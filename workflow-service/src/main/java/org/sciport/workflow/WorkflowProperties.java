@@ -13,12 +13,32 @@ import org.springframework.util.unit.DataSize;
  * others are stored
  * @param maxManifestSize the largest manifest a resource may be applied with
  * @param runs how runs are carried out
+ * @param storageDirectory where runs' outputs are stored (the local blob store)
+ * @param inputs where runs' inputs come from
  */
 @ConfigurationProperties("sciport.workflow")
 public record WorkflowProperties(
 		@DefaultValue({ "workflow", "service", "worker", "depot", "cluster", "compute", "policy", "secret", "bundle",
 				"monitor" }) List<String> resourceTypes,
-		@DefaultValue("1MB") DataSize maxManifestSize, @DefaultValue Runs runs) {
+		@DefaultValue("1MB") DataSize maxManifestSize, @DefaultValue Runs runs,
+		@DefaultValue("data/workflow/blobs") java.nio.file.Path storageDirectory, @DefaultValue Inputs inputs) {
+
+	/**
+	 * @param harvestService harvest-service's base URL, where harvested files are fetched
+	 * @param apiToken the API token (of an administrator) with which files are fetched on
+	 * behalf of the user a run acts for; without one, runs that need a harvested file fail
+	 * saying so
+	 */
+	public record Inputs(@DefaultValue("http://127.0.0.1:8084") java.net.URI harvestService,
+			@org.jspecify.annotations.Nullable String apiToken) {
+
+		@Override
+		public String toString() {
+			return "Inputs[harvestService=" + this.harvestService + ", apiToken=" + ((this.apiToken != null) ? "****" : "none")
+					+ "]";
+		}
+
+	}
 
 	/**
 	 * @param workDirectory where each run gets its work directory (shared by its tasks)
@@ -32,12 +52,13 @@ public record WorkflowProperties(
 	 * default only administrators may)
 	 * @param missedDeadline a tick missed while no replica ran is run once on start if it is at
 	 * most this old; an older one is recorded as a skipped run
+	 * @param maxOutputs the most files a run may leave in {@code outputs/}
 	 */
 	public record Runs(@DefaultValue("data/workflow/runs") java.nio.file.Path workDirectory,
 			@DefaultValue("4") int parallelism, @DefaultValue("2") int concurrentRuns,
 			@DefaultValue("1h") java.time.Duration taskTimeout, @DefaultValue("100000") int logLines,
 			@DefaultValue("500ms") java.time.Duration poll, @DefaultValue("false") boolean shellForEveryone,
-			@DefaultValue("1h") java.time.Duration missedDeadline) {
+			@DefaultValue("1h") java.time.Duration missedDeadline, @DefaultValue("1000") int maxOutputs) {
 	}
 
 }

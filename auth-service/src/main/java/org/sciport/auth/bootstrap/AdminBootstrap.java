@@ -1,9 +1,11 @@
 package org.sciport.auth.bootstrap;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.sciport.auth.tokens.ApiTokens;
 import org.sciport.auth.users.AuthProperties;
 import org.sciport.auth.users.Registration;
 import org.sciport.auth.users.UserService;
@@ -23,11 +25,17 @@ class AdminBootstrap implements ApplicationRunner {
 
 	private static final Log logger = LogFactory.getLog(AdminBootstrap.class);
 
+	/** The name under which the service credential is registered. */
+	static final String SERVICE_CREDENTIAL = "service credential (sciport.auth.admin.service-token)";
+
 	private final UserService users;
 
 	private final AuthProperties properties;
 
-	AdminBootstrap(UserService users, AuthProperties properties) {
+	private final ApiTokens tokens;
+
+	AdminBootstrap(UserService users, AuthProperties properties, ApiTokens tokens) {
+		this.tokens = tokens;
 		this.users = users;
 		this.properties = properties;
 	}
@@ -53,6 +61,13 @@ class AdminBootstrap implements ApplicationRunner {
 				}
 			})
 			.block(Duration.ofSeconds(60));
+		if (!admin.serviceToken().isEmpty()) {
+			this.users.findByEmail(admin.email())
+				.flatMap((account) -> this.tokens.register(account.id(), SERVICE_CREDENTIAL, admin.serviceToken(),
+						List.of("admin", "harvest:read")))
+				.block(Duration.ofSeconds(60));
+			logger.info("Registered the service credential of " + admin.email());
+		}
 	}
 
 }

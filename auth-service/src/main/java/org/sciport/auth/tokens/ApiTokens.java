@@ -160,6 +160,43 @@ public class ApiTokens {
 			.thenReturn(new CreatedApiToken(id, name.trim(), token, scopeList, now, expires));
 	}
 
+	/**
+	 * Registers a service credential given by configuration: the API token {@code token} of
+	 * {@code userId}, named {@code name}, with {@code scopes}, valid for {@link #MAX_DURATION}.
+	 * An earlier token of that user and name is revoked, so a credential changed in the
+	 * configuration replaces the one before it at the next start.
+	 */
+	public Mono<Void> register(UUID userId, String name, String token, List<String> scopes) {
+		if (!token.startsWith(PREFIX) || token.length() < PREFIX.length() + 32) {
+			return Mono.error(new IllegalArgumentException(
+					"A service credential is an API token: " + PREFIX + " and at least 32 random characters"));
+		}
+		Instant now = Instant.now();
+		return this.transactions.transactional(this.database
+			.sql("UPDATE api_token SET revoked_at = now() WHERE user_id = :user AND name = :name AND revoked_at IS NULL "
+					+ "AND token_hash <> :hash")
+			.bind("user", userId)
+			.bind("name", name)
+			.bind("hash", hash(token))
+			.then()
+			.then(this.database
+				.sql("INSERT INTO api_token (id, user_id, name, token_hash, scopes, created_at, expires_at) "
+						+ "SELECT :id, :user, :name, :hash, :scopes, :now, :expires WHERE NOT EXISTS (SELECT 1 FROM api_token "
+						+ "WHERE token_hash = :hash AND revoked_at IS NULL)")
+				.bind("id", UUID.randomUUID())
+				.bind("user", userId)
+				.bind("name", name)
+				.bind("hash", hash(token))
+				.bind("scopes", String.join(" ", Scopes.parse(scopes)))
+				.bind("now", now)
+				.bind("expires", now.plus(MAX_DURATION))
+				.then())
+			.then(this.database.sql("UPDATE api_token SET expires_at = :expires WHERE token_hash = :hash AND revoked_at IS NULL")
+				.bind("expires", now.plus(MAX_DURATION))
+				.bind("hash", hash(token))
+				.then()));
+	}
+
 	public Mono<Page<ApiToken>> list(UUID userId, PageRequest page, String basePath) {
 		Mono<Long> total = this.database
 			.sql("SELECT count(*) AS n FROM api_token WHERE user_id = :user AND revoked_at IS NULL")

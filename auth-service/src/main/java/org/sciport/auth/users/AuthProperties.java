@@ -23,8 +23,19 @@ public record AuthProperties(@Valid @DefaultValue Admin admin, @Valid @DefaultVa
 	 *
 	 * @param email its email (login name)
 	 * @param password its password; when empty, no administrator is created
+	 * @param serviceToken an API token ({@code sct_...}) registered for the administrator at each
+	 * start with the scopes {@code admin harvest:read}: the credential with which services read
+	 * files on a user's behalf (workflow-service's {@code sciport.workflow.inputs.api-token});
+	 * none when empty
 	 */
-	public record Admin(@DefaultValue("admin@sciport.local") String email, @DefaultValue("") String password) {
+	public record Admin(@DefaultValue("admin@sciport.local") String email, @DefaultValue("") String password,
+			@DefaultValue("") String serviceToken) {
+
+		@Override
+		public String toString() {
+			return "Admin[email=" + this.email + ", password=****, serviceToken=****]";
+		}
+
 	}
 
 	/**

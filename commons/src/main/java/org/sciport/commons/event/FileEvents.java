@@ -59,9 +59,12 @@ public final class FileEvents {
 	 * @param datasetId the dataset
 	 * @param runId the run
 	 * @param outputs the files it wrote
+	 * @param requestedBy the user the run acts for: the outputs are registered only if they may
+	 * change the dataset
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
-	public record RunCompleted(String datasetId, @Nullable String runId, List<DatasetFile> outputs) {
+	public record RunCompleted(@Nullable String datasetId, @Nullable String runId, List<DatasetFile> outputs,
+			@Nullable String requestedBy) {
 
 		public static final String TYPE = "sciport.workflow.run.completed";
 

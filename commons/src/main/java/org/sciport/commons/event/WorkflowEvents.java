@@ -77,12 +77,17 @@ public final class WorkflowEvents {
 
 	/**
 	 * A run succeeded. Its type is the one the catalogue reads for a run's outputs
-	 * ({@link FileEvents.RunCompleted}); a run that names no dataset hands it none.
+	 * ({@link FileEvents.RunCompleted}): the files its tasks wrote under {@code outputs/}, stored,
+	 * for the dataset the workflow names; a run without one hands the catalogue none.
 	 *
 	 * @param run the run
-	 * @param outputs the files it handed to the catalogue (none yet)
+	 * @param datasetId the dataset its outputs go into, if the workflow names one
+	 * @param requestedBy the user the run acts for (who started it, or who applied the workflow)
+	 * @param outputs the files it wrote
 	 */
-	public record RunCompleted(@JsonUnwrapped Run run, java.util.List<FileEvents.DatasetFile> outputs) {
+	@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+	public record RunCompleted(@JsonUnwrapped Run run, @org.jspecify.annotations.Nullable String datasetId,
+			@org.jspecify.annotations.Nullable String requestedBy, java.util.List<FileEvents.DatasetFile> outputs) {
 
 		public static final String TYPE = FileEvents.RunCompleted.TYPE;
 

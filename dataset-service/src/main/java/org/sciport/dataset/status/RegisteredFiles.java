@@ -25,6 +25,11 @@ import reactor.core.publisher.Mono;
  * {@code size_bytes}, optionally {@code sha256}, {@code content_type}, {@code format}). They are
  * registered as the dataset's files and its totals recounted, each event once, so a replayed
  * topic changes nothing; a file already registered (same id) is kept as it is.
+ * <p>
+ * A run's outputs also name who the run acts for ({@code requested_by}): they are registered only
+ * if that user may change the dataset (its owner, or a {@code write} share with them or one of
+ * their teams), so a workflow cannot put files into a dataset its author could not. An
+ * instrument's dataset is an administrator's setting of harvest-service and is taken as it is.
  */
 @Component
 class RegisteredFiles {
@@ -34,6 +39,11 @@ class RegisteredFiles {
 	/** Recounts a dataset's totals from its registered files ({@code :id} is the dataset). */
 	static final String TOTALS = "size_bytes = (SELECT coalesce(sum(f.size_bytes), 0) FROM dataset_file f "
 			+ "WHERE f.dataset_id = dataset.id), file_count = (SELECT count(*) FROM dataset_file f WHERE f.dataset_id = dataset.id)";
+
+	/** Whether the user bound as {@code :by} may change the dataset {@code d}. */
+	private static final String WRITABLE = "(d.owner_id = :by OR EXISTS (SELECT 1 FROM dataset_user_share u "
+			+ "WHERE u.dataset_id = d.id AND u.user_id = :by AND u.level = 'write') OR EXISTS (SELECT 1 FROM dataset_share s "
+			+ "JOIN team_member m ON m.team_id = s.team_id AND m.user_id = :by WHERE s.dataset_id = d.id AND s.level = 'write'))";
 
 	private final DatabaseClient database;
 
@@ -56,7 +66,7 @@ class RegisteredFiles {
 				return null;
 			}
 			FileEvents.TransferCompleted transfer = this.codec.dataAs(event, FileEvents.TransferCompleted.class);
-			return register(transfer.datasetId(), transfer.files(), event.subject(), "harvest");
+			return register(transfer.datasetId(), transfer.files(), event.subject(), "harvest", null);
 		});
 	}
 
@@ -67,13 +77,17 @@ class RegisteredFiles {
 				return null;
 			}
 			FileEvents.RunCompleted run = this.codec.dataAs(event, FileEvents.RunCompleted.class);
-			return register(run.datasetId(), run.outputs(), event.subject(), "workflow");
+			UUID by = (run.requestedBy() != null) ? uuid(run.requestedBy()) : null;
+			return (by != null) ? register(run.datasetId(), run.outputs(), event.subject(), "workflow", by) : null;
 		});
 	}
 
-	/** Registers the files (those without a name are no files) in the dataset, if it is there. */
+	/**
+	 * Registers the files (those without a name are no files) in the dataset, if it is there
+	 * (and, with {@code by}, if that user may change it).
+	 */
 	private @Nullable Mono<Long> register(@Nullable String datasetId, @Nullable List<FileEvents.DatasetFile> files,
-			String source, String origin) {
+			String source, String origin, @Nullable UUID by) {
 		UUID dataset = (datasetId != null) ? uuid(datasetId) : null;
 		if (dataset == null || files == null) {
 			return null;
@@ -90,8 +104,8 @@ class RegisteredFiles {
 				return this.database
 					.sql("INSERT INTO dataset_file (id, dataset_id, filename, size_bytes, content_type, format, sha256, "
 							+ "xxhash64, status, created_at) SELECT :id, d.id, :filename, :size, :type, :format, :sha256, '', "
-							+ "'stored', now() FROM dataset d WHERE d.id = :dataset AND d.deleted_at IS NULL "
-							+ "ON CONFLICT (id) DO NOTHING")
+							+ "'stored', now() FROM dataset d WHERE d.id = :dataset AND d.deleted_at IS NULL AND "
+							+ ((by != null) ? WRITABLE : "true") + " ON CONFLICT (id) DO NOTHING")
 					.bind("id", id)
 					.bind("dataset", dataset)
 					.bind("filename", filename)
@@ -99,6 +113,7 @@ class RegisteredFiles {
 					.bind("type", (file.contentType() != null) ? file.contentType() : "")
 					.bind("format", (file.format() != null) ? file.format() : "binary")
 					.bind("sha256", (file.sha256() != null) ? file.sha256() : "")
+					.bindValues((by != null) ? java.util.Map.of("by", by) : java.util.Map.of())
 					.fetch()
 					.rowsUpdated();
 			})

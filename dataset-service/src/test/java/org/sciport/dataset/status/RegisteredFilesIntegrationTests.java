@@ -53,9 +53,16 @@ class RegisteredFilesIntegrationTests {
 		awaitFiles(owner, dataset, 2);
 		// The same event again (a replay) and a workflow run's outputs.
 		publish(Topics.HARVEST, "transfer-1", harvest);
-		String run = event(Topics.WORKFLOW, "run-9", "sciport.workflow.run.completed",
-				"{\"dataset_id\":\"" + dataset + "\",\"run_id\":\"run-9\",\"outputs\":[{\"filename\":\"fit.csv\",\"size_bytes\":300}]}");
+		String run = event(Topics.WORKFLOW, "run-9", "sciport.workflow.run.completed", "{\"dataset_id\":\"" + dataset
+				+ "\",\"run_id\":\"run-9\",\"requested_by\":\"" + owner.id()
+				+ "\",\"outputs\":[{\"filename\":\"fit.csv\",\"size_bytes\":300}]}");
 		publish(Topics.WORKFLOW, "run-9", run);
+		// A run acting for someone who may not change the dataset, and one acting for nobody: neither lands.
+		publish(Topics.WORKFLOW, "run-9", event(Topics.WORKFLOW, "run-9", "sciport.workflow.run.completed",
+				"{\"dataset_id\":\"" + dataset + "\",\"run_id\":\"run-10\",\"requested_by\":\"" + TestTokens.user().id()
+						+ "\",\"outputs\":[{\"filename\":\"planted.csv\",\"size_bytes\":5}]}"));
+		publish(Topics.WORKFLOW, "run-9", event(Topics.WORKFLOW, "run-9", "sciport.workflow.run.completed",
+				"{\"dataset_id\":\"" + dataset + "\",\"run_id\":\"run-11\",\"outputs\":[{\"filename\":\"orphan.csv\",\"size_bytes\":5}]}"));
 		// The run's event replayed, too.
 		publish(Topics.WORKFLOW, "run-9", run);
 		// Each replay was read before a marker sent after it on the same key: then the count is final.
@@ -100,7 +107,7 @@ class RegisteredFilesIntegrationTests {
 		String marker = (String) this.client.post().uri("/v1/datasets").headers((h) -> h.setBearerAuth(owner.token()))
 			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "Marker " + UUID.randomUUID()))
 			.exchange().expectStatus().isCreated().expectBody(MAP).returnResult().getResponseBody().get("id");
-		publish(topic, key, event(topic, key, type, "{\"dataset_id\":\"" + marker + "\",\"" + list
+		publish(topic, key, event(topic, key, type, "{\"dataset_id\":\"" + marker + "\",\"requested_by\":\"" + owner.id() + "\",\"" + list
 				+ "\":[{\"filename\":\"marker.txt\",\"size_bytes\":1}]}"));
 		await().atMost(Duration.ofSeconds(30)).until(() -> files(owner, marker).size() == 1);
 	}

@@ -73,6 +73,13 @@ final class Suite implements AutoCloseable {
 	 */
 	private final String clientAddressKey = newKey();
 
+	/**
+	 * The services' own credential (an API token of the bootstrap administrator, registered by
+	 * auth-service), new each start like the key above.
+	 */
+	private final String serviceToken = org.sciport.commons.security.ApiTokenExchanger.PREFIX
+			+ newKey().replace('+', '-').replace('/', '_').replace("=", "");
+
 	private final Map<String, String> serviceUrls = new LinkedHashMap<>();
 
 	Suite(StandaloneSettings settings) {
@@ -138,8 +145,10 @@ final class Suite implements AutoCloseable {
 	void startApplications(AdminPassword adminPassword, String keyEncryptionKey) {
 		// auth-service's and dataset-service's ports are chosen first: every other service fetches
 		// the public keys from auth-service, and upload-service asks dataset-service where uploads may go.
+		// harvest-service's too: workflow-service fetches harvested files from it.
 		int authPort = freeLoopbackPort();
 		int datasetPort = freeLoopbackPort();
+		int harvestPort = freeLoopbackPort();
 		this.jwksUri = "http://127.0.0.1:" + authPort + "/.well-known/jwks.json";
 		ExecutorService starter = Executors.newFixedThreadPool(SERVICES.size(), (task) -> {
 			Thread thread = new Thread(task, "sciport-start");
@@ -150,7 +159,8 @@ final class Suite implements AutoCloseable {
 			List<CompletableFuture<Void>> starts = new ArrayList<>();
 			for (Service service : SERVICES) {
 				starts.add(CompletableFuture.runAsync(
-						() -> startService(service, adminPassword, keyEncryptionKey, authPort, datasetPort), starter));
+						() -> startService(service, adminPassword, keyEncryptionKey, new Ports(authPort, datasetPort, harvestPort)),
+						starter));
 			}
 			CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
 		}
@@ -184,12 +194,18 @@ final class Suite implements AutoCloseable {
 		}
 	}
 
-	private void startService(Service service, AdminPassword adminPassword, String keyEncryptionKey, int authPort,
-			int datasetPort) {
+	/** The ports chosen before the services start, for the services that call each other. */
+	private record Ports(int auth, int dataset, int harvest) {
+	}
+
+	private void startService(Service service, AdminPassword adminPassword, String keyEncryptionKey, Ports ports) {
 		List<String> arguments = new ArrayList<>(common());
+		int authPort = ports.auth();
+		int datasetPort = ports.dataset();
 		int port = switch (service.key()) {
 			case "auth" -> authPort;
 			case "dataset" -> datasetPort;
+			case "harvest" -> ports.harvest();
 			default -> 0;
 		};
 		arguments.add("--server.port=" + port);
@@ -202,6 +218,7 @@ final class Suite implements AutoCloseable {
 			arguments.add("--sciport.auth.admin.email=" + this.settings.adminEmail());
 			arguments.add("--sciport.auth.admin.password=" + adminPassword.value());
 			arguments.add("--sciport.auth.tokens.key-encryption-key=" + keyEncryptionKey);
+			arguments.add("--sciport.auth.admin.service-token=" + this.serviceToken);
 			// Providers send browsers back through the gateway.
 			arguments.add("--sciport.auth.oidc.callback-base-url=http://localhost:" + this.settings.httpPort());
 			String frontend = System.getenv("SCIPORT_AUTH_OIDC_FRONTEND_URL");
@@ -233,6 +250,11 @@ final class Suite implements AutoCloseable {
 			// Each run's work directory, kept with the suite's data.
 			arguments.add("--sciport.workflow.runs.work-directory="
 					+ this.settings.dataDirectory().resolve("workflow").resolve("runs"));
+			arguments.add("--sciport.workflow.storage-directory=" + this.settings.dataDirectory().resolve("workflow")
+				.resolve("blobs"));
+			// Harvested files a run is given come from harvest-service, read with the service credential.
+			arguments.add("--sciport.workflow.inputs.harvest-service=http://127.0.0.1:" + ports.harvest());
+			arguments.add("--sciport.workflow.inputs.api-token=" + this.serviceToken);
 		}
 		ConfigurableApplicationContext context;
 		try {

@@ -128,11 +128,13 @@ public class FileRecords {
 
 	/** The condition under which the caller sees a file record {@code f}. */
 	private static String access(Caller caller) {
-		return caller.isAdmin() ? "true"
-				: "(EXISTS (SELECT 1 FROM instrument_access a WHERE a.instrument_id = f.instrument_id AND "
-						+ Grantees.reach("a") + ") OR EXISTS (SELECT 1 FROM file_access fa WHERE fa.file_id = f.id AND "
-						+ Grantees.reach("fa") + "))";
+		return caller.isAdmin() ? "true" : GRANTED;
 	}
+
+	/** The condition under which the user bound as {@code :me} sees a file record {@code f}. */
+	static final String GRANTED = "(EXISTS (SELECT 1 FROM instrument_access a WHERE a.instrument_id = f.instrument_id AND "
+			+ Grantees.reach("a") + ") OR EXISTS (SELECT 1 FROM file_access fa WHERE fa.file_id = f.id AND "
+			+ Grantees.reach("fa") + "))";
 
 	private static DatabaseClient.GenericExecuteSpec access(Caller caller, DatabaseClient.GenericExecuteSpec spec) {
 		return caller.isAdmin() ? spec : spec.bind("me", UUID.fromString(caller.userId()));

@@ -8,6 +8,13 @@ import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import java.nio.charset.StandardCharsets;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import reactor.core.publisher.Flux;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.security.AccessTokenFilter;
@@ -34,9 +41,12 @@ class RecordsController {
 
 	private final HarvestRuns runs;
 
-	RecordsController(FileRecords records, HarvestRuns runs) {
+	private final FileContents contents;
+
+	RecordsController(FileRecords records, HarvestRuns runs, FileContents contents) {
 		this.records = records;
 		this.runs = runs;
+		this.contents = contents;
 	}
 
 	@GetMapping({ "/api/files", "/v1/files" })
@@ -55,6 +65,29 @@ class RecordsController {
 	@GetMapping({ "/api/files/{id}", "/v1/files/{id}" })
 	Mono<Map<String, Object>> file(@PathVariable String id, ServerWebExchange exchange) {
 		return Mono.defer(() -> this.records.file(AccessTokenFilter.requireCaller(exchange), path("file", id)));
+	}
+
+	/**
+	 * The file's stored copy (the latest verified transfer's), streamed; an administrator may add
+	 * {@code for_user} to have it served only if that user may see the file.
+	 */
+	@GetMapping({ "/api/files/{id}/content", "/v1/files/{id}/content" })
+	Mono<ResponseEntity<Flux<DataBuffer>>> content(@PathVariable String id, ServerWebExchange exchange) {
+		return Mono.defer(() -> this.contents
+			.read(AccessTokenFilter.requireCaller(exchange), path("file", id), uuid(exchange, "for_user"))
+			.map((stored) -> {
+				ResponseEntity.BodyBuilder answer = ResponseEntity.ok()
+					.contentType(MediaType.APPLICATION_OCTET_STREAM)
+					.contentLength(stored.size())
+					.header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
+						.filename(stored.filename(), StandardCharsets.UTF_8)
+						.build()
+						.toString());
+				if (stored.sha256() != null) {
+					answer.header("X-Checksum-Sha256", stored.sha256());
+				}
+				return answer.body(stored.content());
+			}));
 	}
 
 	@GetMapping({ "/api/transfers", "/v1/transfers" })

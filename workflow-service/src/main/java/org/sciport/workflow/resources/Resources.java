@@ -113,7 +113,7 @@ public class Resources {
 				.bind("spec", manifest.spec().toString())
 				.bind("me", me)
 				.then()
-				.then(revision(id, 1, manifest, me))
+				.then(revision(id, 1, manifest, caller))
 				.then(announce(WorkflowEvents.ResourceCreated.TYPE, new WorkflowEvents.ResourceCreated(
 						event(id, workspaceName, manifest, 1, "pending"))))
 				.then(applied(caller, id, 1, manifest)))
@@ -150,7 +150,7 @@ public class Resources {
 					.bind("id", found.id())
 					.map((row) -> row.get("revision", Integer.class))
 					.one()
-					.flatMap((revision) -> revision(found.id(), revision, manifest, me)
+					.flatMap((revision) -> revision(found.id(), revision, manifest, caller)
 						.then(announce(WorkflowEvents.ResourceUpdated.TYPE, new WorkflowEvents.ResourceUpdated(
 								event(found.id(), workspaceName, manifest, revision, "pending"))))
 						.then(applied(caller, found.id(), revision, manifest)))))
@@ -354,16 +354,18 @@ public class Resources {
 		return details;
 	}
 
-	private Mono<Void> revision(UUID id, int revision, Manifest manifest, UUID me) {
+	/** Keeps a revision, with who applied it and whether as an administrator (its runs act so). */
+	private Mono<Void> revision(UUID id, int revision, Manifest manifest, Caller caller) {
 		return this.database
-			.sql("INSERT INTO resource_revision (resource_id, revision, version, spec, manifest, created_by, created_at) "
-					+ "VALUES (:id, :revision, :version, CAST(:spec AS jsonb), :manifest, :me, now())")
+			.sql("INSERT INTO resource_revision (resource_id, revision, version, spec, manifest, created_by, applied_as_admin, "
+					+ "created_at) VALUES (:id, :revision, :version, CAST(:spec AS jsonb), :manifest, :me, :admin, now())")
 			.bind("id", id)
 			.bind("revision", revision)
 			.bind("version", manifest.version())
 			.bind("spec", manifest.spec().toString())
 			.bind("manifest", manifest.text())
-			.bind("me", me)
+			.bind("me", UUID.fromString(caller.userId()))
+			.bind("admin", caller.isAdmin())
 			.then();
 	}
 

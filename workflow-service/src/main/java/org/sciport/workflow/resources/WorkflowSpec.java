@@ -27,15 +27,22 @@ import tools.jackson.databind.node.ObjectNode;
  * each with a unique {@code name}, {@code dependencies} naming tasks of the same DAG (and no
  * cycle through them), and a {@code spec} naming its {@code stack}; and an optional
  * {@code workflow.schedule} with a five-field {@code cron}, a {@code timezone},
- * {@code concurrencyPolicy} ({@code Allow}, {@code Forbid}, {@code Replace}) and {@code endOn}.
- * Each refusal names the field it is about.
+ * {@code concurrencyPolicy} ({@code Allow}, {@code Forbid}, {@code Replace}) and {@code endOn};
+ * an optional {@code workflow.trigger} with the {@code event} type it starts on (one of
+ * {@link #TRIGGERS}) and a {@code filter} of the event's fields; and an optional
+ * {@code workflow.outputs} with the {@code dataset_id} its outputs go into. Each refusal names
+ * the field it is about.
  */
 public final class WorkflowSpec {
 
 	/** The most tasks one DAG may hold. */
 	static final int MAX_TASKS = 5000;
 
-	private static final Set<String> SECTION = Set.of("title", "description", "dag", "schedule");
+	private static final Set<String> SECTION = Set.of("title", "description", "dag", "schedule", "trigger", "outputs");
+
+	/** The events a workflow may start on, each with the fields its filter may name. */
+	public static final Map<String, Set<String>> TRIGGERS = Map.of("sciport.harvest.transfer.completed",
+			Set.of("instrument_id", "dataset_id"));
 
 	private static final Set<String> TASK = Set.of("name", "title", "description", "dependencies", "spec", "retry",
 			"timeout", "continueOnFailure");
@@ -111,6 +118,57 @@ public final class WorkflowSpec {
 		JsonNode schedule = workflow.path("schedule");
 		if (!schedule.isMissingNode() && !schedule.isNull()) {
 			checkSchedule(schedule);
+		}
+		JsonNode trigger = workflow.path("trigger");
+		if (!trigger.isMissingNode() && !trigger.isNull()) {
+			if (workflow.has("schedule")) {
+				throw new ValidationException("workflow.trigger", "a workflow starts on a schedule or on an event, not both");
+			}
+			checkTrigger(trigger);
+		}
+		JsonNode outputs = workflow.path("outputs");
+		if (!outputs.isMissingNode() && !outputs.isNull()) {
+			if (!outputs.isObject()) {
+				throw new ValidationException("workflow.outputs", "outputs is a mapping with dataset_id");
+			}
+			only(outputs, "workflow.outputs", Set.of("dataset_id"));
+			if (uuid(outputs.path("dataset_id")) == null) {
+				throw new ValidationException("workflow.outputs.dataset_id", "outputs.dataset_id is a dataset's id (a UUID)");
+			}
+		}
+	}
+
+	private static void checkTrigger(JsonNode trigger) {
+		if (!trigger.isObject()) {
+			throw new ValidationException("workflow.trigger", "trigger is a mapping with event (and filter)");
+		}
+		only(trigger, "workflow.trigger", Set.of("event", "filter"));
+		Set<String> fields = TRIGGERS.get(trigger.path("event").asString(""));
+		if (fields == null) {
+			throw new ValidationException("workflow.trigger.event",
+					"trigger.event must be one of: " + String.join(", ", new java.util.TreeSet<>(TRIGGERS.keySet())));
+		}
+		JsonNode filter = trigger.path("filter");
+		if (filter.isMissingNode() || filter.isNull()) {
+			return;
+		}
+		if (!filter.isObject()) {
+			throw new ValidationException("workflow.trigger.filter", "trigger.filter is a mapping of event fields to values");
+		}
+		only(filter, "workflow.trigger.filter", fields);
+		for (String field : filter.propertyNames()) {
+			if (uuid(filter.path(field)) == null) {
+				throw new ValidationException("workflow.trigger.filter." + field, field + " is an id (a UUID)");
+			}
+		}
+	}
+
+	private static java.util.@org.jspecify.annotations.Nullable UUID uuid(JsonNode value) {
+		try {
+			return value.isString() ? java.util.UUID.fromString(value.asString()) : null;
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
 		}
 	}
 

@@ -111,7 +111,7 @@ public class CronTicker extends Poller {
 		}
 		String policy = workflow.path("schedule").path("concurrencyPolicy").asString("Allow");
 		String trigger = due.tick().isBefore(now.minus(this.properties.poll().multipliedBy(10))) ? "missed" : "schedule";
-		Mono<Void> start = this.runs.queue(due.id(), due.revision(), workflow.path("dag"), trigger, null).then();
+		Mono<Void> start = this.runs.queue(due.id(), due.revision(), workflow.path("dag"), trigger, null, false).then();
 		Mono<Void> acted = active(due.id()).flatMap((active) -> {
 			if (active.isEmpty() || "Allow".equals(policy)) {
 				return start;

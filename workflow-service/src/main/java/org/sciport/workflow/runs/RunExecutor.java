@@ -25,6 +25,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.event.CloudEvent;
 import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.FileEvents;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.event.WorkflowEvents;
 import org.sciport.commons.lifecycle.Poller;
@@ -87,6 +88,8 @@ class RunExecutor extends Poller {
 
 	private final JsonMapper json;
 
+	private final RunFiles files;
+
 	private final ExecutorService threads = Executors.newCachedThreadPool((task) -> {
 		Thread thread = new Thread(task, "workflow-run");
 		thread.setDaemon(true);
@@ -98,7 +101,7 @@ class RunExecutor extends Poller {
 	private final Sinks.Many<Boolean> finished = Sinks.many().multicast().directBestEffort();
 
 	RunExecutor(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
-			WorkflowProperties properties, Runs runs, JsonMapper json) {
+			WorkflowProperties properties, Runs runs, JsonMapper json, RunFiles files) {
 		this.database = database;
 		this.transactions = transactions;
 		this.outbox = outbox;
@@ -106,6 +109,7 @@ class RunExecutor extends Poller {
 		this.properties = properties.runs();
 		this.runs = runs;
 		this.json = json;
+		this.files = files;
 	}
 
 	@Override
@@ -171,8 +175,19 @@ class RunExecutor extends Poller {
 	 * @param workspace the workflow's workspace
 	 * @param name the workflow's name
 	 * @param spec the revision's spec
+	 * @param actsFor the user it acts for: who started it, or who applied the revision
+	 * @param actsAsAdmin whether they did so as an administrator
+	 * @param eventType the type of the event that started it, if one did
+	 * @param eventData that event's data
 	 */
-	record Claimed(UUID id, UUID resource, int revision, String trigger, String workspace, String name, JsonNode spec) {
+	record Claimed(UUID id, UUID resource, int revision, String trigger, String workspace, String name, JsonNode spec,
+			UUID actsFor, boolean actsAsAdmin, @Nullable String eventType, @Nullable JsonNode eventData) {
+
+		/** The dataset the workflow's outputs go into, if it names one. */
+		@Nullable String dataset() {
+			return this.spec.path("workflow").path("outputs").path("dataset_id").asString(null);
+		}
+
 	}
 
 	private Mono<Claimed> claim() {
@@ -181,10 +196,19 @@ class RunExecutor extends Poller {
 					+ "resource s, workspace w WHERE r.id = (SELECT id FROM workflow_run WHERE status = 'pending' "
 					+ "ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) AND r.status = 'pending' AND v.resource_id = r.resource_id "
 					+ "AND v.revision = r.revision AND s.id = r.resource_id AND w.id = s.workspace_id "
-					+ "RETURNING r.id, r.resource_id, r.revision, r.trigger, w.name AS workspace, s.name, v.spec")
-			.map((row) -> new Claimed(row.get("id", UUID.class), row.get("resource_id", UUID.class),
-					row.get("revision", Integer.class), row.get("trigger", String.class), row.get("workspace", String.class),
-					row.get("name", String.class), this.json.readTree(Json.text(row, "spec"))))
+					+ "RETURNING r.id, r.resource_id, r.revision, r.trigger, w.name AS workspace, s.name, v.spec, "
+					+ "coalesce(r.created_by, v.created_by) AS acts_for, "
+					+ "CASE WHEN r.created_by IS NULL THEN v.applied_as_admin ELSE r.by_admin END AS acts_as_admin, "
+					+ "r.event_type, r.event_data")
+			.map((row) -> {
+				String event = Json.textOrNull(row, "event_data");
+				return new Claimed(row.get("id", UUID.class), row.get("resource_id", UUID.class),
+						row.get("revision", Integer.class), row.get("trigger", String.class),
+						row.get("workspace", String.class), row.get("name", String.class),
+						this.json.readTree(Json.text(row, "spec")), row.get("acts_for", UUID.class),
+						Boolean.TRUE.equals(row.get("acts_as_admin", Boolean.class)), row.get("event_type", String.class),
+						(event != null) ? this.json.readTree(event) : null);
+			})
 			.one();
 	}
 
@@ -221,10 +245,17 @@ class RunExecutor extends Poller {
 		RunLog log = new RunLog(this.database, run.id(), this.properties.logLines());
 		Live live = new Live();
 		String failure = null;
+		List<FileEvents.DatasetFile> outputs = List.of();
 		try {
 			announce(run, WorkflowEvents.RunStarted.TYPE, new WorkflowEvents.RunStarted(event(run, "running", null)));
 			log.line("INFO", null, "Workflow started");
 			failure = follow(run, tasks(run.spec()), log, live);
+			if (failure == null && !live.cancelled) {
+				outputs = this.files.store(run, workDirectory(run), log);
+			}
+		}
+		catch (RunFiles.StagingFailed ex) {
+			failure = ex.getMessage();
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Workflow run " + run.id() + " failed: " + ex.getMessage());
@@ -238,7 +269,11 @@ class RunExecutor extends Poller {
 					(failure == null) ? "Workflow succeeded" : "Workflow failed: " + failure);
 		}
 		log.close();
-		finish(run, live.cancelled ? "cancelled" : (failure == null) ? "succeeded" : "failed", failure);
+		finish(run, live.cancelled ? "cancelled" : (failure == null) ? "succeeded" : "failed", failure, outputs);
+	}
+
+	private Path workDirectory(Claimed run) {
+		return this.properties.workDirectory().resolve(run.id().toString()).toAbsolutePath();
 	}
 
 	private List<Task> tasks(JsonNode spec) {
@@ -260,13 +295,14 @@ class RunExecutor extends Poller {
 
 	/** Follows the DAG to its end; the run's failure, or {@code null} when it succeeded. */
 	private @Nullable String follow(Claimed run, List<Task> tasks, RunLog log, Live live) {
-		Path workDirectory = this.properties.workDirectory().resolve(run.id().toString()).toAbsolutePath();
+		Path workDirectory = workDirectory(run);
 		try {
 			Files.createDirectories(workDirectory.resolve("outputs"));
 		}
 		catch (IOException ex) {
 			return "its work directory could not be made: " + ex.getMessage();
 		}
+		this.files.stage(run, workDirectory, log);
 		Map<String, String> states = new LinkedHashMap<>();
 		tasks.forEach((task) -> states.put(task.name(), "pending"));
 		Map<String, Task> byName = new HashMap<>();
@@ -529,10 +565,10 @@ class RunExecutor extends Poller {
 	}
 
 	/** Records the run's end, the workflow's status (unless it was cancelled), and announces it. */
-	private void finish(Claimed run, String status, @Nullable String failure) {
+	private void finish(Claimed run, String status, @Nullable String failure, List<FileEvents.DatasetFile> outputs) {
 		WorkflowEvents.Run event = event(run, status, "succeeded".equals(status) ? null : failure);
 		Object data = switch (status) {
-			case "succeeded" -> new WorkflowEvents.RunCompleted(event, List.of());
+			case "succeeded" -> new WorkflowEvents.RunCompleted(event, run.dataset(), run.actsFor().toString(), outputs);
 			case "cancelled" -> new WorkflowEvents.RunCancelled(event);
 			default -> new WorkflowEvents.RunFailed(event);
 		};
@@ -542,12 +578,18 @@ class RunExecutor extends Poller {
 			default -> WorkflowEvents.RunFailed.TYPE;
 		};
 		this.transactions.transactional(this.database
-			.sql("UPDATE workflow_run SET status = :status, error_message = :error, finished_at = now() WHERE id = :id")
+			.sql("UPDATE workflow_run SET status = :status, error_message = :error, outputs = CAST(:outputs AS jsonb), "
+					+ "finished_at = now() WHERE id = :id")
 			.bind("status", status)
 			.bindValues(Map.of("error", (failure != null && !"succeeded".equals(status)) ? failure
 					: org.springframework.r2dbc.core.Parameter.empty(String.class)))
+			.bind("outputs", this.json.writeValueAsString(outputs))
 			.bind("id", run.id())
 			.then()
+			.then(this.database.sql("UPDATE task_run SET status = 'skipped', error_message = 'not run: the run ended first' "
+					+ "WHERE run_id = :id AND status = 'pending'")
+				.bind("id", run.id())
+				.then())
 			.then("cancelled".equals(status) ? Mono.<Void>empty() : this.database
 				.sql("UPDATE resource SET status = :status WHERE id = :id AND revision = :revision AND deleted_at IS NULL")
 				.bind("status", "succeeded".equals(status) ? "active" : "error")

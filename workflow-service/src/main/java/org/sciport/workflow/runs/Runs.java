@@ -43,7 +43,11 @@ public class Runs implements Applied {
 	/** Wakes this replica's executor when a run is queued here. */
 	private final Sinks.Many<Boolean> queued = Sinks.many().multicast().directBestEffort();
 
-	Runs(DatabaseClient database, TransactionalOperator transactions, Resources resources) {
+	private final tools.jackson.databind.json.JsonMapper json;
+
+	Runs(DatabaseClient database, TransactionalOperator transactions, Resources resources,
+			tools.jackson.databind.json.JsonMapper json) {
+		this.json = json;
 		this.database = database;
 		this.transactions = transactions;
 		this.resources = resources;
@@ -63,15 +67,25 @@ public class Runs implements Applied {
 			return Mono.empty();
 		}
 		JsonNode workflow = manifest.spec().path("workflow");
+		if (workflow.has("trigger")) {
+			// Started by its events (Triggers), never on apply.
+			return this.database
+				.sql("UPDATE resource SET next_run_at = NULL, trigger_event = :event, status = 'active' WHERE id = :id")
+				.bind("event", workflow.path("trigger").path("event").asString())
+				.bind("id", resource)
+				.then();
+		}
 		if (!workflow.has("schedule")) {
-			return this.database.sql("UPDATE resource SET next_run_at = NULL WHERE id = :id")
+			return this.database.sql("UPDATE resource SET next_run_at = NULL, trigger_event = NULL WHERE id = :id")
 				.bind("id", resource)
 				.then()
-				.then(queue(resource, revision, workflow.path("dag"), "apply", UUID.fromString(caller.userId())))
+				.then(queue(resource, revision, workflow.path("dag"), "apply", UUID.fromString(caller.userId()),
+						caller.isAdmin()))
 				.then();
 		}
 		Instant next = nextTick(workflow.path("schedule"), Instant.now());
-		return this.database.sql("UPDATE resource SET next_run_at = :next, status = 'active' WHERE id = :id")
+		return this.database
+			.sql("UPDATE resource SET next_run_at = :next, trigger_event = NULL, status = 'active' WHERE id = :id")
 			.bindValues(Map.of("next", (next != null) ? next : org.springframework.r2dbc.core.Parameter.empty(Instant.class)))
 			.bind("id", resource)
 			.then();
@@ -119,33 +133,66 @@ public class Runs implements Applied {
 	public Mono<Map<String, Object>> start(Caller caller, String name, @Nullable String workspace) {
 		return this.resources.locate(caller, "workflow", name, workspace)
 			.flatMap((located) -> this.transactions.transactional(queue(located.id(), located.revision(),
-					located.spec().path("workflow").path("dag"), "manual", UUID.fromString(caller.userId()))))
+					located.spec().path("workflow").path("dag"), "manual", UUID.fromString(caller.userId()), caller.isAdmin())))
 			.flatMap((run) -> get(caller, name, workspace, run));
 	}
 
-	Mono<UUID> queue(UUID resource, int revision, JsonNode dag, String trigger, @Nullable UUID by) {
+	/**
+	 * Queues a run.
+	 *
+	 * @param by who started it (by hand or by applying); {@code null} for the schedule's and
+	 * events' runs, which act for whoever applied the revision
+	 * @param byAdmin whether {@code by} acted as an administrator
+	 */
+	Mono<UUID> queue(UUID resource, int revision, JsonNode dag, String trigger, @Nullable UUID by, boolean byAdmin) {
+		return queue(resource, revision, dag, trigger, by, byAdmin, null);
+	}
+
+	/**
+	 * The event a run starts on.
+	 *
+	 * @param id its id (a run per workflow and event id, however often it is delivered)
+	 * @param type its type
+	 * @param data its data, as JSON
+	 */
+	record Event(String id, String type, String data) {
+	}
+
+	/** Queues a run; empty if the event already started one of this workflow. */
+	Mono<UUID> queue(UUID resource, int revision, JsonNode dag, String trigger, @Nullable UUID by, boolean byAdmin,
+			@Nullable Event event) {
 		UUID run = UUID.randomUUID();
 		List<String> tasks = new ArrayList<>();
 		for (JsonNode task : dag) {
 			tasks.add(task.path("name").asString());
 		}
+		Map<String, Object> values = new java.util.HashMap<>();
+		values.put("by", (by != null) ? by : org.springframework.r2dbc.core.Parameter.empty(UUID.class));
+		values.put("event", (event != null) ? event.id() : org.springframework.r2dbc.core.Parameter.empty(String.class));
+		values.put("type", (event != null) ? event.type() : org.springframework.r2dbc.core.Parameter.empty(String.class));
+		values.put("data", (event != null) ? event.data() : org.springframework.r2dbc.core.Parameter.empty(String.class));
 		return this.database
-			.sql("INSERT INTO workflow_run (id, resource_id, revision, trigger, status, created_by, created_at) "
-					+ "VALUES (:id, :resource, :revision, :trigger, 'pending', :by, now())")
+			.sql("INSERT INTO workflow_run (id, resource_id, revision, trigger, status, created_by, by_admin, event_id, "
+					+ "event_type, event_data, created_at) VALUES (:id, :resource, :revision, :trigger, 'pending', :by, :admin, "
+					+ ":event, :type, CAST(:data AS jsonb), now()) ON CONFLICT (resource_id, event_id) "
+					+ "WHERE event_id IS NOT NULL DO NOTHING")
 			.bind("id", run)
 			.bind("resource", resource)
 			.bind("revision", revision)
 			.bind("trigger", trigger)
-			.bindValues(Map.of("by", (by != null) ? by : org.springframework.r2dbc.core.Parameter.empty(UUID.class)))
-			.then()
-			.then(this.database
+			.bind("admin", byAdmin)
+			.bindValues(values)
+			.fetch()
+			.rowsUpdated()
+			.filter((inserted) -> inserted > 0)
+			.flatMap((inserted) -> this.database
 				.sql("INSERT INTO task_run (run_id, task, position, status) SELECT :run, t.task, t.n, 'pending' "
 						+ "FROM unnest(CAST(:tasks AS text[])) WITH ORDINALITY AS t(task, n)")
 				.bind("run", run)
 				.bind("tasks", tasks.toArray(String[]::new))
-				.then())
-			.doOnSuccess((done) -> this.queued.tryEmitNext(true))
-			.thenReturn(run);
+				.then()
+				.thenReturn(run))
+			.doOnSuccess((done) -> this.queued.tryEmitNext(true));
 	}
 
 	/** A workflow's runs, newest first. */
@@ -160,7 +207,7 @@ public class Runs implements Applied {
 				.bind("id", located.id())
 				.bind("limit", listing.limit())
 				.bind("offset", listing.offset())
-				.map(Runs::runView)
+				.map(this::runView)
 				.all()
 				.collectList();
 			return Mono.zip(items, total).map((page) -> listing.answer(page.getT1(), page.getT2()));
@@ -173,7 +220,7 @@ public class Runs implements Applied {
 			.flatMap((located) -> this.database.sql("SELECT * FROM workflow_run WHERE id = :run AND resource_id = :id")
 				.bind("run", run)
 				.bind("id", located.id())
-				.map(Runs::runView)
+				.map(this::runView)
 				.one())
 			.switchIfEmpty(Mono.error(() -> new SciportException(ErrorCode.RESOURCE_NOT_FOUND, "Run " + run + " not found",
 					null, Map.of("type", "workflow", "name", name, "run", run.toString()), null)))
@@ -342,7 +389,7 @@ public class Runs implements Applied {
 		return copy;
 	}
 
-	private static Map<String, Object> runView(Readable row) {
+	private Map<String, Object> runView(Readable row) {
 		Map<String, Object> view = new LinkedHashMap<>();
 		view.put("id", row.get("id", UUID.class));
 		view.put("revision", row.get("revision", Integer.class));
@@ -353,6 +400,11 @@ public class Runs implements Applied {
 		view.put("created", row.get("created_at", Instant.class));
 		view.put("started", row.get("started_at", Instant.class));
 		view.put("finished", row.get("finished_at", Instant.class));
+		if (row.get("event_id", String.class) != null) {
+			view.put("event", Map.of("id", row.get("event_id", String.class), "type", row.get("event_type", String.class)));
+		}
+		String outputs = org.sciport.workflow.web.Json.textOrNull(row, "outputs");
+		view.put("outputs", (outputs != null) ? this.json.readTree(outputs) : List.of());
 		return view;
 	}
 

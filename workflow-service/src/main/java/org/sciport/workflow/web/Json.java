@@ -16,4 +16,10 @@ public final class Json {
 		return (value != null) ? value.asString() : "{}";
 	}
 
+	/** A {@code jsonb} column's text, {@code null} when it is {@code NULL}. */
+	public static @org.jspecify.annotations.Nullable String textOrNull(Readable row, String column) {
+		io.r2dbc.postgresql.codec.Json value = row.get(column, io.r2dbc.postgresql.codec.Json.class);
+		return (value != null) ? value.asString() : null;
+	}
+
 }
