@@ -15,13 +15,48 @@ import org.springframework.util.unit.DataSize;
  * @param runs how runs are carried out
  * @param storageDirectory where runs' outputs are stored (the local blob store)
  * @param inputs where runs' inputs come from
+ * @param stacks the stacks this installation runs, by {@code name:version}: each names its
+ * {@code executor} ({@code shell} or {@code kubernetes}) and its defaults; when none are
+ * configured, {@code shell:1} and {@code container:1}
+ * @param kubernetes the cluster the {@code kubernetes} executor runs Jobs in
  */
 @ConfigurationProperties("sciport.workflow")
 public record WorkflowProperties(
 		@DefaultValue({ "workflow", "service", "worker", "depot", "cluster", "compute", "policy", "secret", "bundle",
 				"monitor" }) List<String> resourceTypes,
 		@DefaultValue("1MB") DataSize maxManifestSize, @DefaultValue Runs runs,
-		@DefaultValue("data/workflow/blobs") java.nio.file.Path storageDirectory, @DefaultValue Inputs inputs) {
+		@DefaultValue("data/workflow/blobs") java.nio.file.Path storageDirectory, @DefaultValue Inputs inputs,
+		java.util.@org.jspecify.annotations.Nullable Map<String, Stack> stacks, @DefaultValue Kubernetes kubernetes) {
+
+	/**
+	 * A stack's executor and its defaults.
+	 *
+	 * @param executor {@code shell} (a process on the service's host) or {@code kubernetes} (a
+	 * Kubernetes Job)
+	 * @param image the container image a task of this stack runs when it names none
+	 * ({@code kubernetes})
+	 * @param cpu the CPU a task's container is given when it names none (request and limit)
+	 * @param memory the memory a task's container is given when it names none
+	 */
+	public record Stack(@DefaultValue("shell") String executor, @org.jspecify.annotations.Nullable String image,
+			@DefaultValue("500m") String cpu, @DefaultValue("512Mi") String memory) {
+	}
+
+	/**
+	 * @param enabled whether the {@code kubernetes} executor is installed
+	 * @param masterUrl the API server; when unset, the client's own configuration (in-cluster
+	 * service account, {@code KUBECONFIG} or {@code ~/.kube/config})
+	 * @param namespace where Jobs are created
+	 * @param serviceAccount the service account the Jobs' pods run as (none: the namespace's
+	 * default)
+	 * @param poll how often a running Job is looked at
+	 * @param keepFinished how long Kubernetes keeps a finished Job whose removal failed
+	 * ({@code ttlSecondsAfterFinished}); Sciport deletes each Job once its log is kept
+	 */
+	public record Kubernetes(@DefaultValue("false") boolean enabled, @org.jspecify.annotations.Nullable String masterUrl,
+			@DefaultValue("default") String namespace, @org.jspecify.annotations.Nullable String serviceAccount,
+			@DefaultValue("1s") java.time.Duration poll, @DefaultValue("10m") java.time.Duration keepFinished) {
+	}
 
 	/**
 	 * @param harvestService harvest-service's base URL, where harvested files are fetched

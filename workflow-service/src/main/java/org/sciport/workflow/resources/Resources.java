@@ -57,9 +57,13 @@ public class Resources {
 	/** Looked up when a resource is applied: the runs module depends on this class in turn. */
 	private final ObjectProvider<Applied> applied;
 
+	private final org.sciport.workflow.stacks.Stacks stacks;
+
 	Resources(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
-			Workspaces workspaces, WorkflowProperties properties, JsonMapper json, ObjectProvider<Applied> applied) {
+			Workspaces workspaces, WorkflowProperties properties, JsonMapper json, ObjectProvider<Applied> applied,
+			org.sciport.workflow.stacks.Stacks stacks) {
 		this.applied = applied;
+		this.stacks = stacks;
 		this.database = database;
 		this.transactions = transactions;
 		this.outbox = outbox;
@@ -85,7 +89,7 @@ public class Resources {
 	 */
 	private void mayRun(Caller caller, Manifest manifest) {
 		if ("workflow".equals(manifest.type()) && !caller.isAdmin() && !this.properties.runs().shellForEveryone()
-				&& WorkflowSpec.usesShell(manifest.spec())) {
+				&& WorkflowSpec.runsOnHost(manifest.spec(), this.stacks::runsOnHost)) {
 			throw new org.sciport.commons.error.PermissionDeniedException("The shell stack runs commands on the "
 					+ "service's host: only administrators may apply workflows that use it here "
 					+ "(sciport.workflow.runs.shell-for-everyone)");

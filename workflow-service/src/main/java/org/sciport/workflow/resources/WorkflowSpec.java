@@ -172,11 +172,10 @@ public final class WorkflowSpec {
 		}
 	}
 
-	/** Whether any task of the workflow runs on the {@code shell} stack. */
-	static boolean usesShell(ObjectNode spec) {
+	/** Whether any task of the workflow names a stack that runs on the service's host. */
+	static boolean runsOnHost(ObjectNode spec, java.util.function.Predicate<String> onHost) {
 		for (JsonNode task : spec.path("workflow").path("dag")) {
-			String stack = task.path("spec").path("stack").asString("");
-			if (stack.equals("shell") || stack.startsWith("shell:")) {
+			if (onHost.test(task.path("spec").path("stack").asString(""))) {
 				return true;
 			}
 		}

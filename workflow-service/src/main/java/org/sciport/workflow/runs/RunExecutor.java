@@ -31,6 +31,8 @@ import org.sciport.commons.event.WorkflowEvents;
 import org.sciport.commons.lifecycle.Poller;
 import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.workflow.WorkflowProperties;
+import org.sciport.workflow.stacks.KubernetesJobs;
+import org.sciport.workflow.stacks.Stacks;
 import org.sciport.workflow.web.Durations;
 import org.sciport.workflow.web.Json;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -53,10 +55,11 @@ import tools.jackson.databind.json.JsonMapper;
  * Every line a task writes is kept in the run's log, up to {@code log-lines}, with the lines the
  * run itself writes ({@code Workflow started}, a task's start and end).
  * <p>
- * Stacks: {@code shell} (also {@code shell:1}) runs {@code spec.command} (a string through
- * {@code /bin/sh -c}, or a list run as it is) with {@code spec.arguments} and
- * {@code spec.environment}, in the run's work directory; any other stack fails its task, naming
- * the stacks this installation has.
+ * Stacks ({@link Stacks}): the {@code shell} executor runs {@code spec.command} (a string
+ * through {@code /bin/sh -c}, or a list run as it is) with {@code spec.arguments} and
+ * {@code spec.environment}, in the run's work directory; the {@code kubernetes} executor runs
+ * the task as a Job ({@link KubernetesJobs}); a stack not installed fails its task, naming the
+ * stacks this installation has.
  * <p>
  * The orchestration and the processes run on threads of their own (they wait on processes);
  * the database is written from them with blocking calls, never from an event loop.
@@ -65,9 +68,6 @@ import tools.jackson.databind.json.JsonMapper;
 class RunExecutor extends Poller {
 
 	private static final Log logger = LogFactory.getLog(RunExecutor.class);
-
-	/** The stacks this installation runs. */
-	static final List<String> STACKS = List.of("shell:1");
 
 	/** A running run whose heartbeat is older than this lost its replica. */
 	static final Duration ABANDONED = Duration.ofMinutes(2);
@@ -90,6 +90,10 @@ class RunExecutor extends Poller {
 
 	private final RunFiles files;
 
+	private final Stacks stacks;
+
+	private final KubernetesJobs jobs;
+
 	private final ExecutorService threads = Executors.newCachedThreadPool((task) -> {
 		Thread thread = new Thread(task, "workflow-run");
 		thread.setDaemon(true);
@@ -101,7 +105,7 @@ class RunExecutor extends Poller {
 	private final Sinks.Many<Boolean> finished = Sinks.many().multicast().directBestEffort();
 
 	RunExecutor(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
-			WorkflowProperties properties, Runs runs, JsonMapper json, RunFiles files) {
+			WorkflowProperties properties, Runs runs, JsonMapper json, RunFiles files, Stacks stacks, KubernetesJobs jobs) {
 		this.database = database;
 		this.transactions = transactions;
 		this.outbox = outbox;
@@ -110,6 +114,8 @@ class RunExecutor extends Poller {
 		this.runs = runs;
 		this.json = json;
 		this.files = files;
+		this.stacks = stacks;
+		this.jobs = jobs;
 	}
 
 	@Override
@@ -391,9 +397,11 @@ class RunExecutor extends Poller {
 
 	/** Tries a task, again while it may; {@code succeeded} or {@code failed}. */
 	private String attempt(Claimed run, Task task, Path workDirectory, RunLog log, Live live) {
-		String stack = task.spec().path("stack").asString("");
-		if (!STACKS.contains(stack) && !"shell".equals(stack)) {
-			String message = "the stack '" + stack + "' is not installed here; installed: " + String.join(", ", STACKS);
+		String named = task.spec().path("stack").asString("");
+		Stacks.Stack stack = this.stacks.resolve(named).orElse(null);
+		if (stack == null) {
+			String message = "the stack '" + named + "' is not installed here; installed: "
+					+ String.join(", ", this.stacks.installed());
 			taskStarted(run, task.name(), 1);
 			log.line("ERROR", task.name(), "Task failed: " + message);
 			taskEnded(run, task.name(), "failed", null, message);
@@ -406,7 +414,8 @@ class RunExecutor extends Poller {
 			}
 			taskStarted(run, task.name(), attempt);
 			log.line("INFO", task.name(), "Task started" + ((attempt > 1) ? " (attempt " + attempt + ")" : ""));
-			Result result = shell(run, task, workDirectory, log, live);
+			Result result = (stack.executor() == Stacks.Executor.SHELL) ? shell(run, task, workDirectory, log, live)
+					: job(run, task, attempt, stack, log, live);
 			if (live.cancelled) {
 				log.line("WARN", task.name(), "Task cancelled");
 				taskEnded(run, task.name(), "cancelled", result.exitCode(), "the run was cancelled");
@@ -509,6 +518,18 @@ class RunExecutor extends Poller {
 		finally {
 			live.processes.remove(process);
 		}
+	}
+
+	/** One attempt as a Kubernetes Job, named after the run, the task and the attempt. */
+	private Result job(Claimed run, Task task, int attempt, Stacks.Stack stack, RunLog log, Live live) {
+		String name = ("sciport-" + run.id().toString().substring(0, 8) + "-" + task.name()).replaceAll("-+$", "");
+		name = name.substring(0, Math.min(name.length(), 55)).replaceAll("-+$", "") + "-" + attempt;
+		KubernetesJobs.Outcome outcome = this.jobs.run(name,
+				Map.of("app.kubernetes.io/managed-by", "sciport-workflow", "sciport.org/run", run.id().toString(),
+						"sciport.org/task", task.name()),
+				stack, task.spec(), task.timeout(), (level, line) -> log.line(level, task.name(), line),
+				() -> live.cancelled);
+		return new Result(outcome.exitCode(), outcome.message());
 	}
 
 	private static void stop(Process process) {

@@ -1,0 +1,291 @@
+package org.sciport.workflow.stacks;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import org.jspecify.annotations.Nullable;
+import org.sciport.workflow.WorkflowProperties;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The {@code kubernetes} executor: a task becomes a Kubernetes Job (one pod, never restarted,
+ * {@code backoffLimit: 0}: Sciport's own {@code retry} decides about attempts) in
+ * {@code sciport.workflow.kubernetes.namespace}, created through the fabric8 client, looked at
+ * every {@code poll} until it succeeds or fails, its pod's log kept in the run's log, and then
+ * deleted with its pod. The pod runs hardened: not as root, no privilege escalation, every
+ * capability dropped, the runtime's seccomp profile, a read-only root file system with an empty
+ * {@code /work} (its working directory) and {@code /tmp}, no service account token, and CPU and
+ * memory requested and limited.
+ * <p>
+ * A task's spec: {@code image} (else the stack's), {@code command} (a string runs through
+ * {@code /bin/sh -c}, a list as it is), {@code arguments}, {@code environment}, and
+ * {@code resources} ({@code cpu}, {@code memory}; else the stack's). A task that runs out of
+ * time, or whose run is cancelled, has its Job deleted.
+ */
+@Component
+public class KubernetesJobs implements DisposableBean {
+
+	private static final String CONTAINER = "task";
+
+	private final WorkflowProperties.Kubernetes properties;
+
+	private volatile @Nullable KubernetesClient client;
+
+	public KubernetesJobs(WorkflowProperties properties) {
+		this.properties = properties.kubernetes();
+	}
+
+	/**
+	 * How a Job ended.
+	 *
+	 * @param exitCode its container's exit code, {@code null} when it did not end by itself
+	 * @param message what happened
+	 */
+	public record Outcome(@Nullable Integer exitCode, String message) {
+	}
+
+	/**
+	 * Runs one attempt of a task as a Job; blocks until it has ended and is deleted.
+	 *
+	 * @param name the Job's name (a DNS label, unique per attempt)
+	 * @param labels the Job's and its pod's labels
+	 * @param stack the task's stack
+	 * @param spec the task's spec
+	 * @param timeout how long it may take
+	 * @param log where the pod's lines go ({@code INFO}, line)
+	 * @param cancelled whether the run was asked to stop
+	 */
+	public Outcome run(String name, Map<String, String> labels, Stacks.Stack stack, JsonNode spec, Duration timeout,
+			BiConsumer<String, String> log, BooleanSupplier cancelled) {
+		String image = spec.path("image").asString(stack.settings().image());
+		if (image == null || image.isBlank()) {
+			return new Outcome(null, "a " + stack.name() + " task needs spec.image");
+		}
+		Job job;
+		try {
+			job = job(name, labels, image, stack, spec, timeout);
+		}
+		catch (IllegalArgumentException ex) {
+			return new Outcome(null, ex.getMessage());
+		}
+		KubernetesClient kubernetes = client();
+		String namespace = this.properties.namespace();
+		try {
+			kubernetes.batch().v1().jobs().inNamespace(namespace).resource(job).create();
+		}
+		catch (KubernetesClientException ex) {
+			return new Outcome(null, "the Job could not be created: " + reason(ex));
+		}
+		log.accept("INFO", "Job " + namespace + "/" + name + " created (" + image + ")");
+		Instant deadline = Instant.now().plus(timeout);
+		try {
+			while (true) {
+				if (cancelled.getAsBoolean()) {
+					return new Outcome(null, "the run was cancelled");
+				}
+				if (Instant.now().isAfter(deadline)) {
+					collect(kubernetes, name, log);
+					return new Outcome(null, "it ran out of time (" + timeout.toSeconds() + " s) and its Job was deleted");
+				}
+				Job current = kubernetes.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+				if (current == null) {
+					return new Outcome(null, "its Job " + name + " was deleted before it ended");
+				}
+				JobStatus status = current.getStatus();
+				boolean succeeded = status != null && status.getSucceeded() != null && status.getSucceeded() > 0;
+				boolean failed = status != null && ((status.getFailed() != null && status.getFailed() > 0)
+						|| (status.getConditions() != null && status.getConditions().stream()
+							.anyMatch((c) -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()))));
+				if (succeeded || failed) {
+					Integer code = collect(kubernetes, name, log);
+					if (succeeded) {
+						return new Outcome(0, "exit code 0");
+					}
+					return new Outcome((code != null && code != 0) ? code : -1,
+							(code != null) ? "exit code " + code : "its Job failed: " + failure(current));
+				}
+				Thread.sleep(this.properties.poll().toMillis());
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return new Outcome(null, "the replica stopped");
+		}
+		catch (KubernetesClientException ex) {
+			return new Outcome(null, "the Job could not be followed: " + reason(ex));
+		}
+		finally {
+			delete(kubernetes, name);
+		}
+	}
+
+	/** Keeps the pod's log and answers its container's exit code, if it ended. */
+	private @Nullable Integer collect(KubernetesClient kubernetes, String job, BiConsumer<String, String> log) {
+		List<Pod> pods = new ArrayList<>(
+				kubernetes.pods().inNamespace(this.properties.namespace()).withLabel("job-name", job).list().getItems());
+		if (pods.isEmpty()) {
+			log.accept("WARN", "Job " + job + " has no pod (its log is gone)");
+			return null;
+		}
+		pods.sort(Comparator.comparing((Pod pod) -> String.valueOf(pod.getMetadata().getCreationTimestamp())));
+		Pod pod = pods.get(pods.size() - 1);
+		try {
+			String text = kubernetes.pods().inNamespace(this.properties.namespace()).withName(pod.getMetadata().getName())
+				.inContainer(CONTAINER).getLog();
+			if (text != null && !text.isEmpty()) {
+				text.lines().forEach((line) -> log.accept("INFO", line));
+			}
+		}
+		catch (KubernetesClientException ex) {
+			log.accept("WARN", "The log of pod " + pod.getMetadata().getName() + " could not be read: " + reason(ex));
+		}
+		if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+			return null;
+		}
+		for (ContainerStatus container : pod.getStatus().getContainerStatuses()) {
+			if (CONTAINER.equals(container.getName()) && container.getState() != null
+					&& container.getState().getTerminated() != null) {
+				return container.getState().getTerminated().getExitCode();
+			}
+		}
+		return null;
+	}
+
+	private void delete(KubernetesClient kubernetes, String job) {
+		try {
+			kubernetes.batch().v1().jobs().inNamespace(this.properties.namespace()).withName(job)
+				.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+		}
+		catch (KubernetesClientException ex) {
+			// ttlSecondsAfterFinished removes it later.
+		}
+	}
+
+	private Job job(String name, Map<String, String> labels, String image, Stacks.Stack stack, JsonNode spec,
+			Duration timeout) {
+		List<String> command = new ArrayList<>();
+		JsonNode given = spec.path("command");
+		if (given.isString()) {
+			command.addAll(List.of("/bin/sh", "-c", given.asString()));
+		}
+		else if (given.isArray()) {
+			given.forEach((part) -> command.add(part.asString()));
+		}
+		List<String> arguments = new ArrayList<>();
+		spec.path("arguments").forEach((argument) -> arguments.add(argument.asString()));
+		List<EnvVar> environment = new ArrayList<>();
+		for (String variable : spec.path("environment").propertyNames()) {
+			environment.add(new EnvVar(variable, spec.path("environment").path(variable).asString(), null));
+		}
+		Quantity cpu = quantity(spec.path("resources").path("cpu").asString(stack.settings().cpu()), "cpu");
+		Quantity memory = quantity(spec.path("resources").path("memory").asString(stack.settings().memory()), "memory");
+		return new JobBuilder()
+			.withNewMetadata().withName(name).withNamespace(this.properties.namespace()).addToLabels(labels).endMetadata()
+			.withNewSpec()
+				.withBackoffLimit(0)
+				.withActiveDeadlineSeconds(Math.max(1, timeout.toSeconds()))
+				.withTtlSecondsAfterFinished((int) Math.max(0, this.properties.keepFinished().toSeconds()))
+				.withNewTemplate()
+					.withNewMetadata().addToLabels(labels).endMetadata()
+					.withNewSpec()
+						.withRestartPolicy("Never")
+						.withServiceAccountName(this.properties.serviceAccount())
+						.withAutomountServiceAccountToken(false)
+						.withNewSecurityContext()
+							.withRunAsNonRoot(true).withRunAsUser(65532L).withRunAsGroup(65532L).withFsGroup(65532L)
+							.withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+						.endSecurityContext()
+						.addNewContainer()
+							.withName(CONTAINER).withImage(image)
+							.withCommand(command.isEmpty() ? null : command).withArgs(arguments.isEmpty() ? null : arguments)
+							.withEnv(environment).withWorkingDir("/work")
+							.withNewResources()
+								.addToRequests("cpu", cpu).addToRequests("memory", memory)
+								.addToLimits("cpu", cpu).addToLimits("memory", memory)
+							.endResources()
+							.withNewSecurityContext()
+								.withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+								.withNewCapabilities().addToDrop("ALL").endCapabilities()
+							.endSecurityContext()
+							.addNewVolumeMount().withName("work").withMountPath("/work").endVolumeMount()
+							.addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+						.endContainer()
+						.addNewVolume().withName("work").withNewEmptyDir().endEmptyDir().endVolume()
+						.addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+					.endSpec()
+				.endTemplate()
+			.endSpec()
+			.build();
+	}
+
+	private static Quantity quantity(String value, String what) {
+		if (!value.matches("\\d+(\\.\\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?")) {
+			throw new IllegalArgumentException("spec.resources." + what + " '" + value + "' is not a Kubernetes quantity");
+		}
+		return new Quantity(value);
+	}
+
+	private static String failure(Job job) {
+		if (job.getStatus() != null && job.getStatus().getConditions() != null) {
+			return job.getStatus().getConditions().stream()
+				.filter((c) -> "Failed".equals(c.getType()))
+				.map((c) -> c.getReason() + ((c.getMessage() != null) ? ": " + c.getMessage() : ""))
+				.findFirst()
+				.orElse("failed");
+		}
+		return "failed";
+	}
+
+	private static String reason(KubernetesClientException ex) {
+		return (ex.getStatus() != null && ex.getStatus().getMessage() != null) ? ex.getStatus().getMessage()
+				: String.valueOf(ex.getMessage()).lines().findFirst().orElse("unknown");
+	}
+
+	private KubernetesClient client() {
+		KubernetesClient current = this.client;
+		if (current == null) {
+			synchronized (this) {
+				current = this.client;
+				if (current == null) {
+					Config config = Config.autoConfigure(null);
+					if (this.properties.masterUrl() != null && !this.properties.masterUrl().isBlank()) {
+						config = new ConfigBuilder(config).withMasterUrl(this.properties.masterUrl()).build();
+					}
+					current = new KubernetesClientBuilder().withConfig(config).build();
+					this.client = current;
+				}
+			}
+		}
+		return current;
+	}
+
+	@Override
+	public void destroy() {
+		KubernetesClient current = this.client;
+		if (current != null) {
+			current.close();
+		}
+	}
+
+}
