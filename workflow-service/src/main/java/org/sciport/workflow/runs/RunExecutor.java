@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -73,6 +74,12 @@ class RunExecutor extends Poller {
 	static final Duration ABANDONED = Duration.ofMinutes(2);
 
 	private static final Duration WRITE = Duration.ofSeconds(30);
+
+	/** How often a run beats its heartbeat (and learns whether it was asked to stop). */
+	private static final Duration BEAT = Duration.ofSeconds(1);
+
+	/** How often the tasks' changed states are written while a run goes on. */
+	private static final Duration TASK_STATES = Duration.ofMillis(200);
 
 	private final DatabaseClient database;
 
@@ -238,7 +245,13 @@ class RunExecutor extends Poller {
 
 		final java.util.Set<Process> processes = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+		final TaskStates tasks;
+
 		volatile boolean cancelled;
+
+		Live(TaskStates tasks) {
+			this.tasks = tasks;
+		}
 
 		void cancel() {
 			this.cancelled = true;
@@ -249,7 +262,7 @@ class RunExecutor extends Poller {
 
 	private void carryOut(Claimed run) {
 		RunLog log = new RunLog(this.database, run.id(), this.properties.logLines());
-		Live live = new Live();
+		Live live = new Live(new TaskStates(this.database, run.id()));
 		String failure = null;
 		List<FileEvents.DatasetFile> outputs = List.of();
 		try {
@@ -275,6 +288,7 @@ class RunExecutor extends Poller {
 					(failure == null) ? "Workflow succeeded" : "Workflow failed: " + failure);
 		}
 		log.close();
+		live.tasks.flush();
 		finish(run, live.cancelled ? "cancelled" : (failure == null) ? "succeeded" : "failed", failure, outputs);
 	}
 
@@ -309,60 +323,36 @@ class RunExecutor extends Poller {
 			return "its work directory could not be made: " + ex.getMessage();
 		}
 		this.files.stage(run, workDirectory, log);
-		Map<String, String> states = new LinkedHashMap<>();
-		tasks.forEach((task) -> states.put(task.name(), "pending"));
-		Map<String, Task> byName = new HashMap<>();
-		tasks.forEach((task) -> byName.put(task.name(), task));
+		Dag dag = new Dag(tasks);
 		Map<String, CompletableFuture<String>> running = new LinkedHashMap<>();
+		Instant beat = Instant.now();
+		Instant written = Instant.now();
 		while (true) {
 			if (live.cancelled) {
-				for (Task task : tasks) {
-					if ("pending".equals(states.get(task.name()))) {
-						states.put(task.name(), "cancelled");
-						taskEnded(run, task.name(), "cancelled", null, "the run was cancelled");
-					}
+				for (String cancelled : dag.cancelPending()) {
+					live.tasks.ended(cancelled, "cancelled", null, "the run was cancelled");
 				}
 			}
-			boolean changed = true;
-			while (changed) {
-				changed = false;
-				for (Task task : tasks) {
-					if (!"pending".equals(states.get(task.name()))) {
-						continue;
-					}
-					String blocked = task.dependencies().stream()
-						.filter((d) -> "skipped".equals(states.get(d))
-								|| ("failed".equals(states.get(d)) && !byName.get(d).continueOnFailure()))
-						.findFirst()
-						.orElse(null);
-					if (blocked != null) {
-						states.put(task.name(), "skipped");
-						taskEnded(run, task.name(), "skipped", null, "not run: " + blocked + " did not succeed");
-						log.line("WARN", task.name(), "Task skipped: " + blocked + " did not succeed");
-						changed = true;
-					}
-				}
+			for (Dag.Skipped skipped : dag.takeSkipped()) {
+				live.tasks.ended(skipped.task(), "skipped", null, "not run: " + skipped.because() + " did not succeed");
+				log.line("WARN", skipped.task(), "Task skipped: " + skipped.because() + " did not succeed");
 			}
-			for (Task task : tasks) {
-				if (running.size() >= Math.max(1, this.properties.parallelism())) {
+			while (running.size() < Math.max(1, this.properties.parallelism())) {
+				Task task = dag.next();
+				if (task == null) {
 					break;
 				}
-				boolean ready = "pending".equals(states.get(task.name())) && task.dependencies().stream()
-					.allMatch((d) -> "succeeded".equals(states.get(d)) || "failed".equals(states.get(d)));
-				if (ready) {
-					states.put(task.name(), "running");
-					running.put(task.name(), CompletableFuture.supplyAsync(() -> attempt(run, task, workDirectory, log, live),
-							this.threads).exceptionally((ex) -> {
-								logger.warn("Task " + task.name() + " of workflow run " + run.id() + " ended unexpectedly", ex);
-								return "failed";
-							}));
-				}
+				running.put(task.name(), CompletableFuture.supplyAsync(() -> attempt(run, task, workDirectory, log, live),
+						this.threads).exceptionally((ex) -> {
+							logger.warn("Task " + task.name() + " of workflow run " + run.id() + " ended unexpectedly", ex);
+							return "failed";
+						}));
 			}
 			if (running.isEmpty()) {
 				break;
 			}
 			try {
-				CompletableFuture.anyOf(running.values().toArray(CompletableFuture[]::new)).get(1, TimeUnit.SECONDS);
+				CompletableFuture.anyOf(running.values().toArray(CompletableFuture[]::new)).get(250, TimeUnit.MILLISECONDS);
 			}
 			catch (java.util.concurrent.TimeoutException ex) {
 				// Still running: time to beat.
@@ -374,25 +364,139 @@ class RunExecutor extends Poller {
 			catch (java.util.concurrent.ExecutionException ex) {
 				// Each attempt catches its own failures; one that escaped is told below.
 			}
-			if (heartbeat(run) && !live.cancelled) {
-				log.line("WARN", null, "Cancel requested: stopping the running tasks");
-				live.cancel();
+			// The tasks' states and log a few times a second, and about once a second the run's
+			// heartbeat, which also tells whether it was asked to stop.
+			if (Instant.now().isAfter(written.plus(TASK_STATES))) {
+				written = Instant.now();
+				live.tasks.flush();
+				log.flush();
 			}
-			log.flush();
+			if (Instant.now().isAfter(beat.plus(BEAT))) {
+				beat = Instant.now();
+				if (heartbeat(run) && !live.cancelled) {
+					log.line("WARN", null, "Cancel requested: stopping the running tasks");
+					live.cancel();
+				}
+			}
 			running.entrySet().removeIf((entry) -> {
 				if (!entry.getValue().isDone()) {
 					return false;
 				}
-				states.put(entry.getKey(), entry.getValue().getNow("failed"));
+				dag.ended(entry.getKey(), entry.getValue().getNow("failed"));
 				return true;
 			});
 		}
-		List<String> failed = tasks.stream()
-			.filter((task) -> "skipped".equals(states.get(task.name()))
-					|| ("failed".equals(states.get(task.name())) && !task.continueOnFailure()))
-			.map(Task::name)
-			.toList();
+		List<String> failed = dag.unsuccessful();
 		return failed.isEmpty() ? null : "task(s) " + String.join(", ", failed) + " did not succeed";
+	}
+
+	/**
+	 * Where a run's DAG stands: each task's state, how many of its dependencies have not ended,
+	 * and the tasks ready to start, in the DAG's order. Each change costs the task's dependants
+	 * only, so a wide DAG is followed in time proportional to its tasks and edges.
+	 */
+	static final class Dag {
+
+		/**
+		 * A task that will not run, and the dependency that did not succeed.
+		 *
+		 * @param task the task
+		 * @param because the dependency
+		 */
+		record Skipped(String task, String because) {
+		}
+
+		private final List<Task> tasks;
+
+		private final Map<String, Task> byName = new HashMap<>();
+
+		private final Map<String, String> states = new HashMap<>();
+
+		private final Map<String, Integer> waiting = new HashMap<>();
+
+		private final Map<String, List<Task>> dependants = new HashMap<>();
+
+		private final java.util.ArrayDeque<Task> ready = new java.util.ArrayDeque<>();
+
+		private final List<Skipped> skipped = new ArrayList<>();
+
+		Dag(List<Task> tasks) {
+			this.tasks = tasks;
+			for (Task task : tasks) {
+				this.byName.put(task.name(), task);
+				this.states.put(task.name(), "pending");
+				this.waiting.put(task.name(), task.dependencies().size());
+				for (String dependency : task.dependencies()) {
+					this.dependants.computeIfAbsent(dependency, (name) -> new ArrayList<>()).add(task);
+				}
+				if (task.dependencies().isEmpty()) {
+					this.ready.add(task);
+				}
+			}
+		}
+
+		/** The next task to start, marked running; {@code null} when none is ready. */
+		@Nullable Task next() {
+			Task task = this.ready.poll();
+			if (task != null) {
+				this.states.put(task.name(), "running");
+			}
+			return task;
+		}
+
+		/**
+		 * A task ended ({@code succeeded}, {@code failed}, {@code cancelled}): its dependants are
+		 * one dependency nearer to starting, or, when it did not succeed and may not fail, skipped
+		 * with theirs.
+		 */
+		void ended(String name, String state) {
+			this.states.put(name, state);
+			boolean blocks = "skipped".equals(state)
+					|| ("failed".equals(state) && !this.byName.get(name).continueOnFailure());
+			for (Task dependant : this.dependants.getOrDefault(name, List.of())) {
+				if (!"pending".equals(this.states.get(dependant.name()))) {
+					continue;
+				}
+				if (blocks) {
+					this.skipped.add(new Skipped(dependant.name(), name));
+					ended(dependant.name(), "skipped");
+				}
+				else if (this.waiting.merge(dependant.name(), -1, Integer::sum) == 0
+						&& ("succeeded".equals(state) || "failed".equals(state))) {
+					this.ready.add(dependant);
+				}
+			}
+		}
+
+		/** The tasks skipped since the last call. */
+		List<Skipped> takeSkipped() {
+			List<Skipped> taken = List.copyOf(this.skipped);
+			this.skipped.clear();
+			return taken;
+		}
+
+		/** Cancels every task not started; answers them. */
+		List<String> cancelPending() {
+			this.ready.clear();
+			List<String> cancelled = new ArrayList<>();
+			for (Task task : this.tasks) {
+				if ("pending".equals(this.states.get(task.name()))) {
+					this.states.put(task.name(), "cancelled");
+					cancelled.add(task.name());
+				}
+			}
+			return cancelled;
+		}
+
+		/** The tasks that failed the run: skipped, or failed without {@code continueOnFailure}. */
+		List<String> unsuccessful() {
+			return this.tasks.stream()
+				.filter((task) -> "skipped".equals(this.states.get(task.name()))
+						|| ("failed".equals(this.states.get(task.name())) && !task.continueOnFailure()))
+				.map(Task::name)
+				.toList();
+		}
+
 	}
 
 	/** Tries a task, again while it may; {@code succeeded} or {@code failed}. */
@@ -402,28 +506,28 @@ class RunExecutor extends Poller {
 		if (stack == null) {
 			String message = "the stack '" + named + "' is not installed here; installed: "
 					+ String.join(", ", this.stacks.installed());
-			taskStarted(run, task.name(), 1);
+			live.tasks.started(task.name(), 1);
 			log.line("ERROR", task.name(), "Task failed: " + message);
-			taskEnded(run, task.name(), "failed", null, message);
+			live.tasks.ended(task.name(), "failed", null, message);
 			return "failed";
 		}
 		for (int attempt = 1;; attempt++) {
 			if (live.cancelled) {
-				taskEnded(run, task.name(), "cancelled", null, "the run was cancelled");
+				live.tasks.ended(task.name(), "cancelled", null, "the run was cancelled");
 				return "cancelled";
 			}
-			taskStarted(run, task.name(), attempt);
+			live.tasks.started(task.name(), attempt);
 			log.line("INFO", task.name(), "Task started" + ((attempt > 1) ? " (attempt " + attempt + ")" : ""));
 			Result result = (stack.executor() == Stacks.Executor.SHELL) ? shell(run, task, workDirectory, log, live)
 					: job(run, task, attempt, stack, log, live);
 			if (live.cancelled) {
 				log.line("WARN", task.name(), "Task cancelled");
-				taskEnded(run, task.name(), "cancelled", result.exitCode(), "the run was cancelled");
+				live.tasks.ended(task.name(), "cancelled", result.exitCode(), "the run was cancelled");
 				return "cancelled";
 			}
 			if (result.exitCode() != null && result.exitCode() == 0) {
 				log.line("INFO", task.name(), "Task completed successfully");
-				taskEnded(run, task.name(), "succeeded", 0, null);
+				live.tasks.ended(task.name(), "succeeded", 0, null);
 				return "succeeded";
 			}
 			if (attempt <= task.retries()) {
@@ -435,13 +539,13 @@ class RunExecutor extends Poller {
 				}
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
-					taskEnded(run, task.name(), "failed", result.exitCode(), "stopped while waiting to try again");
+					live.tasks.ended(task.name(), "failed", result.exitCode(), "stopped while waiting to try again");
 					return "failed";
 				}
 				continue;
 			}
 			log.line("ERROR", task.name(), "Task failed: " + result.message());
-			taskEnded(run, task.name(), "failed", result.exitCode(), result.message());
+			live.tasks.ended(task.name(), "failed", result.exitCode(), result.message());
 			return "failed";
 		}
 	}
@@ -547,30 +651,6 @@ class RunExecutor extends Poller {
 		catch (IOException ex) {
 			// The process ended: its stream with it.
 		}
-	}
-
-	private void taskStarted(Claimed run, String task, int attempt) {
-		this.database
-			.sql("UPDATE task_run SET status = 'running', attempts = :attempt, started_at = COALESCE(started_at, now()) "
-					+ "WHERE run_id = :run AND task = :task")
-			.bind("attempt", attempt)
-			.bind("run", run.id())
-			.bind("task", task)
-			.then()
-			.block(WRITE);
-	}
-
-	private void taskEnded(Claimed run, String task, String status, @Nullable Integer exitCode, @Nullable String error) {
-		this.database
-			.sql("UPDATE task_run SET status = :status, exit_code = :code, error_message = :error, finished_at = now() "
-					+ "WHERE run_id = :run AND task = :task")
-			.bind("status", status)
-			.bindValues(Map.of("code", (exitCode != null) ? exitCode : org.springframework.r2dbc.core.Parameter.empty(Integer.class),
-					"error", (error != null) ? error : org.springframework.r2dbc.core.Parameter.empty(String.class)))
-			.bind("run", run.id())
-			.bind("task", task)
-			.then()
-			.block(WRITE);
 	}
 
 	/** Beats the run's heartbeat; whether someone asked it to stop. */

@@ -10,17 +10,21 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 
 /**
- * A run's log, written to the database in batches from the run's own threads: it stays readable
- * after the run and its processes are gone. At most {@code limit} lines are kept; the rest are
- * counted, and one last line says how many were not kept. A line longer than 8 KiB is cut.
+ * A run's log, written to the database in batches: it stays readable after the run and its
+ * processes are gone. A task's thread only adds its lines; the run's orchestration writes them a
+ * few times a second ({@link #flush}), so that no task waits on the database (unless
+ * {@value #BACKLOG} lines wait, when the thread adding one writes them). Batches are written in
+ * the order they were taken. At most {@code limit} lines are kept; the rest are counted, and one
+ * last line says how many were not kept. A line longer than 8 KiB is cut.
  */
 final class RunLog {
 
-	private static final int BATCH = 200;
+	private static final int BACKLOG = 5000;
 
 	private static final int LONGEST = 8 * 1024;
 
-	private static final Duration FLUSH_AFTER = Duration.ofMillis(500);
+	/** Held while a batch is written, so that batches land in the order they were taken. */
+	private final Object writing = new Object();
 
 	private final DatabaseClient database;
 
@@ -34,8 +38,6 @@ final class RunLog {
 
 	private int dropped;
 
-	private Instant flushed = Instant.now();
-
 	RunLog(DatabaseClient database, UUID run, int limit) {
 		this.database = database;
 		this.run = run;
@@ -43,27 +45,39 @@ final class RunLog {
 	}
 
 	/** Adds a line (the task's, or the run's own when {@code task} is {@code null}). */
-	synchronized void line(String level, @Nullable String task, String message) {
-		if (this.kept >= this.limit) {
-			this.dropped++;
-			return;
+	void line(String level, @Nullable String task, String message) {
+		boolean backlog;
+		synchronized (this) {
+			if (this.kept >= this.limit) {
+				this.dropped++;
+				return;
+			}
+			this.kept++;
+			String text = (message.length() > LONGEST) ? message.substring(0, LONGEST) + " [cut]" : message;
+			this.pending.add(new Object[] { Instant.now().toString(), level, task, text });
+			backlog = this.pending.size() >= BACKLOG;
 		}
-		this.kept++;
-		String text = (message.length() > LONGEST) ? message.substring(0, LONGEST) + " [cut]" : message;
-		this.pending.add(new Object[] { Instant.now().toString(), level, task, text });
-		if (this.pending.size() >= BATCH || Instant.now().isAfter(this.flushed.plus(FLUSH_AFTER))) {
+		if (backlog) {
 			flush();
 		}
 	}
 
 	/** Writes what is waiting. */
-	synchronized void flush() {
-		if (this.pending.isEmpty()) {
-			return;
+	void flush() {
+		synchronized (this.writing) {
+			List<Object[]> lines;
+			synchronized (this) {
+				if (this.pending.isEmpty()) {
+					return;
+				}
+				lines = new ArrayList<>(this.pending);
+				this.pending.clear();
+			}
+			write(lines);
 		}
-		List<Object[]> lines = new ArrayList<>(this.pending);
-		this.pending.clear();
-		this.flushed = Instant.now();
+	}
+
+	private void write(List<Object[]> lines) {
 		this.database
 			.sql("INSERT INTO run_log (run_id, at, level, task, message) SELECT :run, CAST(l.at AS timestamptz), l.level, "
 					+ "l.task, l.message FROM unnest(CAST(:at AS text[]), CAST(:level AS text[]), CAST(:task AS text[]), "
@@ -78,10 +92,12 @@ final class RunLog {
 	}
 
 	/** Writes the rest, says what was not kept, and records how many lines the run wrote. */
-	synchronized void close() {
-		if (this.dropped > 0) {
-			this.pending.add(new Object[] { Instant.now().toString(), "WARN", null,
-					this.dropped + " more line(s) were not kept: a run keeps at most " + this.limit });
+	void close() {
+		synchronized (this) {
+			if (this.dropped > 0) {
+				this.pending.add(new Object[] { Instant.now().toString(), "WARN", null,
+						this.dropped + " more line(s) were not kept: a run keeps at most " + this.limit });
+			}
 		}
 		flush();
 		this.database.sql("UPDATE workflow_run SET log_lines = :lines WHERE id = :id")
