@@ -135,6 +135,40 @@ RUN_LOG=$(curl -s -H "Authorization: Bearer $TOKEN" "$BASE/v1/resources/workflow
 echo "$RUN_LOG" | jq -e '.logs | any(.message | startswith("Input staged: inputs/"))' > /dev/null \
     || fail "the run's log does not show its input: $RUN_LOG"
 
+# A workflow given every file of a dataset, wherever each is kept: the microscope's dataset (two
+# harvested files and one uploaded), and the summaries dataset (other runs' outputs)
+printf 'calibration 7\n' > calibration.txt
+UPLOADED=$(curl -s -X POST "$BASE/api/upload/upload" -H "Authorization: Bearer $TOKEN" \
+     -F file=@calibration.txt -F "dataset_id=$DATASET_ID" | jq -r '.job_id')
+[ "$UPLOADED" != null ] || fail "upload into the microscope's dataset"
+for _ in $(seq 1 120); do
+    [ "$(api "$BASE/v1/datasets/$DATASET_ID/files" | jq -r '.data | length')" = 3 ] && break
+    sleep 0.25
+done
+for SOURCE_DATASET in "$DATASET_ID" "$RESULTS_ID"; do
+    GATHER="gather-$(echo "$SOURCE_DATASET" | cut -c1-8)"
+    curl -s -o /dev/null -X POST "$BASE/v1/resources" -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/yaml" \
+         --data-binary @- <<YAML
+name: $GATHER
+type: workflow
+workflow:
+  inputs: {dataset_id: $SOURCE_DATASET}
+  dag:
+    - name: list
+      spec: {stack: shell, command: "cd inputs && sha256sum * > ../outputs/sums.txt"}
+YAML
+    for _ in $(seq 1 240); do
+        GATHERED=$(curl -s -H "Authorization: Bearer $TOKEN" "$BASE/v1/resources/workflow/$GATHER/runs")
+        echo "$GATHERED" | jq -e '.data[0].status | IN("succeeded", "failed")' > /dev/null && break
+        sleep 0.25
+    done
+    [ "$(echo "$GATHERED" | jq -r '.data[0].status')" = succeeded ] || fail "gathering $SOURCE_DATASET: $GATHERED"
+    STAGED=$(curl -s -H "Authorization: Bearer $TOKEN" "$BASE/v1/resources/workflow/$GATHER/logs" \
+         | jq '[.logs[] | select(.message | startswith("Input staged: "))] | length')
+    EXPECTED=$(api "$BASE/v1/datasets/$SOURCE_DATASET/files" | jq '.data | length')
+    [ "$STAGED" = "$EXPECTED" ] || fail "$GATHER staged $STAGED of $EXPECTED files"
+done
+
 # A regular user: administration is refused, and ungranted records are not found
 CODE=$(curl -s -o forbidden.json -w '%{http_code}' -H "Authorization: Bearer $USER_TOKEN" "$BASE/api/instruments")
 [ "$CODE" = 403 ] && [ "$(jq -r '.detail | type' forbidden.json)" = string ] || fail "a user on instruments: $CODE"

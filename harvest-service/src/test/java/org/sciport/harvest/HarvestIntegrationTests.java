@@ -429,6 +429,27 @@ class HarvestIntegrationTests {
 		for (String list : lists) {
 			assertThat(listed(list, stranger)).as(list).isZero();
 		}
+		// The stored copy: the administrator's, and the administrator's acting for the user (who may not see it).
+		String content = "/v1/files/" + file.get("id") + "/content";
+		this.client.get().uri(content).headers((h) -> h.setBearerAuth(this.admin.token())).exchange().expectStatus().isOk()
+			.expectHeader().valueEquals("X-Checksum-Sha256", (String) file.get("sha256"))
+			.expectBody(String.class).isEqualTo("data");
+		this.client.get().uri(content).headers((h) -> h.setBearerAuth(stranger.token())).exchange()
+			.expectStatus().isNotFound();
+		this.client.get().uri(content).headers((h) -> {
+			h.setBearerAuth(this.admin.token());
+			h.set("X-Sciport-Acting-For", stranger.id().toString());
+		}).exchange().expectStatus().isNotFound();
+		// Only an administrator's credential acts for someone, and only to read.
+		this.client.get().uri(content).headers((h) -> {
+			h.setBearerAuth(stranger.token());
+			h.set("X-Sciport-Acting-For", this.admin.id().toString());
+		}).exchange().expectStatus().isForbidden();
+		this.client.post().uri("/api/instruments/" + instrument + "/access").headers((h) -> {
+			h.setBearerAuth(this.admin.token());
+			h.set("X-Sciport-Acting-For", stranger.id().toString());
+		}).contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("grantee_type", "user", "grantee_id", stranger.id().toString()))
+			.exchange().expectStatus().isForbidden();
 		this.client.post().uri("/api/instruments/" + instrument + "/access").headers((h) -> h.setBearerAuth(this.admin.token()))
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("grantee_type", "user", "grantee_id", stranger.id().toString()))
@@ -441,6 +462,12 @@ class HarvestIntegrationTests {
 		for (String list : lists) {
 			assertThat(listed(list, stranger)).as(list).isEqualTo(1);
 		}
+		this.client.get().uri(content).headers((h) -> h.setBearerAuth(stranger.token())).exchange().expectStatus().isOk()
+			.expectBody(String.class).isEqualTo("data");
+		this.client.get().uri(content).headers((h) -> {
+			h.setBearerAuth(this.admin.token());
+			h.set("X-Sciport-Acting-For", stranger.id().toString());
+		}).exchange().expectStatus().isOk().expectBody(String.class).isEqualTo("data");
 		// Administration stays closed to them.
 		this.client.post().uri("/api/schedules/" + schedule + "/trigger").headers((h) -> h.setBearerAuth(stranger.token()))
 			.exchange().expectStatus().isForbidden();

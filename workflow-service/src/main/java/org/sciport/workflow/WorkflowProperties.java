@@ -60,16 +60,21 @@ public record WorkflowProperties(
 
 	/**
 	 * @param harvestService harvest-service's base URL, where harvested files are fetched
-	 * @param apiToken the API token (of an administrator) with which files are fetched on
-	 * behalf of the user a run acts for; without one, runs that need a harvested file fail
-	 * saying so
+	 * @param datasetService dataset-service's base URL, where a dataset's files are listed
+	 * @param uploadService upload-service's base URL, where uploaded files are fetched
+	 * @param apiToken the API token (of an administrator, with {@code harvest:read} and
+	 * {@code datasets:read}) with which files are fetched acting for the user a run acts for;
+	 * without one, runs that need files of other services fail saying so
 	 */
 	public record Inputs(@DefaultValue("http://127.0.0.1:8084") java.net.URI harvestService,
+			@DefaultValue("http://127.0.0.1:8083") java.net.URI datasetService,
+			@DefaultValue("http://127.0.0.1:8082") java.net.URI uploadService,
 			@org.jspecify.annotations.Nullable String apiToken) {
 
 		@Override
 		public String toString() {
-			return "Inputs[harvestService=" + this.harvestService + ", apiToken=" + ((this.apiToken != null) ? "****" : "none")
+			return "Inputs[harvestService=" + this.harvestService + ", datasetService=" + this.datasetService
+					+ ", uploadService=" + this.uploadService + ", apiToken=" + ((this.apiToken != null) ? "****" : "none")
 					+ "]";
 		}
 

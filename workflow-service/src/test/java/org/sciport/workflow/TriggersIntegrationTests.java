@@ -51,7 +51,9 @@ import static org.awaitility.Awaitility.await;
  * leave in {@code outputs/} is stored and announced with the workflow's dataset and its author.
  * A workflow whose author may not read the file fails saying so; an output that is a link is
  * refused. harvest-service's content endpoint is stood in by an HTTP server in the test, which
- * serves the file only to the credential the service holds, on behalf of its grantee; the whole
+ * serves the file only to the credential the service holds, acting for its grantee, and so do
+ * dataset-service's file list and upload-service's file content for a dataset given as input
+ * (its files staged from wherever they are kept); the whole
  * chain through the real services is {@code workflow-trigger.sh} in the suite's tests.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -76,6 +78,23 @@ class TriggersIntegrationTests {
 
 	private static final AtomicInteger FETCHES = new AtomicInteger();
 
+	private static final UUID HARVESTED = UUID.randomUUID();
+
+	private static final UUID UPLOADED = UUID.randomUUID();
+
+	private static final UUID DATASET = UUID.randomUUID();
+
+	private static final byte[] NOTES = "sample 7: 1.5 K, 2.0 T\n".getBytes(StandardCharsets.UTF_8);
+
+	static String sha256(byte[] content) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	private static final Path BLOBS;
 
 	private static final HttpServer HARVEST;
@@ -88,15 +107,30 @@ class TriggersIntegrationTests {
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
-		// harvest-service's GET /v1/files/{id}/content: the service's credential, for the author only.
-		HARVEST.createContext("/v1/files/", (exchange) -> {
+		// harvest-service's GET /v1/files/{id}/content, dataset-service's file list and upload-service's
+		// file content: to the service's credential acting for the author only.
+		HARVEST.createContext("/", (exchange) -> {
 			FETCHES.incrementAndGet();
-			String query = String.valueOf(exchange.getRequestURI().getQuery());
+			String path = exchange.getRequestURI().getPath();
 			boolean allowed = ("Bearer " + SERVICE.token()).equals(exchange.getRequestHeaders().getFirst("Authorization"))
-					&& query.equals("for_user=" + AUTHOR.id()) && exchange.getRequestURI().getPath().endsWith("/content");
-			exchange.sendResponseHeaders(allowed ? 200 : 404, allowed ? FRAME.length : -1);
-			if (allowed) {
-				exchange.getResponseBody().write(FRAME);
+					&& AUTHOR.id().toString().equals(exchange.getRequestHeaders().getFirst("X-Sciport-Acting-For"));
+			byte[] body = null;
+			if (allowed && path.equals("/v1/files/" + HARVESTED + "/content")) {
+				body = FRAME;
+			}
+			else if (allowed && path.equals("/v1/datasets/" + DATASET + "/files")) {
+				body = ("{\"data\": [{\"id\": \"" + UPLOADED + "\", \"filename\": \"notes 1.txt\", \"sha256\": \""
+						+ sha256(NOTES) + "\"}, {\"id\": \"" + HARVESTED + "\", \"filename\": \"frame-0001.txt\"}]}")
+					.getBytes(StandardCharsets.UTF_8);
+				exchange.getResponseHeaders().set("Content-Type", "application/json");
+			}
+			else if (allowed && path.equals("/portal/api/dataset-file-content")
+					&& ("dataset_uuid=" + DATASET + "&file_path=notes 1.txt").equals(exchange.getRequestURI().getQuery())) {
+				body = NOTES;
+			}
+			exchange.sendResponseHeaders((body != null) ? 200 : 404, (body != null) ? body.length : -1);
+			if (body != null) {
+				exchange.getResponseBody().write(body);
 			}
 			exchange.close();
 		});
@@ -109,7 +143,10 @@ class TriggersIntegrationTests {
 		String runs = Files.createTempDirectory("sciport-runs-").toString();
 		registry.add("sciport.workflow.runs.work-directory", () -> runs);
 		registry.add("sciport.workflow.storage-directory", BLOBS::toString);
-		registry.add("sciport.workflow.inputs.harvest-service", () -> "http://127.0.0.1:" + HARVEST.getAddress().getPort());
+		String stand = "http://127.0.0.1:" + HARVEST.getAddress().getPort();
+		registry.add("sciport.workflow.inputs.harvest-service", () -> stand);
+		registry.add("sciport.workflow.inputs.dataset-service", () -> stand);
+		registry.add("sciport.workflow.inputs.upload-service", () -> stand);
 	}
 
 	@AfterAll
@@ -196,7 +233,7 @@ class TriggersIntegrationTests {
 		assertThat(resource(AUTHOR, counter)).containsEntry("status", "active");
 
 		String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(FRAME));
-		UUID file = UUID.randomUUID();
+		UUID file = HARVESTED;
 		String transfer = TopicWriter.event("/sciport/harvest-service", "sciport.harvest.transfer.completed",
 				UUID.randomUUID().toString(), "{\"instrument_id\":\"" + instrument + "\",\"transfer_id\":\"t-1\",\"files\":[{"
 						+ "\"file_id\":\"" + file + "\",\"filename\":\"frame-0001.txt\",\"size_bytes\":" + FRAME.length
@@ -249,6 +286,66 @@ class TriggersIntegrationTests {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
+	void aRunIsGivenEveryFileOfItsInputDatasetFromWhereverItIsKept() throws Exception {
+		String name = "gather-" + UUID.randomUUID().toString().substring(0, 8);
+		apply(AUTHOR, """
+				name: %s
+				type: workflow
+				workflow:
+				  inputs: {dataset_id: %s}
+				  dag:
+				    - name: list
+				      spec: {stack: shell, command: "sha256sum inputs/* > outputs/sums.txt"}
+				""".formatted(name, DATASET)).expectStatus().isCreated();
+		Map<String, Object> run = awaitEnded(AUTHOR, name);
+		assertThat(run).containsEntry("status", "succeeded");
+		Map<String, Object> sums = ((List<Map<String, Object>>) run.get("outputs")).get(0);
+		String listing = Files.readString(BLOBS.resolve("runs").resolve((String) run.get("id")).resolve((String) sums.get("file_id")));
+		assertThat(listing).contains(sha256(NOTES) + "  inputs/notes 1.txt").contains(sha256(FRAME) + "  inputs/frame-0001.txt");
+		// The stranger applies the same: the dataset is not theirs to read.
+		String peek = "gather-" + UUID.randomUUID().toString().substring(0, 8);
+		apply(STRANGER, """
+				name: %s
+				type: workflow
+				workflow:
+				  inputs: {dataset_id: %s}
+				  dag:
+				    - name: list
+				      spec: {stack: shell, command: "ls inputs"}
+				""".formatted(peek, DATASET)).expectStatus().isCreated();
+		Map<String, Object> refused = awaitEnded(STRANGER, peek);
+		assertThat(refused).containsEntry("status", "failed");
+		assertThat((String) refused.get("error_message")).contains("is not readable by the user the run acts for");
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void anUploadIntoTheFilteredDatasetStartsAWorkflowWithTheUploadedFile() throws Exception {
+		String name = "on-upload-" + UUID.randomUUID().toString().substring(0, 8);
+		apply(AUTHOR, """
+				name: %s
+				type: workflow
+				workflow:
+				  trigger:
+				    event: sciport.upload.completed
+				    filter: {dataset_id: %s}
+				  dag:
+				    - name: copy
+				      spec: {stack: shell, command: "cp 'inputs/notes 1.txt' outputs/copy.txt"}
+				""".formatted(name, DATASET)).expectStatus().isCreated();
+		TopicWriter.publish(Topics.UPLOAD, DATASET.toString(), TopicWriter.event("/sciport/upload-service",
+				"sciport.upload.completed", UPLOADED.toString(), "{\"upload_id\":\"" + UPLOADED + "\",\"job_id\":\""
+						+ UPLOADED + "\",\"dataset_id\":\"" + DATASET + "\",\"owner_id\":\"" + AUTHOR.id()
+						+ "\",\"filename\":\"notes 1.txt\",\"path\":\"uploads/x\",\"size_bytes\":" + NOTES.length
+						+ ",\"xxhash64\":\"00\",\"sha256\":\"" + sha256(NOTES) + "\"}"));
+		Map<String, Object> run = awaitEnded(AUTHOR, name);
+		assertThat(run).containsEntry("status", "succeeded").containsEntry("trigger", "event");
+		Map<String, Object> copy = ((List<Map<String, Object>>) run.get("outputs")).get(0);
+		assertThat(copy).containsEntry("filename", "copy.txt").containsEntry("sha256", sha256(NOTES));
+	}
+
+	@Test
 	void aTriggerIsCheckedOnApply() {
 		String dag = "  dag:\n    - name: a\n      spec: {stack: shell, command: \"true\"}\n";
 		apply(AUTHOR, "name: t1\ntype: workflow\nworkflow:\n  trigger: {event: sciport.upload.nothing}\n" + dag)
@@ -267,6 +364,8 @@ class TriggersIntegrationTests {
 			.expectStatus().isBadRequest().expectBody().jsonPath("$.error.field").isEqualTo("workflow.trigger");
 		apply(AUTHOR, "name: t5\ntype: workflow\nworkflow:\n  outputs: {dataset_id: mine}\n" + dag)
 			.expectStatus().isBadRequest().expectBody().jsonPath("$.error.field").isEqualTo("workflow.outputs.dataset_id");
+		apply(AUTHOR, "name: t6\ntype: workflow\nworkflow:\n  inputs: {files: all}\n" + dag)
+			.expectStatus().isBadRequest().expectBody().jsonPath("$.error.field").isEqualTo("workflow.inputs.files");
 	}
 
 	private WebTestClient.ResponseSpec apply(User user, String manifest) {

@@ -64,7 +64,7 @@ class AdminBootstrap implements ApplicationRunner {
 		if (!admin.serviceToken().isEmpty()) {
 			this.users.findByEmail(admin.email())
 				.flatMap((account) -> this.tokens.register(account.id(), SERVICE_CREDENTIAL, admin.serviceToken(),
-						List.of("admin", "harvest:read")))
+						List.of("admin", "harvest:read", "datasets:read")))
 				.block(Duration.ofSeconds(60));
 			logger.info("Registered the service credential of " + admin.email());
 		}

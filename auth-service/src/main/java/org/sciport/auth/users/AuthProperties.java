@@ -24,7 +24,7 @@ public record AuthProperties(@Valid @DefaultValue Admin admin, @Valid @DefaultVa
 	 * @param email its email (login name)
 	 * @param password its password; when empty, no administrator is created
 	 * @param serviceToken an API token ({@code sct_...}) registered for the administrator at each
-	 * start with the scopes {@code admin harvest:read}: the credential with which services read
+	 * start with the scopes {@code admin harvest:read datasets:read}: the credential with which services read
 	 * files on a user's behalf (workflow-service's {@code sciport.workflow.inputs.api-token});
 	 * none when empty
 	 */

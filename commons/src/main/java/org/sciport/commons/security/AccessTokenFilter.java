@@ -3,10 +3,12 @@ package org.sciport.commons.security;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.AuthenticationException;
 import org.sciport.commons.error.PermissionDeniedException;
+import org.sciport.commons.error.ValidationException;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -27,6 +29,15 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 
 	/** The header seed 004's clients send their token in. */
 	public static final String ACCESS_TOKEN_HEADER = "x-access-token";
+
+	/**
+	 * The header with which an administrator's credential reads as another user (a service
+	 * doing a user's work, such as workflow-service staging a run's inputs): its value is the
+	 * user's id, and the request is then checked as that user's, a regular one, for reading
+	 * ({@code GET} and {@code HEAD}) only. The gateway removes it from clients' requests
+	 * ({@code X-Sciport-*}), so only the services send it to each other.
+	 */
+	public static final String ACTING_FOR_HEADER = "X-Sciport-Acting-For";
 
 	private static final String CALLER = AccessTokenFilter.class.getName() + ".caller";
 
@@ -104,13 +115,13 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 					return carried;
 				}))
 				.doOnError(AuthenticationException.class, (ex) -> challenge(exchange))
-				.flatMap((carried) -> withinScopes(carried).then(chain.filter(carried)));
+				.flatMap((carried) -> withinScopes(carried).then(actingFor(carried)).then(chain.filter(carried)));
 		}
 		return verified(token)
 			.doOnError(AuthenticationException.class, (ex) -> challenge(exchange))
 			.flatMap((caller) -> {
 				exchange.getAttributes().put(CALLER, caller);
-				return withinScopes(exchange).then(chain.filter(exchange));
+				return withinScopes(exchange).then(actingFor(exchange)).then(chain.filter(exchange));
 			});
 	}
 
@@ -136,6 +147,31 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 				+ ((needed != null) ? ", scope=\"" + needed + "\"" : ""));
 		return Mono.error(new PermissionDeniedException((needed != null)
 				? "This token's scopes do not include " + needed : "This token's scopes do not cover this path"));
+	}
+
+	/** With {@link #ACTING_FOR_HEADER}: the caller becomes that user, if it may read as them. */
+	private static Mono<Void> actingFor(ServerWebExchange exchange) {
+		String user = exchange.getRequest().getHeaders().getFirst(ACTING_FOR_HEADER);
+		if (user == null) {
+			return Mono.empty();
+		}
+		Caller caller = requireCaller(exchange);
+		if (!caller.isAdmin()) {
+			return Mono.error(new PermissionDeniedException("Only an administrator's credential may act for another user"));
+		}
+		HttpMethod method = exchange.getRequest().getMethod();
+		if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+			return Mono.error(new PermissionDeniedException("Acting for another user is for reading only"));
+		}
+		UUID id;
+		try {
+			id = UUID.fromString(user.trim());
+		}
+		catch (IllegalArgumentException ex) {
+			return Mono.error(new ValidationException(ACTING_FOR_HEADER, ACTING_FOR_HEADER + " must be a user's id"));
+		}
+		exchange.getAttributes().put(CALLER, caller.actingFor(id.toString()));
+		return Mono.empty();
 	}
 
 	/**

@@ -57,6 +57,17 @@ public record Caller(String userId, List<String> roles, String plan, String toke
 	}
 
 	/**
+	 * This caller acting for {@code user}: that user as a regular one (no role), with this
+	 * token's scopes but {@code admin}, so every access check sees what the user may see.
+	 */
+	public Caller actingFor(String user) {
+		// The request's scopes were checked against this caller's; the user's rights decide the rest.
+		List<String> kept = this.scopes.stream().filter((scope) -> !Scopes.ADMIN.equals(scope)).toList();
+		return new Caller(user, List.of(), this.plan, this.tokenId, this.expiresAt, this.sessionId, this.issuedAt, kept,
+				this.apiTokenId, this.tokenVersion, null);
+	}
+
+	/**
 	 * Whether the token is limited to its {@link #scopes()}.
 	 */
 	public boolean isScoped() {

@@ -145,10 +145,11 @@ final class Suite implements AutoCloseable {
 	void startApplications(AdminPassword adminPassword, String keyEncryptionKey) {
 		// auth-service's and dataset-service's ports are chosen first: every other service fetches
 		// the public keys from auth-service, and upload-service asks dataset-service where uploads may go.
-		// harvest-service's too: workflow-service fetches harvested files from it.
+		// harvest-service's and upload-service's too: workflow-service fetches a run's input files from them.
 		int authPort = freeLoopbackPort();
 		int datasetPort = freeLoopbackPort();
 		int harvestPort = freeLoopbackPort();
+		int uploadPort = freeLoopbackPort();
 		this.jwksUri = "http://127.0.0.1:" + authPort + "/.well-known/jwks.json";
 		ExecutorService starter = Executors.newFixedThreadPool(SERVICES.size(), (task) -> {
 			Thread thread = new Thread(task, "sciport-start");
@@ -159,7 +160,8 @@ final class Suite implements AutoCloseable {
 			List<CompletableFuture<Void>> starts = new ArrayList<>();
 			for (Service service : SERVICES) {
 				starts.add(CompletableFuture.runAsync(
-						() -> startService(service, adminPassword, keyEncryptionKey, new Ports(authPort, datasetPort, harvestPort)),
+						() -> startService(service, adminPassword, keyEncryptionKey,
+								new Ports(authPort, datasetPort, harvestPort, uploadPort)),
 						starter));
 			}
 			CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
@@ -195,7 +197,7 @@ final class Suite implements AutoCloseable {
 	}
 
 	/** The ports chosen before the services start, for the services that call each other. */
-	private record Ports(int auth, int dataset, int harvest) {
+	private record Ports(int auth, int dataset, int harvest, int upload) {
 	}
 
 	private void startService(Service service, AdminPassword adminPassword, String keyEncryptionKey, Ports ports) {
@@ -206,6 +208,7 @@ final class Suite implements AutoCloseable {
 			case "auth" -> authPort;
 			case "dataset" -> datasetPort;
 			case "harvest" -> ports.harvest();
+			case "upload" -> ports.upload();
 			default -> 0;
 		};
 		arguments.add("--server.port=" + port);
@@ -252,8 +255,10 @@ final class Suite implements AutoCloseable {
 					+ this.settings.dataDirectory().resolve("workflow").resolve("runs"));
 			arguments.add("--sciport.workflow.storage-directory=" + this.settings.dataDirectory().resolve("workflow")
 				.resolve("blobs"));
-			// Harvested files a run is given come from harvest-service, read with the service credential.
+			// The files a run is given come from the other services, read with the service credential.
 			arguments.add("--sciport.workflow.inputs.harvest-service=http://127.0.0.1:" + ports.harvest());
+			arguments.add("--sciport.workflow.inputs.dataset-service=http://127.0.0.1:" + datasetPort);
+			arguments.add("--sciport.workflow.inputs.upload-service=http://127.0.0.1:" + ports.upload());
 			arguments.add("--sciport.workflow.inputs.api-token=" + this.serviceToken);
 		}
 		ConfigurableApplicationContext context;

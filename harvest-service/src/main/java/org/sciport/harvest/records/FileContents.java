@@ -4,7 +4,6 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.NotFoundException;
-import org.sciport.commons.error.PermissionDeniedException;
 import org.sciport.commons.security.Caller;
 import org.sciport.harvest.storage.StorageTargets;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -17,10 +16,9 @@ import reactor.core.publisher.Mono;
  * A harvested file's stored copy: the latest verified transfer's blob, read from its storage
  * location, for whoever may see the file record.
  * <p>
- * An administrator may ask on behalf of a user ({@code for_user}): the file is then served only
- * if that user may see it. workflow-service does so with its service credential when it stages
- * a harvested file for a workflow applied by that user, so a workflow never reads a file its
- * author could not.
+ * workflow-service stages harvested files for the workflows a user applied with its service
+ * credential acting for that user ({@code X-Sciport-Acting-For}): the caller is then that user,
+ * so a workflow never reads a file its author could not.
  */
 @Service
 public class FileContents {
@@ -45,11 +43,8 @@ public class FileContents {
 	public record Content(String filename, long size, @Nullable String sha256, Flux<DataBuffer> content) {
 	}
 
-	public Mono<Content> read(Caller caller, UUID id, @Nullable UUID forUser) {
-		if (forUser != null && !caller.isAdmin()) {
-			return Mono.error(new PermissionDeniedException("Only administrators may read a file on behalf of someone"));
-		}
-		UUID me = (forUser != null) ? forUser : caller.isAdmin() ? null : UUID.fromString(caller.userId());
+	public Mono<Content> read(Caller caller, UUID id) {
+		UUID me = caller.isAdmin() ? null : UUID.fromString(caller.userId());
 		String access = (me == null) ? "true" : FileRecords.GRANTED;
 		DatabaseClient.GenericExecuteSpec query = this.database
 			.sql("SELECT f.filename, f.size_bytes, f.sha256, t.storage_location_id, t.destination_path FROM file_record f "

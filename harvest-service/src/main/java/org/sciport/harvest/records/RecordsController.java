@@ -67,14 +67,11 @@ class RecordsController {
 		return Mono.defer(() -> this.records.file(AccessTokenFilter.requireCaller(exchange), path("file", id)));
 	}
 
-	/**
-	 * The file's stored copy (the latest verified transfer's), streamed; an administrator may add
-	 * {@code for_user} to have it served only if that user may see the file.
-	 */
+	/** The file's stored copy (the latest verified transfer's), streamed. */
 	@GetMapping({ "/api/files/{id}/content", "/v1/files/{id}/content" })
 	Mono<ResponseEntity<Flux<DataBuffer>>> content(@PathVariable String id, ServerWebExchange exchange) {
 		return Mono.defer(() -> this.contents
-			.read(AccessTokenFilter.requireCaller(exchange), path("file", id), uuid(exchange, "for_user"))
+			.read(AccessTokenFilter.requireCaller(exchange), path("file", id))
 			.map((stored) -> {
 				ResponseEntity.BodyBuilder answer = ResponseEntity.ok()
 					.contentType(MediaType.APPLICATION_OCTET_STREAM)

@@ -223,6 +223,11 @@ public class UploadTargets {
 		if (requestId != null) {
 			headers.set("X-Request-Id", requestId);
 		}
+		// A service reading as a user (checked by this service's filter) asks as that user too.
+		String actingFor = request.getHeaders().getFirst(AccessTokenFilter.ACTING_FOR_HEADER);
+		if (actingFor != null) {
+			headers.set(AccessTokenFilter.ACTING_FOR_HEADER, actingFor);
+		}
 	}
 
 	static UUID uuid(String value, String field) {

@@ -28,6 +28,7 @@ import tools.jackson.databind.node.ObjectNode;
  * cycle through them), and a {@code spec} naming its {@code stack}; and an optional
  * {@code workflow.schedule} with a five-field {@code cron}, a {@code timezone},
  * {@code concurrencyPolicy} ({@code Allow}, {@code Forbid}, {@code Replace}) and {@code endOn};
+ * an optional {@code workflow.inputs} with the {@code dataset_id} whose files each run is given;
  * an optional {@code workflow.trigger} with the {@code event} type it starts on (one of
  * {@link #TRIGGERS}) and a {@code filter} of the event's fields; and an optional
  * {@code workflow.outputs} with the {@code dataset_id} its outputs go into. Each refusal names
@@ -38,11 +39,12 @@ public final class WorkflowSpec {
 	/** The most tasks one DAG may hold. */
 	static final int MAX_TASKS = 5000;
 
-	private static final Set<String> SECTION = Set.of("title", "description", "dag", "schedule", "trigger", "outputs");
+	private static final Set<String> SECTION = Set.of("title", "description", "dag", "schedule", "trigger", "inputs",
+			"outputs");
 
 	/** The events a workflow may start on, each with the fields its filter may name. */
 	public static final Map<String, Set<String>> TRIGGERS = Map.of("sciport.harvest.transfer.completed",
-			Set.of("instrument_id", "dataset_id"));
+			Set.of("instrument_id", "dataset_id"), "sciport.upload.completed", Set.of("dataset_id"));
 
 	private static final Set<String> TASK = Set.of("name", "title", "description", "dependencies", "spec", "retry",
 			"timeout", "continueOnFailure");
@@ -125,6 +127,16 @@ public final class WorkflowSpec {
 				throw new ValidationException("workflow.trigger", "a workflow starts on a schedule or on an event, not both");
 			}
 			checkTrigger(trigger);
+		}
+		JsonNode inputs = workflow.path("inputs");
+		if (!inputs.isMissingNode() && !inputs.isNull()) {
+			if (!inputs.isObject()) {
+				throw new ValidationException("workflow.inputs", "inputs is a mapping with dataset_id");
+			}
+			only(inputs, "workflow.inputs", Set.of("dataset_id"));
+			if (uuid(inputs.path("dataset_id")) == null) {
+				throw new ValidationException("workflow.inputs.dataset_id", "inputs.dataset_id is a dataset's id (a UUID)");
+			}
 		}
 		JsonNode outputs = workflow.path("outputs");
 		if (!outputs.isMissingNode() && !outputs.isNull()) {

@@ -23,6 +23,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.calls.ServiceCalls;
 import org.sciport.commons.event.FileEvents;
+import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.ApiTokenExchanger;
 import org.sciport.commons.storage.BlobStore;
 import org.sciport.workflow.WorkflowProperties;
@@ -42,11 +43,12 @@ import tools.jackson.databind.JsonNode;
  * <p>
  * <b>Inputs.</b> A run started by an event finds the event's data in {@code inputs/event.json};
  * for a harvest transfer, each file it brought is fetched from harvest-service into
- * {@code inputs/} under its name (checked against its SHA-256 when the event gives one). The
- * fetch uses this installation's service credential ({@code sciport.workflow.inputs.api-token},
- * an administrator's API token) on behalf of the user the run acts for, unless they applied
- * the workflow as an administrator: harvest-service serves the file only if that user may see
- * it.
+ * {@code inputs/} under its name (checked against its SHA-256 when the event gives one). A
+ * workflow naming {@code inputs.dataset_id} is given every file of that dataset, from wherever
+ * its content is kept. Every fetch uses this installation's service credential
+ * ({@code sciport.workflow.inputs.api-token}, an administrator's API token) acting for the user
+ * the run acts for ({@code X-Sciport-Acting-For}), unless they applied the workflow as an
+ * administrator: the other services serve a file only if that user may see it.
  * <p>
  * <b>Outputs.</b> Every regular file under {@code outputs/} (symbolic links and other special
  * files are refused, never followed), at most {@code max-outputs} of them, is stored in the
@@ -70,14 +72,26 @@ class RunFiles {
 
 	private final ServiceCalls.Guard harvest;
 
+	private final ServiceCalls.Guard datasets;
+
+	/** The blob key of one of this service's stored outputs, by its file id; {@code null} if none. */
+	private final java.util.function.Function<String, @Nullable String> outputs;
+
 	RunFiles(WorkflowProperties properties, BlobStore blobs, ApiTokenExchanger exchanger, WebClient.Builder client,
-			ServiceCalls calls) {
+			ServiceCalls calls, org.springframework.r2dbc.core.DatabaseClient database) {
 		this.inputs = properties.inputs();
 		this.runs = properties.runs();
 		this.blobs = blobs;
 		this.exchanger = exchanger;
 		this.client = client.build();
 		this.harvest = calls.to("harvest-service", FETCH);
+		this.datasets = calls.to("dataset-service", Duration.ofSeconds(60));
+		this.outputs = (fileId) -> database
+			.sql("SELECT r.id FROM workflow_run r WHERE r.outputs @> CAST(:output AS jsonb) LIMIT 1")
+			.bind("output", "[{\"file_id\": \"" + UUID.fromString(fileId) + "\"}]")
+			.map((row) -> "runs/" + row.get("id", UUID.class) + "/" + fileId)
+			.one()
+			.block(Duration.ofSeconds(30));
 	}
 
 	/** Why staging failed; its message is the run's error. */
@@ -95,65 +109,185 @@ class RunFiles {
 	 * @throws StagingFailed when an input cannot be had
 	 */
 	void stage(RunExecutor.Claimed run, Path workDirectory, RunLog log) {
-		if (run.eventData() == null) {
+		String dataset = run.spec().path("workflow").path("inputs").path("dataset_id").asString(null);
+		if (run.eventData() == null && dataset == null) {
 			return;
 		}
 		Path directory = workDirectory.resolve("inputs");
 		try {
 			Files.createDirectories(directory);
-			Files.writeString(directory.resolve("event.json"), run.eventData().toString(), StandardCharsets.UTF_8);
+			if (run.eventData() != null) {
+				Files.writeString(directory.resolve("event.json"), run.eventData().toString(), StandardCharsets.UTF_8);
+			}
 		}
 		catch (IOException ex) {
 			throw new StagingFailed("its inputs could not be written: " + ex.getMessage());
 		}
-		if (!org.sciport.commons.event.FileEvents.TransferCompleted.TYPE.equals(run.eventType())) {
-			return;
-		}
-		for (JsonNode file : run.eventData().path("files")) {
-			String id = file.path("file_id").asString("");
-			String name = safeName(file.path("filename").asString(""));
-			if (id.isEmpty() || name == null) {
-				throw new StagingFailed("the event names a file without an id or with a name that cannot be a file's");
+		java.util.Set<String> names = new java.util.HashSet<>(java.util.Set.of("event.json"));
+		if (run.eventData() != null && FileEvents.TransferCompleted.TYPE.equals(run.eventType())) {
+			if (run.eventData().path("files").isEmpty()) {
+				// The fetch is what shows the author may see what the event is about: no file, no run.
+				throw new StagingFailed("the transfer names no file");
 			}
-			fetch(run, id, directory.resolve(name), file.path("sha256").asString(null));
-			log.line("INFO", null, "Input staged: inputs/" + name);
+			for (JsonNode file : run.eventData().path("files")) {
+				String id = file.path("file_id").asString("");
+				String name = safeName(file.path("filename").asString(""));
+				if (id.isEmpty() || name == null) {
+					throw new StagingFailed("the event names a file without an id or with a name that cannot be a file's");
+				}
+				Path target = directory.resolve(unique(names, name, id));
+				fetch(run, harvested(id), target, file.path("sha256").asString(null), "file " + id);
+				log.line("INFO", null, "Input staged: inputs/" + target.getFileName());
+			}
+		}
+		if (run.eventData() != null && "sciport.upload.completed".equals(run.eventType())) {
+			String into = run.eventData().path("dataset_id").asString(null);
+			String filename = run.eventData().path("filename").asString("");
+			String name = safeName(filename);
+			if (into == null || name == null) {
+				throw new StagingFailed("the upload went into no dataset, or its name cannot be a file's");
+			}
+			Path target = directory.resolve(unique(names, name, run.eventData().path("upload_id").asString("upload")));
+			fetch(run, uploaded(UUID.fromString(into), filename), target, run.eventData().path("sha256").asString(null),
+					"the uploaded file " + name);
+			log.line("INFO", null, "Input staged: inputs/" + target.getFileName());
+		}
+		if (dataset != null) {
+			stageDataset(run, UUID.fromString(dataset), directory, names, log);
 		}
 	}
 
-	private void fetch(RunExecutor.Claimed run, String fileId, Path target, @Nullable String sha256) {
+	private URI uploaded(UUID dataset, String filename) {
+		return this.inputs.uploadService().resolve("/portal/api/dataset-file-content?dataset_uuid=" + dataset + "&file_path="
+				+ java.net.URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20"));
+	}
+
+	/**
+	 * Stages every file of the dataset, from where its content is: upload-service (uploaded
+	 * files), harvest-service (harvested ones), or this service's own store (another run's
+	 * outputs). The dataset and each file are read acting for the user the run acts for.
+	 */
+	private void stageDataset(RunExecutor.Claimed run, UUID dataset, Path directory, java.util.Set<String> names,
+			RunLog log) {
+		URI list = this.inputs.datasetService().resolve("/v1/datasets/" + dataset + "/files");
+		JsonNode files = this.client.get()
+			.uri(list)
+			.headers((headers) -> credentials(run, headers))
+			.exchangeToMono((response) -> {
+				if (response.statusCode().is2xxSuccessful()) {
+					return response.bodyToMono(JsonNode.class);
+				}
+				int status = response.statusCode().value();
+				return response.releaseBody().then(Mono.error(new StagingFailed((status == 404 || status == 403)
+						? "dataset " + dataset + " is not readable by the user the run acts for"
+						: "dataset-service answered " + status + " for dataset " + dataset)));
+			})
+			.transform(this.datasets::guard)
+			.onErrorMap((ex) -> !(ex instanceof StagingFailed),
+					(ex) -> new StagingFailed("dataset " + dataset + " could not be listed: " + ex.getMessage()))
+			.block(Duration.ofSeconds(60));
+		int staged = 0;
+		for (JsonNode file : files.path("data")) {
+			String id = file.path("id").asString("");
+			String name = safeName(file.path("filename").asString(""));
+			if (id.isEmpty() || name == null) {
+				continue;
+			}
+			Path target = directory.resolve(unique(names, name, id));
+			String sha256 = file.path("sha256").asString(null);
+			String what = "file " + name + " of dataset " + dataset;
+			if (!fetch(run, uploaded(dataset, file.path("filename").asString()), target, sha256, what, true)
+					&& !fetch(run, harvested(id), target, sha256, what, true) && !ownOutput(id, target)) {
+				throw new StagingFailed(what + " has no stored content this service can read");
+			}
+			staged++;
+			log.line("INFO", null, "Input staged: inputs/" + target.getFileName());
+		}
+		log.line("INFO", null, "Dataset " + dataset + ": " + staged + " file(s) staged");
+	}
+
+	private URI harvested(String fileId) {
+		return this.inputs.harvestService().resolve("/v1/files/" + UUID.fromString(fileId) + "/content");
+	}
+
+	/** Another run's output, from this service's own store. */
+	private boolean ownOutput(String fileId, Path target) {
+		String key = this.outputs.apply(fileId);
+		if (key == null) {
+			return false;
+		}
+		try {
+			DataBufferUtils.write(this.blobs.read(key), target).block(FETCH);
+			return true;
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	/** A name not yet taken in {@code inputs/}: the file's own, or prefixed with its id. */
+	private static String unique(java.util.Set<String> names, String name, String id) {
+		String chosen = names.add(name) ? name : id + "-" + name;
+		names.add(chosen);
+		return chosen;
+	}
+
+	private void credentials(RunExecutor.Claimed run, HttpHeaders headers) {
 		String token = this.inputs.apiToken();
 		if (token == null || token.isBlank()) {
-			throw new StagingFailed("this installation has no credential to read harvested files "
+			throw new StagingFailed("this installation has no credential to read other services' files "
 					+ "(sciport.workflow.inputs.api-token is not set)");
 		}
-		URI harvestService = this.inputs.harvestService();
+		headers.setBearerAuth(this.exchanger.exchange(token).block(Duration.ofSeconds(30)));
+		if (!run.actsAsAdmin()) {
+			headers.set(AccessTokenFilter.ACTING_FOR_HEADER, run.actsFor().toString());
+		}
+	}
+
+	private void fetch(RunExecutor.Claimed run, URI from, Path target, @Nullable String sha256, String what) {
+		fetch(run, from, target, sha256, what, false);
+	}
+
+	/**
+	 * Fetches {@code from} into {@code target}, checked against its SHA-256 if given; with
+	 * {@code missingIsFalse}, a 404 answers {@code false} instead of failing the run.
+	 */
+	private boolean fetch(RunExecutor.Claimed run, URI from, Path target, @Nullable String sha256, String what,
+			boolean missingIsFalse) {
 		Path partial = target.resolveSibling("." + target.getFileName() + ".part");
 		try {
-			String accessToken = this.exchanger.exchange(token).block(Duration.ofSeconds(30));
+			java.util.concurrent.atomic.AtomicBoolean missing = new java.util.concurrent.atomic.AtomicBoolean();
 			Flux<DataBuffer> body = this.client.get()
-				.uri(harvestService.resolve("/v1/files/" + UUID.fromString(fileId) + "/content").toString()
-						+ (run.actsAsAdmin() ? "" : "?for_user=" + run.actsFor()))
-				.header(HttpHeaders.AUTHORIZATION, "Bearer " + accessToken)
+				.uri(from)
+				.headers((headers) -> credentials(run, headers))
 				.exchangeToFlux((response) -> {
 					if (response.statusCode().is2xxSuccessful()) {
 						return response.bodyToFlux(DataBuffer.class);
 					}
 					int status = response.statusCode().value();
+					if (status == 404 && missingIsFalse) {
+						missing.set(true);
+						return response.releaseBody().thenMany(Flux.empty());
+					}
 					return response.releaseBody().thenMany(Flux.error(new StagingFailed((status == 404 || status == 403)
-							? "file " + fileId + " is not readable by the user the run acts for"
-							: "harvest-service answered " + status + " for file " + fileId)));
+							? what + " is not readable by the user the run acts for"
+							: "the service answered " + status + " for " + what)));
 				});
 			this.harvest.guard(DataBufferUtils.write(body, partial).then(Mono.just(true))).block(FETCH);
+			if (missing.get()) {
+				return false;
+			}
 			if (sha256 != null && !sha256.isBlank() && !sha256.equalsIgnoreCase(digest(partial))) {
-				throw new StagingFailed("file " + fileId + " arrived with another SHA-256 than its event gives");
+				throw new StagingFailed(what + " arrived with another SHA-256 than it was recorded with");
 			}
 			Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+			return true;
 		}
 		catch (StagingFailed ex) {
 			throw ex;
 		}
 		catch (IOException | RuntimeException ex) {
-			throw new StagingFailed("file " + fileId + " could not be fetched: " + ex.getMessage());
+			throw new StagingFailed(what + " could not be fetched: " + ex.getMessage());
 		}
 		finally {
 			try {

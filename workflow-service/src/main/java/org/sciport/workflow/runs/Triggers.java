@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * every field of the trigger's {@code filter} must equal the event's. A run per workflow and
  * event id, however often the event is delivered or by how many replicas (a unique index, and
  * the inbox). The run acts for whoever applied the workflow's current revision, and takes the
- * event (and the file it names) as its input ({@link RunInputs}).
+ * event (and the file it names) as its input ({@link RunFiles}): a harvest transfer's files, or
+ * an upload's file.
  */
 @Component
 class Triggers {
@@ -44,8 +45,8 @@ class Triggers {
 	}
 
 	// Kafka's listener thread: waiting keeps the offset behind the runs it queued.
-	@KafkaListener(topics = Topics.HARVEST, groupId = "workflow-service-triggers" + Topics.GROUP_SUFFIX)
-	void onHarvestEvent(ConsumerRecord<String, String> record) {
+	@KafkaListener(topics = { Topics.HARVEST, Topics.UPLOAD }, groupId = "workflow-service-triggers" + Topics.GROUP_SUFFIX)
+	void onEvent(ConsumerRecord<String, String> record) {
 		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30), (event) -> {
 			if (!WorkflowSpec.TRIGGERS.containsKey(event.type()) || event.data() == null) {
 				return null;
