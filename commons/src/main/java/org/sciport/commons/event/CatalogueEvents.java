@@ -21,7 +21,7 @@ public final class CatalogueEvents {
 	/** One of the catalogue's events: it knows its own CloudEvents type. */
 	public sealed interface Event permits DatasetCreated, DatasetUpdated, DatasetDeleted, DatasetShared,
 			DatasetUnshared, ProjectCreated, ProjectUpdated, ProjectDeleted, DataUploaded, DataFinished, TeamMemberAdded,
-			TeamMemberRemoved {
+			TeamMemberRemoved, WebhookDisabled {
 
 		/** The CloudEvents type this event is written with. */
 		@JsonIgnore
@@ -240,6 +240,24 @@ public final class CatalogueEvents {
 	public record TeamMemberRemoved(String teamId, String userId) implements Event {
 
 		public static final String TYPE = "sciport.team.member.removed";
+
+		@Override
+		public String type() {
+			return TYPE;
+		}
+
+	}
+
+	/**
+	 * A webhook subscription was disabled: its deliveries failed for too long.
+	 *
+	 * @param webhookId the subscription
+	 * @param ownerId whose it is
+	 * @param reason why, as the subscription shows it
+	 */
+	public record WebhookDisabled(String webhookId, String ownerId, String reason) implements Event {
+
+		public static final String TYPE = "sciport.dataset.webhook.disabled";
 
 		@Override
 		public String type() {

@@ -1,7 +1,5 @@
 package org.sciport.commons.event;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -10,7 +8,6 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +16,6 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import org.jspecify.annotations.Nullable;
-import org.sciport.commons.security.AuthEvents;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.node.ArrayNode;
@@ -27,34 +23,17 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Every event type Sciport publishes, read from the typed records in commons: each record with
- * a {@code TYPE} constant, the channel its producer writes it on, and the JSON Schema of its
- * {@code data} as the codec writes it (snake_case names; {@code @JsonUnwrapped} records inlined;
+ * Every event type Sciport publishes ({@link EventTypes}), the channel its producer writes it
+ * on, and the JSON Schema of its {@code data} as the codec writes it (snake_case names; {@code @JsonUnwrapped} records inlined;
  * a {@code @Nullable} component left out when empty, so not required).
  */
 final class EventCatalogue {
 
 	private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-	/** The holders of the event records, by the channel their producer writes on. */
-	private static final Map<Class<?>, String> HOLDERS = new LinkedHashMap<>();
-
-	/** Records that are a consumer's view of another holder's event, not events of their own. */
-	private static final Set<Class<?>> VIEWS = Set.of(FileEvents.RunCompleted.class);
-
 	static final Map<String, String> SOURCES = Map.of("auth", "/sciport/auth-service", "upload",
 			"/sciport/upload-service", "dataset", "/sciport/dataset-service", "gateway", "/sciport/gateway", "harvest",
 			"/sciport/harvest-service", "workflow", "/sciport/workflow-service");
-
-	static {
-		HOLDERS.put(AuthEvents.class, "auth");
-		HOLDERS.put(UploadEvents.class, "upload");
-		HOLDERS.put(CatalogueEvents.class, "dataset");
-		HOLDERS.put(GatewayEvents.class, "gateway");
-		HOLDERS.put(HarvestEvents.class, "harvest");
-		HOLDERS.put(FileEvents.class, "harvest");
-		HOLDERS.put(WorkflowEvents.class, "workflow");
-	}
 
 	private EventCatalogue() {
 	}
@@ -63,7 +42,7 @@ final class EventCatalogue {
 	 * An event type.
 	 *
 	 * @param type its CloudEvents type
-	 * @param channel the channel (topic) it is written on
+	 * @param channel the channel (topic, without {@code sciport.}) it is written on
 	 * @param record its data's record
 	 */
 	record Entry(String type, String channel, Class<?> record) {
@@ -74,47 +53,16 @@ final class EventCatalogue {
 
 	}
 
-	/** Every event type, in the holders' order; a type twice is an error. */
+	/** Every event type ({@link EventTypes}). */
 	static List<Entry> entries() {
-		Map<String, Entry> entries = new LinkedHashMap<>();
-		HOLDERS.forEach((holder, channel) -> {
-			// By type, so that the catalogue is written in the same order on every JVM.
-			List<Class<?>> records = new ArrayList<>(List.of(holder.getDeclaredClasses()));
-			records.removeIf((nested) -> type(nested) == null);
-			records.sort(java.util.Comparator.comparing(EventCatalogue::type));
-			for (Class<?> nested : records) {
-				String type = type(nested);
-				if (type == null || VIEWS.contains(nested)) {
-					continue;
-				}
-				Entry earlier = entries.putIfAbsent(type, new Entry(type, channel, nested));
-				if (earlier != null) {
-					throw new IllegalStateException(type + " is both " + earlier.record() + " and " + nested);
-				}
-			}
-		});
-		return List.copyOf(entries.values());
+		return EventTypes.all().stream()
+			.map((entry) -> new Entry(entry.type(), entry.topic().replaceFirst("^sciport\\.", ""), entry.record()))
+			.toList();
 	}
 
 	/** The records that are consumers' views, with the event type each reads. */
 	static Map<Class<?>, String> views() {
-		Map<Class<?>, String> views = new LinkedHashMap<>();
-		VIEWS.forEach((view) -> views.put(view, type(view)));
-		return views;
-	}
-
-	static @Nullable String type(Class<?> nested) {
-		if (!nested.isRecord()) {
-			return null;
-		}
-		try {
-			Field field = nested.getDeclaredField("TYPE");
-			return (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) ? (String) field.get(null)
-					: null;
-		}
-		catch (NoSuchFieldException | IllegalAccessException ex) {
-			return null;
-		}
+		return EventTypes.views();
 	}
 
 	/** The JSON Schema of a record's JSON form. */
