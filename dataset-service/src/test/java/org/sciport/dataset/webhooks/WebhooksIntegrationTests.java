@@ -139,6 +139,9 @@ class WebhooksIntegrationTests {
 	@Autowired
 	WebTestClient client;
 
+	@Autowired
+	org.springframework.r2dbc.core.DatabaseClient database;
+
 	@Test
 	void theReceiversVerifierAgreesWithTheSpecificationsTestVector() {
 		assertThat(verifies("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330",
@@ -223,6 +226,41 @@ class WebhooksIntegrationTests {
 			.exchange().expectStatus().isAccepted();
 		await().atMost(Duration.ofSeconds(30)).until(() -> received.get("/flaky").size() == 2);
 		assertThat(received.get("/flaky").get(1).path("event").asString()).isEqualTo("webhook.ping");
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void aDeliveryIsSentAgainOnRequestAndASubscriptionFailingForDaysIsDisabledSayingWhy() throws Exception {
+		User owner = TestTokens.user();
+		Map<String, Object> hook = subscribe(owner, "/again", List.of("project.created"));
+		this.client.post().uri("/v1/projects").headers((h) -> h.setBearerAuth(owner.token()))
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "Optics"))
+			.exchange().expectStatus().isCreated();
+		await().atMost(Duration.ofSeconds(30)).until(() -> received.getOrDefault("/again", List.of()).size() == 1);
+		String delivery = (String) ((List<Map<String, Object>>) get(owner, "/v1/webhooks/" + hook.get("id") + "/deliveries")
+			.get("data")).get(0).get("id");
+		this.client.post().uri("/v1/webhooks/" + hook.get("id") + "/deliveries/" + delivery + "/redeliver")
+			.headers((h) -> h.setBearerAuth(owner.token())).exchange().expectStatus().isAccepted();
+		await().atMost(Duration.ofSeconds(30)).until(() -> received.get("/again").size() == 2);
+		// Sent again with the same webhook-id, so a receiver can tell.
+		assertThat(ids.get("/again")).containsExactly(delivery, delivery);
+
+		// A subscription whose deliveries have failed for days: the next failure disables it.
+		Map<String, Object> broken = subscribe(owner, "/broken", List.of("project.created"));
+		secrets.remove("/broken");
+		this.database.sql("UPDATE webhook_subscription SET failing_since = now() - interval '4 days' WHERE id = :id")
+			.bind("id", UUID.fromString((String) broken.get("id"))).then().block(Duration.ofSeconds(10));
+		try (org.sciport.testsupport.TopicReader reader = new org.sciport.testsupport.TopicReader(
+				TestInfrastructure.kafkaBootstrap(), Topics.DATASET)) {
+			this.client.post().uri("/v1/projects").headers((h) -> h.setBearerAuth(owner.token()))
+				.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "Lasers"))
+				.exchange().expectStatus().isCreated();
+			Map<String, Object> disabled = await().atMost(Duration.ofSeconds(30))
+				.until(() -> get(owner, "/v1/webhooks/" + broken.get("id")), (found) -> Boolean.FALSE.equals(found.get("active")));
+			assertThat((String) disabled.get("disabled_reason")).contains("every delivery failed since");
+			assertThat(reader.awaitRecords((record) -> record.value().contains("sciport.dataset.webhook.disabled")
+					&& record.value().contains((String) broken.get("id")), 1, Duration.ofSeconds(30))).hasSize(1);
+		}
 	}
 
 	@Test
