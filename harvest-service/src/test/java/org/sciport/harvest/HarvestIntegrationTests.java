@@ -31,7 +31,7 @@ import org.sciport.commons.webhook.WebhookSignature;
 import org.sciport.harvest.ark.Ark;
 import org.sciport.harvest.run.ScheduleTicker;
 import org.sciport.harvest.secrets.Resealing;
-import org.sciport.harvest.secrets.SecretBox;
+import org.sciport.commons.secrets.SecretBox;
 import org.sciport.harvest.storage.StorageTargets;
 import org.sciport.testsupport.TestInfrastructure;
 import org.sciport.testsupport.TestTokens;

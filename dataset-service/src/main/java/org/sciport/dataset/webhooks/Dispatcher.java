@@ -65,7 +65,9 @@ class Dispatcher extends Poller {
 
 	private final WebClient client;
 
-	Dispatcher(DatabaseClient database, TransactionalOperator transactions, WebhookProperties properties,
+	private final org.springframework.beans.factory.ObjectProvider<org.sciport.commons.secrets.SecretBox> box;
+
+	Dispatcher(org.springframework.beans.factory.ObjectProvider<org.sciport.commons.secrets.SecretBox> box, DatabaseClient database, TransactionalOperator transactions, WebhookProperties properties,
 			Destinations destinations, OutboxWriter outbox, CloudEventCodec codec, WebClient.Builder client) {
 		this.database = database;
 		this.transactions = transactions;
@@ -74,6 +76,7 @@ class Dispatcher extends Poller {
 		this.outbox = outbox;
 		this.codec = codec;
 		this.client = client.build();
+		this.box = box;
 	}
 
 	@Override
@@ -130,10 +133,12 @@ class Dispatcher extends Poller {
 	private Mono<Void> attempt(Claimed delivery) {
 		byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
 		long timestamp = Instant.now().getEpochSecond();
-		String signature = WebhookSignature.of(delivery.secret()).sign(delivery.id().toString(), timestamp, body);
+		String signature = WebhookSignature.of(this.box.getObject().open(delivery.secret()))
+			.sign(delivery.id().toString(), timestamp, body);
 		if (delivery.previousSecret() != null && delivery.previousUntil() != null
 				&& delivery.previousUntil().isAfter(Instant.now())) {
-			signature += " " + WebhookSignature.of(delivery.previousSecret()).sign(delivery.id().toString(), timestamp, body);
+			signature += " " + WebhookSignature.of(this.box.getObject().open(delivery.previousSecret()))
+				.sign(delivery.id().toString(), timestamp, body);
 		}
 		String signed = signature;
 		long started = System.nanoTime();

@@ -26,8 +26,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Webhook subscriptions: each user's own (another's is a 404, as a missing one). A secret is
- * shown when it is made (at creation, given or generated, and at a rotation) and never again; a
+ * Webhook subscriptions: each user's own (another's is a 404, as a missing one). A signing secret
+ * is stored sealed ({@code SecretBox}, AES-256-GCM) and shown when it is made (at creation, given or generated, and at a rotation) and never again; a
  * rotation keeps the secret before it signing beside the new one for
  * {@code sciport.webhooks.secret-grace}. A ping queues a {@code webhook.ping} delivery.
  */
@@ -47,7 +47,11 @@ public class Webhooks {
 
 	private final SecureRandom random = new SecureRandom();
 
-	Webhooks(DatabaseClient database, Destinations destinations, WebhookProperties properties, JsonMapper json) {
+	private final org.springframework.beans.factory.ObjectProvider<org.sciport.commons.secrets.SecretBox> box;
+
+	Webhooks(DatabaseClient database, Destinations destinations, WebhookProperties properties, JsonMapper json,
+			org.springframework.beans.factory.ObjectProvider<org.sciport.commons.secrets.SecretBox> box) {
+		this.box = box;
 		this.database = database;
 		this.destinations = destinations;
 		this.properties = properties;
@@ -86,7 +90,7 @@ public class Webhooks {
 				.bindValues(Map.of("description", nullable(text(body, "description"))))
 				.bind("events", events.toArray(String[]::new))
 				.bind("resources", (resources != null) ? resources.toArray(String[]::new) : new String[0])
-				.bind("secret", chosen)
+				.bind("secret", this.box.getObject().seal(chosen))
 				.bind("active", !body.has("active") || body.path("active").asBoolean(true))
 				.then())
 				.then(find(caller, id))
@@ -163,7 +167,7 @@ public class Webhooks {
 			.sql("UPDATE webhook_subscription SET previous_secret = secret, previous_until = :until, secret = :secret, "
 					+ "updated_at = now() WHERE id = :id")
 			.bind("until", Instant.now().plus(this.properties.secretGrace()))
-			.bind("secret", secret)
+			.bind("secret", this.box.getObject().seal(secret))
 			.bind("id", id)
 			.then())
 			.then(find(caller, id))

@@ -42,7 +42,8 @@ class DestinationsTests {
 
 	private static WebhookProperties properties(boolean allowPrivate) {
 		return new WebhookProperties(allowPrivate, List.of(Duration.ofSeconds(5)), Duration.ofSeconds(10),
-				Duration.ofDays(3), Duration.ofHours(24), Duration.ofSeconds(1), 16);
+				Duration.ofDays(3), Duration.ofHours(24), Duration.ofSeconds(1), 16,
+				new WebhookProperties.Secrets("", java.util.Map.of(), java.nio.file.Path.of("unused.key")));
 	}
 
 }

@@ -47,6 +47,8 @@ class WebhookReplicasIntegrationTests {
 	static void infrastructure(DynamicPropertyRegistry registry) {
 		TestInfrastructure.register(registry, "dataset_webhook_replicas");
 		registry.add("sciport.webhooks.allow-private", () -> "true");
+		String keys = System.getProperty("java.io.tmpdir") + "/sciport-webhook-keys-" + java.util.UUID.randomUUID() + "/secrets.key";
+		registry.add("sciport.webhooks.secrets.key-file", () -> keys);
 		registry.add("sciport.webhooks.poll", () -> "50ms");
 		registry.add("sciport.webhooks.batch", () -> "2");
 	}
@@ -83,7 +85,8 @@ class WebhookReplicasIntegrationTests {
 				"--spring.main.banner-mode=off", "--sciport.webhooks.allow-private=true", "--sciport.webhooks.poll=50ms",
 				"--sciport.webhooks.batch=2"));
 		for (String name : List.of("sciport.database.url", "sciport.database.username", "sciport.database.password",
-				"spring.kafka.bootstrap-servers", "sciport.events.consumer-group-suffix", "sciport.security.jwks-uri")) {
+				"spring.kafka.bootstrap-servers", "sciport.events.consumer-group-suffix", "sciport.security.jwks-uri",
+				"sciport.webhooks.secrets.key-file")) {
 			String value = this.environment.getProperty(name);
 			if (value != null) {
 				arguments.add("--" + name + "=" + value);

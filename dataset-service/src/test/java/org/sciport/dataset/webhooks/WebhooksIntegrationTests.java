@@ -71,6 +71,8 @@ class WebhooksIntegrationTests {
 	static void infrastructure(DynamicPropertyRegistry registry) {
 		TestInfrastructure.register(registry, "dataset_webhooks");
 		registry.add("sciport.webhooks.allow-private", () -> "true");
+		String keys = System.getProperty("java.io.tmpdir") + "/sciport-webhook-keys-" + java.util.UUID.randomUUID() + "/secrets.key";
+		registry.add("sciport.webhooks.secrets.key-file", () -> keys);
 		registry.add("sciport.webhooks.retries", () -> "200ms,200ms,200ms,200ms,200ms,200ms");
 		registry.add("sciport.webhooks.poll", () -> "100ms");
 	}
@@ -301,6 +303,11 @@ class WebhooksIntegrationTests {
 		refused(owner, Map.of("url", url("/x"), "events", List.of("dataset.*"), "secret", "short"), "secret");
 		refused(owner, Map.of("url", url("/x"), "events", List.of("dataset.*"), "colour", "red"), "colour");
 		Map<String, Object> hook = subscribe(owner, "/x", List.of("user.invited", "data.processed"));
+		// Its secret is kept sealed, never as it was shown.
+		String stored = this.database.sql("SELECT secret FROM webhook_subscription WHERE id = :id")
+			.bind("id", UUID.fromString((String) hook.get("id"))).map((row) -> row.get("secret", String.class)).one()
+			.block(Duration.ofSeconds(10));
+		assertThat(stored).startsWith("v1:").doesNotContain(((String) hook.get("secret")).substring("whsec_".length()));
 		this.client.get().uri("/v1/webhooks/" + hook.get("id")).headers((h) -> h.setBearerAuth(TestTokens.user().token()))
 			.exchange().expectStatus().isNotFound();
 		this.client.patch().uri("/v1/webhooks/" + hook.get("id")).headers((h) -> h.setBearerAuth(owner.token()))

@@ -231,6 +231,9 @@ final class Suite implements AutoCloseable {
 		if (service.key().equals("dataset")) {
 			// Members and shares named by email are looked up in auth-service.
 			arguments.add("--sciport.dataset.auth-service=http://127.0.0.1:" + authPort);
+			// The key webhook signing secrets are sealed with, generated on the first start.
+			arguments.add("--sciport.webhooks.secrets.key-file="
+					+ this.settings.dataDirectory().resolve("dataset").resolve("webhook-secrets.key"));
 		}
 		if (service.key().equals("upload")) {
 			Path blobs = this.settings.dataDirectory().resolve("blobs");

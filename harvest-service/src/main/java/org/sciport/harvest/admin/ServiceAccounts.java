@@ -11,7 +11,7 @@ import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ConflictException;
 import org.sciport.commons.error.NotFoundException;
-import org.sciport.harvest.secrets.SecretBox;
+import org.sciport.commons.secrets.SecretBox;
 import org.sciport.harvest.web.Administered;
 import org.sciport.harvest.web.Body;
 import org.sciport.harvest.web.Sql;

@@ -13,7 +13,7 @@ import org.sciport.commons.error.ConflictException;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.harvest.HarvestProperties;
-import org.sciport.harvest.secrets.SecretBox;
+import org.sciport.commons.secrets.SecretBox;
 import org.sciport.harvest.storage.StorageTargets;
 import org.sciport.harvest.web.Administered;
 import org.sciport.harvest.web.Body;

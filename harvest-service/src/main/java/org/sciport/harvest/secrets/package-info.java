@@ -1,5 +1,5 @@
 /**
- * Secrets at rest: service-account secrets sealed with AES-256-GCM under rotatable keys.
+ * Secrets at rest: the keys service-account and storage secrets are sealed with (commons {@code SecretBox}), and their resealing under a new key.
  */
 @NullMarked
 package org.sciport.harvest.secrets;

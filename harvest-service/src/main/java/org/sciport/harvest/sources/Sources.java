@@ -6,7 +6,7 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.sciport.harvest.HarvestProperties;
-import org.sciport.harvest.secrets.SecretBox;
+import org.sciport.commons.secrets.SecretBox;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;

@@ -14,7 +14,7 @@ import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.storage.BlobStore;
 import org.sciport.commons.storage.LocalBlobStore;
 import org.sciport.commons.storage.S3BlobStore;
-import org.sciport.harvest.secrets.SecretBox;
+import org.sciport.commons.secrets.SecretBox;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.r2dbc.core.DatabaseClient;

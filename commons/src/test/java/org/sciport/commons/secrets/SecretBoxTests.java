@@ -1,4 +1,4 @@
-package org.sciport.harvest.secrets;
+package org.sciport.commons.secrets;
 
 import java.security.SecureRandom;
 import java.util.Base64;

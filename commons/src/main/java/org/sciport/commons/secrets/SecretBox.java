@@ -1,4 +1,4 @@
-package org.sciport.harvest.secrets;
+package org.sciport.commons.secrets;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -217,6 +217,51 @@ public final class SecretBox {
 					"Text is not a sealed secret of the form v1:{keyId}:{nonce}:{ciphertext}");
 		}
 
+	}
+
+	/**
+	 * A box with the configured keys ({@code currentKeyId} among {@code base64Keys}), or, when
+	 * none is configured, with one key generated on first start into {@code keyFile} (created
+	 * with owner-only permissions) and read from there after. A deployment of several replicas
+	 * configures its keys, so that every replica opens what another sealed.
+	 *
+	 * @param what what the keys are for, in the warning a generated key is logged with
+	 */
+	public static SecretBox configured(String currentKeyId, Map<String, String> base64Keys, java.nio.file.Path keyFile,
+			String what) {
+		if (!base64Keys.isEmpty()) {
+			return new SecretBox(currentKeyId, base64Keys);
+		}
+		return new SecretBox(GENERATED, Map.of(GENERATED, generatedKey(keyFile, what)));
+	}
+
+	/** The id of a generated key. */
+	public static final String GENERATED = "generated";
+
+	private static String generatedKey(java.nio.file.Path file, String what) {
+		try {
+			if (!java.nio.file.Files.exists(file)) {
+				byte[] key = new byte[KEY_LENGTH];
+				new SecureRandom().nextBytes(key);
+				java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+				try {
+					java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions
+						.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+					java.nio.file.Files.writeString(file, Base64.getEncoder().encodeToString(key),
+							java.nio.charset.StandardCharsets.US_ASCII);
+					org.apache.commons.logging.LogFactory.getLog(SecretBox.class).warn("No key for sealing " + what
+							+ " is configured; generated one in " + file.toAbsolutePath()
+							+ ". Keep it: what it sealed cannot be opened without it.");
+				}
+				catch (java.nio.file.FileAlreadyExistsException ex) {
+					// Another process created it meanwhile: read theirs.
+				}
+			}
+			return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII).trim();
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException("Could not read or create the key file " + file, ex);
+		}
 	}
 
 }
