@@ -155,7 +155,7 @@ class Dispatcher extends Poller {
 					headers.set("User-Agent", "Sciport-Webhooks/1");
 				})
 				.bodyValue(body)
-				.exchangeToMono((response) -> DataBufferUtils.join(response.bodyToFlux(DataBuffer.class).take(EXCERPT))
+				.exchangeToMono((response) -> DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(response.bodyToFlux(DataBuffer.class), EXCERPT))
 					.map((buffer) -> {
 						byte[] read = new byte[Math.min(EXCERPT, buffer.readableByteCount())];
 						buffer.read(read);

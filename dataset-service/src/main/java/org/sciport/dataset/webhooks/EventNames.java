@@ -8,15 +8,13 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.event.EventTypes;
-import org.sciport.commons.event.Topics;
 
 /**
  * The event names a subscription may give: every Sciport event type ({@code sciport.dataset.created}),
  * the same without {@code sciport.} as seed 001 writes them ({@code project.created},
  * {@code data.uploaded}), seed 003's {@code resource.created|updated|deleted} (workflow-service's
  * resources), seed 001's {@code user.invited} (a member added to a team), and wildcards ending in
- * {@code .*} ({@code dataset.*}) or {@code *} for everything. Authentication events
- * ({@code sciport.auth.*}) are never delivered.
+ * {@code .*} ({@code dataset.*}) or {@code *} for everything.
  */
 final class EventNames {
 
@@ -57,12 +55,9 @@ final class EventNames {
 		return names.stream().anyMatch((name) -> matches(pattern(name), type));
 	}
 
-	/** The event types a subscription may receive: every one but authentication's. */
+	/** The event types a subscription may receive. */
 	static List<String> deliverable() {
-		return EventTypes.all().stream()
-			.filter((entry) -> !Topics.AUTH.equals(entry.topic()))
-			.map(EventTypes.Entry::type)
-			.toList();
+		return EventTypes.all().stream().map(EventTypes.Entry::type).toList();
 	}
 
 	/** Checks the names: each must match an event a subscription may receive; a 400 naming {@code events} else. */

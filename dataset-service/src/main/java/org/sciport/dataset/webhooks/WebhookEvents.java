@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Matches every Sciport event (but authentication's) to the active subscriptions and queues one
+ * Matches every Sciport event to the active subscriptions and queues one
  * delivery per subscription and event ({@code UNIQUE (subscription_id, event_id)}: a replayed
  * event queues nothing more), with the payload it will be sent with every time.
  * <p>
@@ -56,11 +56,10 @@ class WebhookEvents {
 	}
 
 	// Kafka's listener thread: waiting keeps the offset behind the deliveries queued.
-	@KafkaListener(topics = { Topics.UPLOAD, Topics.DATASET, Topics.HARVEST, Topics.WORKFLOW, Topics.GATEWAY },
-			groupId = "dataset-service-webhooks" + Topics.GROUP_SUFFIX)
+	@KafkaListener(topics = { Topics.AUTH, Topics.UPLOAD, Topics.DATASET, Topics.HARVEST, Topics.WORKFLOW,
+			Topics.GATEWAY }, groupId = "dataset-service-webhooks" + Topics.GROUP_SUFFIX)
 	void onEvent(ConsumerRecord<String, String> record) {
-		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30),
-				(event) -> event.type().startsWith("sciport.auth.") ? null : queue(event));
+		this.inbox.applyOnce(record, CONSUMER, Duration.ofSeconds(30), this::queue);
 	}
 
 	/** A subscription as matching reads it. */

@@ -99,6 +99,14 @@ class WebhooksIntegrationTests {
 			}
 			received.computeIfAbsent(path, (key) -> new CopyOnWriteArrayList<>()).add(JSON.readTree(body));
 			ids.computeIfAbsent(path, (key) -> new CopyOnWriteArrayList<>()).add(id);
+			if (path.equals("/chatty")) {
+				// An answer far larger than what is kept of it.
+				byte[] answer = "x".repeat(1 << 20).getBytes(StandardCharsets.UTF_8);
+				exchange.sendResponseHeaders(200, answer.length);
+				exchange.getResponseBody().write(answer);
+				exchange.close();
+				return;
+			}
 			answer(exchange, 204);
 		});
 		receiver.start();
@@ -246,6 +254,17 @@ class WebhooksIntegrationTests {
 		await().atMost(Duration.ofSeconds(30)).until(() -> received.get("/again").size() == 2);
 		// Sent again with the same webhook-id, so a receiver can tell.
 		assertThat(ids.get("/again")).containsExactly(delivery, delivery);
+
+		// At most 4 KiB of an answer is kept.
+		Map<String, Object> chatty = subscribe(owner, "/chatty", List.of("project.created"));
+		this.client.post().uri("/v1/projects").headers((h) -> h.setBearerAuth(owner.token()))
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "Acoustics"))
+			.exchange().expectStatus().isCreated();
+		Map<String, Object> answered = await().atMost(Duration.ofSeconds(30)).until(
+				() -> ((List<Map<String, Object>>) get(owner, "/v1/webhooks/" + chatty.get("id") + "/deliveries").get("data")),
+				(found) -> !found.isEmpty() && "delivered".equals(found.get(0).get("status"))).get(0);
+		assertThat((String) ((List<Map<String, Object>>) answered.get("attempts")).get(0).get("response_excerpt"))
+			.hasSize(4096);
 
 		// A subscription whose deliveries have failed for days: the next failure disables it.
 		Map<String, Object> broken = subscribe(owner, "/broken", List.of("project.created"));
