@@ -19,6 +19,7 @@ import org.springframework.util.unit.DataSize;
  * {@code executor} ({@code shell} or {@code kubernetes}) and its defaults; when none are
  * configured, {@code shell:1} and {@code container:1}
  * @param kubernetes the cluster the {@code kubernetes} executor runs Jobs in
+ * @param nextflow Nextflow projects (seed 004): where their files are, and the pipelines
  */
 @ConfigurationProperties("sciport.workflow")
 public record WorkflowProperties(
@@ -26,7 +27,33 @@ public record WorkflowProperties(
 				"monitor" }) List<String> resourceTypes,
 		@DefaultValue("1MB") DataSize maxManifestSize, @DefaultValue Runs runs,
 		@DefaultValue("data/workflow/blobs") java.nio.file.Path storageDirectory, @DefaultValue Inputs inputs,
-		java.util.@org.jspecify.annotations.Nullable Map<String, Stack> stacks, @DefaultValue Kubernetes kubernetes) {
+		java.util.@org.jspecify.annotations.Nullable Map<String, Stack> stacks, @DefaultValue Kubernetes kubernetes,
+		@DefaultValue Nextflow nextflow) {
+
+	/**
+	 * @param projectsDirectory where each project's files are kept ({@code <id>/})
+	 * @param maxUpload the largest file a project upload may carry
+	 * @param pipelines the pipelines projects may run, by name
+	 */
+	public record Nextflow(@DefaultValue("data/workflow/projects") java.nio.file.Path projectsDirectory,
+			@DefaultValue("10GB") org.springframework.util.unit.DataSize maxUpload,
+			@DefaultValue java.util.Map<String, Pipeline> pipelines) {
+	}
+
+	/**
+	 * A pipeline a project may run.
+	 *
+	 * @param directory where its script is (or a repository name)
+	 * @param script its script, {@code main.nf} by default
+	 * @param parameters the Nextflow parameters it always gets
+	 * @param arguments the arguments a project gives it, by name: each with a {@code type}
+	 * ({@code path}, {@code paths}, {@code file-glob}, {@code number}, {@code text}), and
+	 * optionally {@code label} and {@code description}
+	 */
+	public record Pipeline(@org.jspecify.annotations.Nullable String directory, @DefaultValue("main.nf") String script,
+			@DefaultValue java.util.Map<String, String> parameters,
+			@DefaultValue java.util.Map<String, java.util.Map<String, String>> arguments) {
+	}
 
 	/**
 	 * A stack's executor and its defaults.

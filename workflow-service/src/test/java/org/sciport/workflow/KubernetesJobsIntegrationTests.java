@@ -236,7 +236,7 @@ class KubernetesJobsIntegrationTests {
 		org.sciport.workflow.stacks.Stacks without = new org.sciport.workflow.stacks.Stacks(new WorkflowProperties(
 				List.of("workflow"), org.springframework.util.unit.DataSize.ofMegabytes(1), null, java.nio.file.Path.of("b"),
 				null, null, new WorkflowProperties.Kubernetes(false, null, "default", null, Duration.ofSeconds(1),
-						Duration.ofMinutes(10))));
+						Duration.ofMinutes(10)), null));
 		assertThat(without.installed()).containsExactly("shell:1");
 		assertThat(without.resolve("container")).isEmpty();
 		assertThat(without.runsOnHost("shell")).isTrue();

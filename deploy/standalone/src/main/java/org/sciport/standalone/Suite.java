@@ -258,6 +258,8 @@ final class Suite implements AutoCloseable {
 					+ this.settings.dataDirectory().resolve("workflow").resolve("runs"));
 			arguments.add("--sciport.workflow.storage-directory=" + this.settings.dataDirectory().resolve("workflow")
 				.resolve("blobs"));
+			arguments.add("--sciport.workflow.nextflow.projects-directory=" + this.settings.dataDirectory().resolve("workflow")
+				.resolve("projects"));
 			// The files a run is given come from the other services, read with the service credential.
 			arguments.add("--sciport.workflow.inputs.harvest-service=http://127.0.0.1:" + ports.harvest());
 			arguments.add("--sciport.workflow.inputs.dataset-service=http://127.0.0.1:" + datasetPort);
