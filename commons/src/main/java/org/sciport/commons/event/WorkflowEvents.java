@@ -25,9 +25,10 @@ public final class WorkflowEvents {
 	 * @param version the version its manifest names
 	 * @param revision how many times it was applied (1 when created)
 	 * @param status {@code pending}, {@code active}, {@code error} or {@code deleted}
+	 * @param createdBy who applied it first (its webhooks reach them)
 	 */
 	public record Resource(String resourceId, String workspace, String type, String name, String version, int revision,
-			String status) {
+			String status, String createdBy) {
 	}
 
 	/** A resource was applied for the first time. */

@@ -25,11 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
  * event queues nothing more), with the payload it will be sent with every time.
  * <p>
  * A subscriber receives an event only about an object they may read: an administrator's
- * subscription every event; anyone else's an event whose {@code owner_id}, {@code user_id} or
- * {@code requested_by} is them, or about a dataset they may read (owner, a share with them or
- * their team, or public), a project they own, or a team they are in. Other events (a harvest
- * run, a workflow resource, whose access is another service's to decide) reach administrators
- * only.
+ * subscription every event; anyone else's an event whose {@code owner_id}, {@code user_id},
+ * {@code requested_by} or {@code created_by} is them, or about a dataset they may read (owner, a
+ * share with them or their team, or public), a project they own, or a team they are in. Other
+ * events (a harvest run, whose access another service decides; a workflow resource of someone
+ * else's workspace) reach administrators only.
  * <p>
  * The payload: {@code event} (the type without {@code sciport.}, and for workflow-service's
  * resources seed 003's {@code resource.created|updated|deleted}), {@code type}, {@code id},
@@ -101,7 +101,7 @@ class WebhookEvents {
 			return Mono.just(true);
 		}
 		String me = subscription.owner().toString();
-		for (String field : List.of("owner_id", "user_id", "requested_by")) {
+		for (String field : List.of("owner_id", "user_id", "requested_by", "created_by")) {
 			if (me.equalsIgnoreCase(data.path(field).asString(""))) {
 				return Mono.just(true);
 			}

@@ -301,7 +301,21 @@ class WebhooksIntegrationTests {
 				"sciport.workflow.resource.updated", resource, "{\"resource_id\":\"" + resource + "\",\"workspace\":\"analytics\","
 						+ "\"type\":\"workflow\",\"name\":\"my-workflow\",\"version\":\"1.0.1\",\"revision\":2,\"status\":\"active\"}"));
 		await().atMost(Duration.ofSeconds(30)).until(() -> received.getOrDefault("/resources", List.of()).size() >= 1);
+		// A user's subscription receives the events of the resources they applied, and no one else's
+		// (depots: not among the administrator's subscription's resources).
+		User author = TestTokens.user();
+		subscribe(author, "/authored", List.of("resource.*"));
+		for (String by : List.of(author.id().toString(), UUID.randomUUID().toString())) {
+			String other = UUID.randomUUID().toString();
+			TopicWriter.publish(Topics.WORKFLOW, other, TopicWriter.event("/sciport/workflow-service",
+					"sciport.workflow.resource.created", other, "{\"resource_id\":\"" + other + "\",\"workspace\":\"public\","
+							+ "\"type\":\"depot\",\"name\":\"etl-" + by.substring(0, 8) + "\",\"version\":\"1.0.0\","
+							+ "\"revision\":1,\"status\":\"pending\",\"created_by\":\"" + by + "\"}"));
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> received.getOrDefault("/authored", List.of()).size() >= 1);
 		Thread.sleep(500);
+		assertThat(received.get("/authored")).singleElement().satisfies((event) -> assertThat(
+				event.path("resource").path("name").asString()).isEqualTo("etl-" + author.id().toString().substring(0, 8)));
 		assertThat(received.get("/resources")).hasSize(1);
 		JsonNode payload = received.get("/resources").get(0);
 		assertThat(payload.path("event").asString()).isEqualTo("resource.updated");

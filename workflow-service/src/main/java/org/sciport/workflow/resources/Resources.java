@@ -119,7 +119,7 @@ public class Resources {
 				.then()
 				.then(revision(id, 1, manifest, caller))
 				.then(announce(WorkflowEvents.ResourceCreated.TYPE, new WorkflowEvents.ResourceCreated(
-						event(id, workspaceName, manifest, 1, "pending"))))
+						event(id, workspaceName, manifest, 1, "pending", me))))
 				.then(applied(caller, id, 1, manifest)))
 			.onErrorMap(DataIntegrityViolationException.class, (ex) -> new SciportException(ErrorCode.CONFLICT,
 					"A " + manifest.type() + " named '" + manifest.name() + "' exists in workspace '" + workspaceName
@@ -156,7 +156,7 @@ public class Resources {
 					.one()
 					.flatMap((revision) -> revision(found.id(), revision, manifest, caller)
 						.then(announce(WorkflowEvents.ResourceUpdated.TYPE, new WorkflowEvents.ResourceUpdated(
-								event(found.id(), workspaceName, manifest, revision, "pending"))))
+								event(found.id(), workspaceName, manifest, revision, "pending", found.createdBy()))))
 						.then(applied(caller, found.id(), revision, manifest)))))
 			.then(Mono.fromSupplier(() -> summary(manifest, workspaceName, "pending")));
 	}
@@ -242,7 +242,7 @@ public class Resources {
 			.then()
 			.then(announce(WorkflowEvents.ResourceDeleted.TYPE, new WorkflowEvents.ResourceDeleted(
 					new WorkflowEvents.Resource(found.id().toString(), workspace, type, name, found.version(),
-							found.revision(), "deleted"))))))
+							found.revision(), "deleted", found.createdBy().toString()))))))
 			.then(Mono.fromSupplier(() -> {
 				Map<String, Object> resource = new LinkedHashMap<>();
 				resource.put("name", name);
@@ -305,7 +305,7 @@ public class Resources {
 	 * @param revision its revision
 	 * @param view its answer
 	 */
-	private record Found(UUID id, String version, int revision, Map<String, Object> view) {
+	private record Found(UUID id, String version, int revision, Map<String, Object> view, UUID createdBy) {
 	}
 
 	/** A resource of the workspace, locked for a change when {@code lock}; 404 with the seed's details if none. */
@@ -320,7 +320,7 @@ public class Resources {
 				.bind("type", type)
 				.bind("name", name)
 				.map((row) -> new Found(row.get("id", UUID.class), row.get("version", String.class),
-						row.get("revision", Integer.class), view(row, workspaceName)))
+						row.get("revision", Integer.class), view(row, workspaceName), row.get("created_by", UUID.class)))
 				.one())
 			.switchIfEmpty(Mono.error(() -> notFound(type, name, workspaceName)));
 	}
@@ -374,9 +374,9 @@ public class Resources {
 	}
 
 	private static WorkflowEvents.Resource event(UUID id, String workspace, Manifest manifest, int revision,
-			String status) {
+			String status, UUID createdBy) {
 		return new WorkflowEvents.Resource(id.toString(), workspace, manifest.type(), manifest.name(), manifest.version(),
-				revision, status);
+				revision, status, createdBy.toString());
 	}
 
 	private Mono<Void> announce(String type, Object data) {

@@ -260,11 +260,11 @@ public class Workspaces {
 				}
 				Flux<WorkflowEvents.Resource> deleted = this.database
 					.sql("UPDATE resource SET deleted_at = now() WHERE workspace_id = :id AND deleted_at IS NULL "
-							+ "RETURNING id, type, name, version, revision, status")
+							+ "RETURNING id, type, name, version, revision, status, created_by")
 					.bind("id", workspace.id())
 					.map((row) -> new WorkflowEvents.Resource(row.get("id", UUID.class).toString(), name,
 							row.get("type", String.class), row.get("name", String.class), row.get("version", String.class),
-							row.get("revision", Integer.class), "deleted"))
+							row.get("revision", Integer.class), "deleted", row.get("created_by", UUID.class).toString()))
 					.all();
 				return deleted
 					.concatMap((resource) -> this.outbox.append(Topics.WORKFLOW,
