@@ -38,7 +38,8 @@ import reactor.core.scheduler.Schedulers;
  * An attempt is a signed POST (Standard Webhooks: {@code webhook-id} the delivery's id, the same
  * on every attempt; {@code webhook-timestamp}; {@code webhook-signature} with the current secret,
  * and the one before a rotation while it is still in its grace period), with the destination
- * checked again first ({@link Destinations}), a time limit, redirects not followed, and at most
+ * checked again first ({@link Destinations}) and at the connection ({@link PublicAddresses}), a
+ * time limit, redirects not followed, and at most
  * 4 KiB of the answer kept. A 2xx delivers it; anything else is tried again after the next wait
  * of {@code sciport.webhooks.retries} (with up to a tenth of jitter), and after the last the
  * delivery has failed. A subscription whose deliveries have failed without a success for
@@ -75,7 +76,12 @@ class Dispatcher extends Poller {
 		this.destinations = destinations;
 		this.outbox = outbox;
 		this.codec = codec;
-		this.client = client.build();
+		// Unless internal addresses are allowed, the connection itself refuses them (PublicAddresses).
+		this.client = properties.allowPrivate() ? client.build()
+				: client.clone()
+					.clientConnector(new org.springframework.http.client.reactive.ReactorClientHttpConnector(
+							reactor.netty.http.client.HttpClient.create().resolver(new PublicAddresses())))
+					.build();
 		this.box = box;
 	}
 
