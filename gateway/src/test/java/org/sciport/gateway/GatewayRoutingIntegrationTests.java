@@ -508,14 +508,15 @@ class GatewayRoutingIntegrationTests {
 			.header("X-User-Id", "someone-else")
 			.header("X-User-Roles", "admin")
 			.header("X-Sciport-Caller", "admin")
+			.header("X-Sciport-Acting-For", "00000000-0000-0000-0000-000000000001")
 			.header("X-Forwarded-User", "root")
 			.header("X-Remote-User", "root")
 			.header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
 			.exchange()
 			.expectStatus().isOk()
 			.expectBody(String.class).returnResult().getResponseBody();
-		assertThat(seen).doesNotContain("x-user-id", "x-user-roles", "x-sciport-caller", "x-forwarded-user",
-				"x-remote-user", "someone-else");
+		assertThat(seen).doesNotContain("x-user-id", "x-user-roles", "x-sciport-caller", "x-sciport-acting-for",
+				"x-forwarded-user", "x-remote-user", "someone-else");
 		assertThat(seen).contains("authorization: Bearer ", "x-request-id: req_");
 		assertThat(seen).containsPattern("traceparent: 00-" + traceId + "-[0-9a-f]{16}-0[01]");
 	}

@@ -3,20 +3,23 @@ package org.sciport.gateway.routing;
 import java.util.List;
 import java.util.Locale;
 
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
  * Removes headers a client could use to claim an identity ({@code X-User-*},
  * {@code X-Sciport-*}, {@code X-Forwarded-User}, {@code X-Remote-User}, {@code X-Auth-*})
- * before a request reaches a service: who the caller is comes from its verified token only.
+ * before anything reads them: first of all the gateway's web filters, ahead of its own token
+ * check (which would otherwise see {@code X-Sciport-Acting-For}, a header only services send to
+ * each other), so no service ever receives one. Who the caller is comes from its verified token
+ * only.
  */
 @Component
-class StripIdentityHeadersFilter implements GlobalFilter, Ordered {
+class StripIdentityHeadersFilter implements WebFilter, Ordered {
 
 	private static final List<String> PREFIXES = List.of("x-user-", "x-sciport-", "x-auth-");
 
@@ -28,7 +31,7 @@ class StripIdentityHeadersFilter implements GlobalFilter, Ordered {
 	}
 
 	@Override
-	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		boolean claims = exchange.getRequest().getHeaders().headerNames().stream().anyMatch(StripIdentityHeadersFilter::isIdentity);
 		if (!claims) {
 			return chain.filter(exchange);
