@@ -34,10 +34,21 @@ public record WorkflowProperties(
 	 * @param projectsDirectory where each project's files are kept ({@code <id>/})
 	 * @param maxUpload the largest file a project upload may carry
 	 * @param pipelines the pipelines projects may run, by name
+	 * @param command the Nextflow executable {@code schedule} launches; without one, projects
+	 * cannot be scheduled here
+	 * @param stack the stack a project's run goes through ({@code shell:1}, a process on this
+	 * host, by default)
+	 * @param weblogUrl the base URL at which the launched Nextflow reaches this service for its
+	 * weblog; by default this service's own port on the loopback address
+	 * @param environment environment variables the Nextflow process gets ({@code NXF_HOME},
+	 * {@code JAVA_HOME}, ...); the process gets no other but {@code PATH}, {@code LANG} and
+	 * {@code HOME} (the run's work directory)
 	 */
 	public record Nextflow(@DefaultValue("data/workflow/projects") java.nio.file.Path projectsDirectory,
 			@DefaultValue("10GB") org.springframework.util.unit.DataSize maxUpload,
-			@DefaultValue java.util.Map<String, Pipeline> pipelines) {
+			@DefaultValue java.util.Map<String, Pipeline> pipelines, @org.jspecify.annotations.Nullable String command,
+			@DefaultValue("shell") String stack, java.net.@org.jspecify.annotations.Nullable URI weblogUrl,
+			@DefaultValue java.util.Map<String, String> environment) {
 	}
 
 	/**
@@ -45,13 +56,14 @@ public record WorkflowProperties(
 	 *
 	 * @param directory where its script is (or a repository name)
 	 * @param script its script, {@code main.nf} by default
-	 * @param parameters the Nextflow parameters it always gets
+	 * @param parameters the pipeline parameters it always gets ({@code --name value})
+	 * @param options options for {@code nextflow run} it always gets ({@code -profile docker})
 	 * @param arguments the arguments a project gives it, by name: each with a {@code type}
 	 * ({@code path}, {@code paths}, {@code file-glob}, {@code number}, {@code text}), and
 	 * optionally {@code label} and {@code description}
 	 */
 	public record Pipeline(@org.jspecify.annotations.Nullable String directory, @DefaultValue("main.nf") String script,
-			@DefaultValue java.util.Map<String, String> parameters,
+			@DefaultValue java.util.Map<String, String> parameters, @DefaultValue java.util.List<String> options,
 			@DefaultValue java.util.Map<String, java.util.Map<String, String>> arguments) {
 	}
 

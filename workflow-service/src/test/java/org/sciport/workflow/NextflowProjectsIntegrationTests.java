@@ -179,6 +179,23 @@ class NextflowProjectsIntegrationTests {
 		this.client.get().uri("/api/nextflow-projects").exchange().expectStatus().isUnauthorized();
 	}
 
+	@Test
+	void withoutANextflowConfiguredSchedulingSaysSoAndFinishedIsForAdministrators() {
+		int id = projectOf(this.owner, "Nowhere to run");
+		post(this.owner, "/api/projects/" + id + "/update",
+				Map.of("nextflow_project", "rnaseq", "workflow_arguments", Map.of("reads", "*.fq", "cutoff", 1)))
+			.expectStatus().isOk();
+		post(this.owner, "/api/projects/" + id + "/schedule", Map.of()).expectStatus().isEqualTo(409).expectBody()
+			.jsonPath("$.error.message").value((message) -> assertThat((String) message)
+				.contains("sciport.workflow.nextflow.command"));
+		get(this.owner, "/api/projects/" + id).expectStatus().isOk().expectBody().jsonPath("$.project.is_scheduled")
+			.isEqualTo(false);
+		post(this.stranger, "/api/projects/" + id + "/schedule", Map.of()).expectStatus().isNotFound();
+		post(this.owner, "/api/projects/" + id + "/finished", Map.of()).expectStatus().isForbidden();
+		post(TestTokens.admin(), "/api/projects/" + id + "/finished", Map.of()).expectStatus().isOk();
+		post(TestTokens.admin(), "/api/projects/999999/finished", Map.of()).expectStatus().isNotFound();
+	}
+
 	@SuppressWarnings("unchecked")
 	private int projectOf(User user, String name) {
 		return (Integer) ((Map<String, Object>) post(user, "/api/projects/create", Map.of("name", name)).expectStatus().isOk()

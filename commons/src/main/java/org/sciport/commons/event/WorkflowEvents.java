@@ -56,17 +56,19 @@ public final class WorkflowEvents {
 	 * A run as its events carry it; the event's subject is the run's id.
 	 *
 	 * @param runId the run
-	 * @param resourceId its workflow
-	 * @param workspace the workflow's workspace
-	 * @param name the workflow's name
-	 * @param revision the revision it runs
+	 * @param resourceId its workflow; none for a Nextflow project's run
+	 * @param workspace the workflow's workspace; none for a Nextflow project's run
+	 * @param name the workflow's name, or the project's
+	 * @param revision the revision it runs (0 for a project's run)
 	 * @param trigger {@code apply}, {@code manual}, {@code schedule} or {@code event}
 	 * @param status {@code running}, {@code succeeded}, {@code failed} or {@code cancelled}
 	 * @param errorMessage why it failed, if it did
+	 * @param projectId the Nextflow project (seed 004) whose run it is, if it is one
 	 */
 	@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-	public record Run(String runId, String resourceId, String workspace, String name, int revision, String trigger,
-			String status, @org.jspecify.annotations.Nullable String errorMessage) {
+	public record Run(String runId, @org.jspecify.annotations.Nullable String resourceId,
+			@org.jspecify.annotations.Nullable String workspace, String name, int revision, String trigger, String status,
+			@org.jspecify.annotations.Nullable String errorMessage, @org.jspecify.annotations.Nullable Integer projectId) {
 	}
 
 	/** A run started. */

@@ -27,9 +27,12 @@ public final class RouteTable {
 			"/api/hooks/**", "/api/files/**", "/api/transfers/**", "/v1/harvest-runs/**", "/api/harvest-runs/**",
 			"/ark:/**", "/v1/harvest/**" };
 
-	/** workflow-service: native resources, workspaces, pipelines; seed 003 and seed 004 projects. */
+	/**
+	 * workflow-service: native resources, workspaces, pipelines; seed 003 and seed 004 projects
+	 * (with the original code's {@code /api/workflows} for its pipelines).
+	 */
 	public static final String[] WORKFLOW = { "/v1/resources/**", "/v1/workspaces/**", "/v1/pipelines/**",
-			"/api/projects/**", "/api/nextflow-projects/**" };
+			"/api/projects/**", "/api/nextflow-projects/**", "/api/workflows/**" };
 
 	private RouteTable() {
 	}

@@ -4,11 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
+import org.sciport.commons.error.ErrorCode;
 import org.sciport.commons.error.NotFoundException;
+import org.sciport.commons.error.SciportException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.commons.security.AccessTokenFilter;
 import org.sciport.commons.security.Caller;
+import org.sciport.workflow.runs.Runs;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -45,10 +50,23 @@ class NextflowProjectController {
 
 	private final ProjectFiles files;
 
-	NextflowProjectController(NextflowProjects projects, ProjectFiles files) {
+	private final NextflowRuns runs;
+
+	private final NextflowWeblog weblog;
+
+	private final Runs logs;
+
+	NextflowProjectController(NextflowProjects projects, ProjectFiles files, NextflowRuns runs, NextflowWeblog weblog,
+			Runs logs) {
 		this.projects = projects;
 		this.files = files;
+		this.runs = runs;
+		this.weblog = weblog;
+		this.logs = logs;
 	}
+
+	/** The largest weblog post taken (a failing run's error report included). */
+	private static final int MAX_WEBLOG_POST = 4 << 20;
 
 	@ExceptionHandler(NextflowProjects.Unprocessable.class)
 	ResponseEntity<Map<String, Object>> unprocessable(NextflowProjects.Unprocessable ex) {
@@ -155,6 +173,82 @@ class NextflowProjectController {
 					return answer.body(download.content());
 				});
 		});
+	}
+
+	/** Checks the arguments, marks the project scheduled and launches its run: {@code {"is_scheduled": true}}. */
+	@PostMapping("/api/projects/{id}/schedule")
+	Mono<Map<String, Object>> schedule(@PathVariable String id, ServerWebExchange exchange) {
+		return Mono.defer(() -> this.runs.schedule(caller(exchange), id(id)));
+	}
+
+	/** For administrators' (worker) credentials: the project is no longer scheduled, its counters reset. */
+	@PostMapping("/api/projects/{id}/finished")
+	Mono<String> finished(@PathVariable String id, ServerWebExchange exchange) {
+		return Mono.defer(() -> this.runs.finished(caller(exchange), id(id))).thenReturn("");
+	}
+
+	/**
+	 * Nextflow's weblog ({@code -with-weblog}), the document's path and the code's; public at the
+	 * token check, taken only with the run's secret.
+	 */
+	@PostMapping({ "/api/projects/{id}/nextflow-log", "/api/projects/{id}/workflow-log" })
+	Mono<String> weblog(@PathVariable String id, ServerWebExchange exchange) {
+		return Mono.defer(() -> {
+			int project = id(id);
+			String authorization = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+			NextflowWeblog.secret(authorization);
+			return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_WEBLOG_POST)
+				.map((buffer) -> {
+					byte[] bytes = new byte[buffer.readableByteCount()];
+					buffer.read(bytes);
+					DataBufferUtils.release(buffer);
+					return bytes;
+				})
+				.defaultIfEmpty(new byte[0])
+				.onErrorMap(DataBufferLimitException.class, (ex) -> new SciportException(ErrorCode.PAYLOAD_TOO_LARGE,
+						"A weblog post may hold at most " + MAX_WEBLOG_POST + " bytes"))
+				.flatMap((body) -> this.weblog.record(project, authorization, body));
+		}).thenReturn("");
+	}
+
+	/** The project's runs, newest first ({@code offset}, {@code limit}). */
+	@GetMapping("/api/projects/{id}/runs")
+	Mono<Map<String, Object>> runs(@PathVariable String id, ServerWebExchange exchange) {
+		return Mono.defer(() -> {
+			long offset = number(exchange, "offset", 0, Long.MAX_VALUE, 0);
+			int limit = (int) number(exchange, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT);
+			return this.runs.list(caller(exchange), id(id), offset, limit).map((list) -> Map.of("runs", list));
+		});
+	}
+
+	/** One run, with the tasks its Nextflow reported. */
+	@GetMapping("/api/projects/{id}/runs/{run}")
+	Mono<Map<String, Object>> run(@PathVariable String id, @PathVariable String run, ServerWebExchange exchange) {
+		return Mono.defer(() -> this.runs.get(caller(exchange), id(id), run).map((found) -> Map.of("run", found)));
+	}
+
+	/** A run's log (the latest unless {@code run} names one), with {@code since} and {@code tail}. */
+	@GetMapping(value = "/api/projects/{id}/logs", params = "follow!=true")
+	Mono<Map<String, Object>> logs(@PathVariable String id, ServerWebExchange exchange) {
+		return Mono.defer(() -> {
+			Runs.LogQuery query = query(exchange);
+			return this.logs.logLines(this.runs.logRun(caller(exchange), id(id), query), query);
+		});
+	}
+
+	/** {@code follow=true}: the lines, then each new one until the run ends; SSE, or NDJSON when asked for. */
+	@GetMapping(value = "/api/projects/{id}/logs", params = "follow=true",
+			produces = { MediaType.TEXT_EVENT_STREAM_VALUE, MediaType.APPLICATION_NDJSON_VALUE })
+	Flux<Map<String, Object>> follow(@PathVariable String id, ServerWebExchange exchange) {
+		return Flux.defer(() -> {
+			Runs.LogQuery query = query(exchange);
+			return this.logs.follow(this.runs.logRun(caller(exchange), id(id), query), query);
+		});
+	}
+
+	private static Runs.LogQuery query(ServerWebExchange exchange) {
+		org.springframework.util.MultiValueMap<String, String> parameters = exchange.getRequest().getQueryParams();
+		return Runs.LogQuery.parse(parameters.getFirst("since"), parameters.getFirst("tail"), parameters.getFirst("run"));
 	}
 
 	@GetMapping({ "/api/nextflow-projects", "/api/workflows" })

@@ -47,8 +47,12 @@ class NextflowProjects {
 		final Map<String, List<String>> errors;
 
 		Unprocessable(String field, String message) {
-			super(message, null, false, false);
-			this.errors = Map.of(field, List.of(message));
+			this(Map.of(field, List.of(message)));
+		}
+
+		Unprocessable(Map<String, List<String>> errors) {
+			super(errors.toString(), null, false, false);
+			this.errors = Map.copyOf(errors);
 		}
 
 	}

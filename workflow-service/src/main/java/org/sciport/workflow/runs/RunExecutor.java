@@ -101,6 +101,8 @@ class RunExecutor extends Poller {
 
 	private final KubernetesJobs jobs;
 
+	private final ProjectRuns projects;
+
 	private final ExecutorService threads = Executors.newCachedThreadPool((task) -> {
 		Thread thread = new Thread(task, "workflow-run");
 		thread.setDaemon(true);
@@ -112,7 +114,8 @@ class RunExecutor extends Poller {
 	private final Sinks.Many<Boolean> finished = Sinks.many().multicast().directBestEffort();
 
 	RunExecutor(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
-			WorkflowProperties properties, Runs runs, JsonMapper json, RunFiles files, Stacks stacks, KubernetesJobs jobs) {
+			WorkflowProperties properties, Runs runs, JsonMapper json, RunFiles files, Stacks stacks, KubernetesJobs jobs,
+			ProjectRuns projects) {
 		this.database = database;
 		this.transactions = transactions;
 		this.outbox = outbox;
@@ -123,6 +126,7 @@ class RunExecutor extends Poller {
 		this.files = files;
 		this.stacks = stacks;
 		this.jobs = jobs;
+		this.projects = projects;
 	}
 
 	@Override
@@ -151,12 +155,23 @@ class RunExecutor extends Poller {
 		this.threads.shutdownNow();
 	}
 
-	/** Runs whose replica stopped beating fail: their tasks may have had effects, so they are not run again. */
+	/**
+	 * Runs whose replica stopped beating fail: their tasks may have had effects, so they are not
+	 * run again. A project's run frees its project.
+	 */
 	private Mono<Void> abandon() {
+		String stopped = "the replica carrying out the run stopped";
 		return this.database
-			.sql("UPDATE workflow_run SET status = 'failed', error_message = 'the replica carrying out the run stopped', "
+			.sql("UPDATE workflow_run SET status = 'failed', error_message = '" + stopped + "', "
 					+ "finished_at = now() WHERE status = 'running' AND heartbeat_at < now() - interval '"
-					+ ABANDONED.toSeconds() + " seconds'")
+					+ ABANDONED.toSeconds() + " seconds' RETURNING id, project_id")
+			.map((row) -> java.util.Optional.ofNullable(row.get("project_id", Integer.class))
+				.map((project) -> Map.entry(row.get("id", UUID.class), project)))
+			.all()
+			.concatMap((abandoned) -> abandoned
+				.map((run) -> this.transactions.transactional(this.projects.ended(run.getKey(), run.getValue(), "failed", stopped))
+					.then())
+				.orElse(Mono.empty()))
 			.then();
 	}
 
@@ -182,8 +197,9 @@ class RunExecutor extends Poller {
 	 * A claimed run.
 	 *
 	 * @param id the run
-	 * @param resource its workflow
-	 * @param revision the revision it runs
+	 * @param resource its workflow; {@code null} for a project's run
+	 * @param project its project, if it is a project's run (its spec is the run's own)
+	 * @param revision the revision it runs (0 for a project's run)
 	 * @param trigger what started it
 	 * @param workspace the workflow's workspace
 	 * @param name the workflow's name
@@ -193,7 +209,8 @@ class RunExecutor extends Poller {
 	 * @param eventType the type of the event that started it, if one did
 	 * @param eventData that event's data
 	 */
-	record Claimed(UUID id, UUID resource, int revision, String trigger, String workspace, String name, JsonNode spec,
+	record Claimed(UUID id, @Nullable UUID resource, @Nullable Integer project, int revision, String trigger,
+			@Nullable String workspace, String name, JsonNode spec,
 			UUID actsFor, boolean actsAsAdmin, @Nullable String eventType, @Nullable JsonNode eventData) {
 
 		/** The dataset the workflow's outputs go into, if it names one. */
@@ -205,18 +222,22 @@ class RunExecutor extends Poller {
 
 	private Mono<Claimed> claim() {
 		return this.database
-			.sql("UPDATE workflow_run r SET status = 'running', started_at = now(), heartbeat_at = now() FROM resource_revision v, "
-					+ "resource s, workspace w WHERE r.id = (SELECT id FROM workflow_run WHERE status = 'pending' "
-					+ "ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) AND r.status = 'pending' AND v.resource_id = r.resource_id "
-					+ "AND v.revision = r.revision AND s.id = r.resource_id AND w.id = s.workspace_id "
-					+ "RETURNING r.id, r.resource_id, r.revision, r.trigger, w.name AS workspace, s.name, v.spec, "
+			.sql("UPDATE workflow_run r SET status = 'running', started_at = now(), heartbeat_at = now() FROM workflow_run q "
+					+ "LEFT JOIN resource_revision v ON v.resource_id = q.resource_id AND v.revision = q.revision "
+					+ "LEFT JOIN resource s ON s.id = q.resource_id LEFT JOIN workspace w ON w.id = s.workspace_id "
+					+ "LEFT JOIN nextflow_project p ON p.id = q.project_id "
+					+ "WHERE r.id = (SELECT id FROM workflow_run WHERE status = 'pending' "
+					+ "ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) AND q.id = r.id AND r.status = 'pending' "
+					+ "RETURNING r.id, r.resource_id, r.project_id, r.revision, r.trigger, w.name AS workspace, "
+					+ "coalesce(s.name, p.name) AS name, coalesce(v.spec, r.spec) AS spec, "
 					+ "coalesce(r.created_by, v.created_by) AS acts_for, "
 					+ "CASE WHEN r.created_by IS NULL THEN v.applied_as_admin ELSE r.by_admin END AS acts_as_admin, "
 					+ "r.event_type, r.event_data")
 			.map((row) -> {
 				String event = Json.textOrNull(row, "event_data");
+				Integer revision = row.get("revision", Integer.class);
 				return new Claimed(row.get("id", UUID.class), row.get("resource_id", UUID.class),
-						row.get("revision", Integer.class), row.get("trigger", String.class),
+						row.get("project_id", Integer.class), (revision != null) ? revision : 0, row.get("trigger", String.class),
 						row.get("workspace", String.class), row.get("name", String.class),
 						this.json.readTree(Json.text(row, "spec")), row.get("acts_for", UUID.class),
 						Boolean.TRUE.equals(row.get("acts_as_admin", Boolean.class)), row.get("event_type", String.class),
@@ -268,13 +289,21 @@ class RunExecutor extends Poller {
 		try {
 			announce(run, WorkflowEvents.RunStarted.TYPE, new WorkflowEvents.RunStarted(event(run, "running", null)));
 			log.line("INFO", null, "Workflow started");
-			failure = follow(run, tasks(run.spec()), log, live);
+			Path workDirectory = workDirectory(run);
+			Files.createDirectories(workDirectory.resolve("outputs"));
+			ProjectRuns.Prepared prepared = (run.project() != null)
+					? this.projects.prepare(run.id(), run.project(), workDirectory) : null;
+			failure = follow(run, tasks(run.spec()), (prepared != null) ? prepared.directory() : workDirectory, log, live);
 			if (failure == null && !live.cancelled) {
-				outputs = this.files.store(run, workDirectory(run), log);
+				outputs = (prepared != null) ? this.files.store(run, prepared.directory(), prepared.written().get(), log)
+						: this.files.store(run, workDirectory, log);
 			}
 		}
 		catch (RunFiles.StagingFailed ex) {
 			failure = ex.getMessage();
+		}
+		catch (IOException ex) {
+			failure = "its work directory could not be made: " + ex.getMessage();
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Workflow run " + run.id() + " failed: " + ex.getMessage());
@@ -313,15 +342,12 @@ class RunExecutor extends Poller {
 		return tasks;
 	}
 
-	/** Follows the DAG to its end; the run's failure, or {@code null} when it succeeded. */
-	private @Nullable String follow(Claimed run, List<Task> tasks, RunLog log, Live live) {
+	/**
+	 * Follows the DAG to its end, its tasks running in {@code directory}; the run's failure, or
+	 * {@code null} when it succeeded.
+	 */
+	private @Nullable String follow(Claimed run, List<Task> tasks, Path directory, RunLog log, Live live) {
 		Path workDirectory = workDirectory(run);
-		try {
-			Files.createDirectories(workDirectory.resolve("outputs"));
-		}
-		catch (IOException ex) {
-			return "its work directory could not be made: " + ex.getMessage();
-		}
 		this.files.stage(run, workDirectory, log);
 		Dag dag = new Dag(tasks);
 		Map<String, CompletableFuture<String>> running = new LinkedHashMap<>();
@@ -342,7 +368,7 @@ class RunExecutor extends Poller {
 				if (task == null) {
 					break;
 				}
-				running.put(task.name(), CompletableFuture.supplyAsync(() -> attempt(run, task, workDirectory, log, live),
+				running.put(task.name(), CompletableFuture.supplyAsync(() -> attempt(run, task, directory, log, live),
 						this.threads).exceptionally((ex) -> {
 							logger.warn("Task " + task.name() + " of workflow run " + run.id() + " ended unexpectedly", ex);
 							return "failed";
@@ -500,7 +526,7 @@ class RunExecutor extends Poller {
 	}
 
 	/** Tries a task, again while it may; {@code succeeded} or {@code failed}. */
-	private String attempt(Claimed run, Task task, Path workDirectory, RunLog log, Live live) {
+	private String attempt(Claimed run, Task task, Path directory, RunLog log, Live live) {
 		String named = task.spec().path("stack").asString("");
 		Stacks.Stack stack = this.stacks.resolve(named).orElse(null);
 		if (stack == null) {
@@ -518,7 +544,7 @@ class RunExecutor extends Poller {
 			}
 			live.tasks.started(task.name(), attempt);
 			log.line("INFO", task.name(), "Task started" + ((attempt > 1) ? " (attempt " + attempt + ")" : ""));
-			Result result = (stack.executor() == Stacks.Executor.SHELL) ? shell(run, task, workDirectory, log, live)
+			Result result = (stack.executor() == Stacks.Executor.SHELL) ? shell(run, task, directory, log, live)
 					: job(run, task, attempt, stack, log, live);
 			if (live.cancelled) {
 				log.line("WARN", task.name(), "Task cancelled");
@@ -559,7 +585,9 @@ class RunExecutor extends Poller {
 	record Result(@Nullable Integer exitCode, String message) {
 	}
 
-	private Result shell(Claimed run, Task task, Path workDirectory, RunLog log, Live live) {
+	/** One attempt as a process in {@code directory}, its home the run's work directory. */
+	private Result shell(Claimed run, Task task, Path directory, RunLog log, Live live) {
+		Path workDirectory = workDirectory(run);
 		List<String> command = new ArrayList<>();
 		JsonNode given = task.spec().path("command");
 		if (given.isString()) {
@@ -572,7 +600,7 @@ class RunExecutor extends Poller {
 			return new Result(null, "a shell task needs spec.command (a string, or a list)");
 		}
 		task.spec().path("arguments").forEach((argument) -> command.add(argument.asString()));
-		ProcessBuilder builder = new ProcessBuilder(command).directory(workDirectory.toFile());
+		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
 		Map<String, String> environment = builder.environment();
 		String path = System.getenv("PATH");
 		environment.clear();
@@ -665,41 +693,49 @@ class RunExecutor extends Poller {
 		return Boolean.TRUE.equals(cancel);
 	}
 
-	/** Records the run's end, the workflow's status (unless it was cancelled), and announces it. */
+	/**
+	 * Records the run's end, the workflow's status (unless it was cancelled) or its project's, and
+	 * announces it, in one transaction.
+	 */
 	private void finish(Claimed run, String status, @Nullable String failure, List<FileEvents.DatasetFile> outputs) {
-		WorkflowEvents.Run event = event(run, status, "succeeded".equals(status) ? null : failure);
-		Object data = switch (status) {
-			case "succeeded" -> new WorkflowEvents.RunCompleted(event, run.dataset(), run.actsFor().toString(), outputs);
-			case "cancelled" -> new WorkflowEvents.RunCancelled(event);
-			default -> new WorkflowEvents.RunFailed(event);
-		};
-		String type = switch (status) {
-			case "succeeded" -> WorkflowEvents.RunCompleted.TYPE;
-			case "cancelled" -> WorkflowEvents.RunCancelled.TYPE;
-			default -> WorkflowEvents.RunFailed.TYPE;
-		};
-		this.transactions.transactional(this.database
-			.sql("UPDATE workflow_run SET status = :status, error_message = :error, outputs = CAST(:outputs AS jsonb), "
-					+ "finished_at = now() WHERE id = :id")
-			.bind("status", status)
-			.bindValues(Map.of("error", (failure != null && !"succeeded".equals(status)) ? failure
-					: org.springframework.r2dbc.core.Parameter.empty(String.class)))
-			.bind("outputs", this.json.writeValueAsString(outputs))
-			.bind("id", run.id())
-			.then()
-			.then(this.database.sql("UPDATE task_run SET status = 'skipped', error_message = 'not run: the run ended first' "
-					+ "WHERE run_id = :id AND status = 'pending'")
+		Mono<java.util.Optional<String>> told = (run.project() != null)
+				? this.projects.ended(run.id(), run.project(), status, failure).map(java.util.Optional::of)
+					.defaultIfEmpty(java.util.Optional.empty())
+				: Mono.just(java.util.Optional.ofNullable(failure));
+		this.transactions.transactional(told.flatMap((said) -> {
+			String error = "succeeded".equals(status) ? null : said.filter((text) -> !text.isEmpty()).orElse(null);
+			WorkflowEvents.Run event = event(run, status, error);
+			Object data = switch (status) {
+				case "succeeded" -> new WorkflowEvents.RunCompleted(event, run.dataset(), run.actsFor().toString(), outputs);
+				case "cancelled" -> new WorkflowEvents.RunCancelled(event);
+				default -> new WorkflowEvents.RunFailed(event);
+			};
+			String type = switch (status) {
+				case "succeeded" -> WorkflowEvents.RunCompleted.TYPE;
+				case "cancelled" -> WorkflowEvents.RunCancelled.TYPE;
+				default -> WorkflowEvents.RunFailed.TYPE;
+			};
+			return this.database
+				.sql("UPDATE workflow_run SET status = :status, error_message = :error, outputs = CAST(:outputs AS jsonb), "
+						+ "finished_at = now() WHERE id = :id")
+				.bind("status", status)
+				.bindValues(Map.of("error", (error != null) ? error : org.springframework.r2dbc.core.Parameter.empty(String.class)))
+				.bind("outputs", this.json.writeValueAsString(outputs))
 				.bind("id", run.id())
-				.then())
-			.then("cancelled".equals(status) ? Mono.<Void>empty() : this.database
-				.sql("UPDATE resource SET status = :status WHERE id = :id AND revision = :revision AND deleted_at IS NULL")
-				.bind("status", "succeeded".equals(status) ? "active" : "error")
-				.bind("id", run.resource())
-				.bind("revision", run.revision())
-				.then())
-			.then(this.outbox.append(Topics.WORKFLOW,
-					CloudEvent.create(WorkflowEvents.SOURCE, type, run.id().toString(), this.codec.toData(data)))))
-			.block(WRITE);
+				.then()
+				.then(this.database.sql("UPDATE task_run SET status = 'skipped', error_message = 'not run: the run ended first' "
+						+ "WHERE run_id = :id AND status = 'pending'")
+					.bind("id", run.id())
+					.then())
+				.then(("cancelled".equals(status) || run.resource() == null) ? Mono.<Void>empty() : this.database
+					.sql("UPDATE resource SET status = :status WHERE id = :id AND revision = :revision AND deleted_at IS NULL")
+					.bind("status", "succeeded".equals(status) ? "active" : "error")
+					.bind("id", run.resource())
+					.bind("revision", run.revision())
+					.then())
+				.then(this.outbox.append(Topics.WORKFLOW,
+						CloudEvent.create(WorkflowEvents.SOURCE, type, run.id().toString(), this.codec.toData(data))));
+		})).block(WRITE);
 	}
 
 	private void announce(Claimed run, String type, Object data) {
@@ -709,8 +745,8 @@ class RunExecutor extends Poller {
 	}
 
 	private static WorkflowEvents.Run event(Claimed run, String status, @Nullable String error) {
-		return new WorkflowEvents.Run(run.id().toString(), run.resource().toString(), run.workspace(), run.name(),
-				run.revision(), run.trigger(), status, error);
+		return new WorkflowEvents.Run(run.id().toString(), (run.resource() != null) ? run.resource().toString() : null,
+				run.workspace(), run.name(), run.revision(), run.trigger(), status, error, run.project());
 	}
 
 }

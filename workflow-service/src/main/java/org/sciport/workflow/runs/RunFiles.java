@@ -304,6 +304,7 @@ class RunFiles {
 	 *
 	 * @throws StagingFailed when an output cannot be stored (the run fails)
 	 */
+	/** Stores every regular file the run's tasks left under {@code outputs/}; a link or special file fails the run. */
 	List<FileEvents.DatasetFile> store(RunExecutor.Claimed run, Path workDirectory, RunLog log) {
 		Path outputs = workDirectory.resolve("outputs");
 		List<Path> files = new ArrayList<>();
@@ -327,13 +328,30 @@ class RunFiles {
 		catch (IOException ex) {
 			throw new StagingFailed("its outputs could not be read: " + ex.getMessage());
 		}
+		return store(run, outputs, "outputs/", files, log);
+	}
+
+	/**
+	 * Stores {@code files} (regular files under {@code root}) through the blob store, named by
+	 * their path under {@code root}; answers them as the run's outputs.
+	 */
+	List<FileEvents.DatasetFile> store(RunExecutor.Claimed run, Path root, List<Path> files, RunLog log) {
+		return store(run, root, "", files, log);
+	}
+
+	private List<FileEvents.DatasetFile> store(RunExecutor.Claimed run, Path outputs, String shown, List<Path> files,
+			RunLog log) {
+		if (files.size() > this.runs.maxOutputs()) {
+			throw new StagingFailed("the run wrote more than " + this.runs.maxOutputs()
+					+ " files (sciport.workflow.runs.max-outputs)");
+		}
 		List<FileEvents.DatasetFile> stored = new ArrayList<>();
 		for (Path file : files.stream().sorted().toList()) {
 			String name = outputs.relativize(file).toString();
 			UUID id = UUID.nameUUIDFromBytes(("workflow/" + run.id() + "/" + name).getBytes(StandardCharsets.UTF_8));
 			try {
 				if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-					throw new StagingFailed("outputs/" + name + " is not a regular file");
+					throw new StagingFailed(shown + name + " is not a regular file");
 				}
 				String sha256 = digest(file);
 				long size = this.blobs
@@ -341,13 +359,13 @@ class RunFiles {
 					.block(FETCH)
 					.size();
 				stored.add(new FileEvents.DatasetFile(id.toString(), name, size, contentType(name), null, sha256));
-				log.line("INFO", null, "Output stored: outputs/" + name + " (" + size + " bytes)");
+				log.line("INFO", null, "Output stored: " + shown + name + " (" + size + " bytes)");
 			}
 			catch (IOException | RuntimeException ex) {
 				if (ex instanceof StagingFailed failed) {
 					throw failed;
 				}
-				throw new StagingFailed("outputs/" + name + " could not be stored: " + ex.getMessage());
+				throw new StagingFailed(shown + name + " could not be stored: " + ex.getMessage());
 			}
 		}
 		return stored;

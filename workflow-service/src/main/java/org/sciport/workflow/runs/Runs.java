@@ -116,7 +116,7 @@ public class Runs implements Applied {
 	}
 
 	/** Marks a run to stop; one not yet claimed is cancelled here and now. */
-	Mono<Void> requestCancel(UUID run) {
+	public Mono<Void> requestCancel(UUID run) {
 		return this.database
 			.sql("UPDATE workflow_run SET cancel_requested = true, status = CASE WHEN status = 'pending' THEN 'cancelled' "
 					+ "ELSE status END, finished_at = CASE WHEN status = 'pending' THEN now() ELSE finished_at END "
@@ -195,6 +195,37 @@ public class Runs implements Applied {
 			.doOnSuccess((done) -> this.queued.tryEmitNext(true));
 	}
 
+	/**
+	 * Queues the run of a Nextflow project: one task, {@code nextflow}, whose spec is the run's
+	 * own.
+	 *
+	 * @param run the run's id
+	 * @param project the project
+	 * @param spec the run's spec (a {@code workflow.dag} of one task)
+	 * @param by who scheduled it
+	 * @param byAdmin whether they did so as an administrator
+	 */
+	public Mono<UUID> queueProject(UUID run, int project, JsonNode spec, UUID by, boolean byAdmin) {
+		return this.database
+			.sql("INSERT INTO workflow_run (id, project_id, spec, trigger, status, created_by, by_admin, created_at) "
+					+ "VALUES (:id, :project, CAST(:spec AS jsonb), 'manual', 'pending', :by, :admin, now())")
+			.bind("id", run)
+			.bind("project", project)
+			.bind("spec", spec.toString())
+			.bind("by", by)
+			.bind("admin", byAdmin)
+			.then()
+			.then(this.database.sql("INSERT INTO task_run (run_id, task, position, status) SELECT :run, t.task, t.n, 'pending' "
+					+ "FROM unnest(CAST(:tasks AS text[])) WITH ORDINALITY AS t(task, n)")
+				.bind("run", run)
+				.bind("tasks", java.util.stream.StreamSupport.stream(spec.path("workflow").path("dag").spliterator(), false)
+					.map((task) -> task.path("name").asString())
+					.toArray(String[]::new))
+				.then())
+			.thenReturn(run)
+			.doOnSuccess((done) -> this.queued.tryEmitNext(true));
+	}
+
 	/** A workflow's runs, newest first. */
 	public Mono<Map<String, Object>> list(Caller caller, String name, @Nullable String workspace, Listing listing) {
 		return this.resources.locate(caller, "workflow", name, workspace).flatMap((located) -> {
@@ -247,56 +278,76 @@ public class Runs implements Applied {
 	}
 
 	/**
+	 * What a log is asked for.
+	 *
+	 * @param after the oldest line's time
+	 * @param tail the most lines
+	 * @param run the run, {@code null} for the latest
+	 */
+	public record LogQuery(Instant after, int tail, @Nullable UUID run) {
+
+		/** {@code since} ({@code 30m}, {@code 1h}, {@code 1d}), {@code tail} (1 to 10,000) and {@code run}, checked. */
+		public static LogQuery parse(@Nullable String since, @Nullable String tail, @Nullable String run) {
+			Duration window = null;
+			if (since != null && !since.isBlank()) {
+				window = Durations.parse(since);
+				if (window == null) {
+					throw new ValidationException("since", "since is a duration such as 30m, 1h or 1d");
+				}
+			}
+			int lines = 1000;
+			if (tail != null && !tail.isBlank()) {
+				try {
+					lines = Integer.parseInt(tail.trim());
+				}
+				catch (NumberFormatException ex) {
+					lines = -1;
+				}
+				if (lines < 1 || lines > 10_000) {
+					throw new ValidationException("tail", "tail is a number of lines from 1 to 10000");
+				}
+			}
+			UUID runId = null;
+			if (run != null && !run.isBlank()) {
+				try {
+					runId = UUID.fromString(run.trim());
+				}
+				catch (IllegalArgumentException ex) {
+					throw new ValidationException("run", "run is a run's id");
+				}
+			}
+			return new LogQuery((window != null) ? Instant.now().minus(window) : Instant.EPOCH, lines, runId);
+		}
+
+	}
+
+	/**
 	 * A resource's log lines: of one run (the latest unless {@code run} names one), those since
 	 * {@code since} ago, the last {@code tail} of them, oldest first.
 	 */
 	private Mono<Map<String, Object>> logs(Caller caller, String type, String name, @Nullable String workspace,
 			@Nullable String since, @Nullable String tail, @Nullable String run) {
-		Duration window = null;
-		if (since != null && !since.isBlank()) {
-			window = Durations.parse(since);
-			if (window == null) {
-				return Mono.error(new ValidationException("since", "since is a duration such as 30m, 1h or 1d"));
-			}
-		}
-		int lines = 1000;
-		if (tail != null && !tail.isBlank()) {
-			try {
-				lines = Integer.parseInt(tail.trim());
-			}
-			catch (NumberFormatException ex) {
-				lines = -1;
-			}
-			if (lines < 1 || lines > 10_000) {
-				return Mono.error(new ValidationException("tail", "tail is a number of lines from 1 to 10000"));
-			}
-		}
-		UUID runId = null;
-		if (run != null && !run.isBlank()) {
-			try {
-				runId = UUID.fromString(run.trim());
-			}
-			catch (IllegalArgumentException ex) {
-				return Mono.error(new ValidationException("run", "run is a run's id"));
-			}
-		}
-		Instant after = (window != null) ? Instant.now().minus(window) : Instant.EPOCH;
-		int limit = lines;
-		UUID wanted = runId;
-		return this.resources.locate(caller, type, name, workspace)
-			.flatMap((located) -> this.database
-				.sql("SELECT id FROM workflow_run WHERE resource_id = :id AND (CAST(:run AS uuid) IS NULL OR id = :run) "
-						+ "ORDER BY created_at DESC LIMIT 1")
-				.bind("id", located.id())
-				.bindValues(Map.of("run", (wanted != null) ? wanted : org.springframework.r2dbc.core.Parameter.empty(UUID.class)))
-				.map((row) -> row.get("id", UUID.class))
-				.one())
+		return Mono.fromCallable(() -> LogQuery.parse(since, tail, run))
+			.flatMap((query) -> logs(this.resources.locate(caller, type, name, workspace)
+				.flatMap((located) -> this.database
+					.sql("SELECT id FROM workflow_run WHERE resource_id = :id AND (CAST(:run AS uuid) IS NULL OR id = :run) "
+							+ "ORDER BY created_at DESC LIMIT 1")
+					.bind("id", located.id())
+					.bindValues(Map.of("run", (query.run() != null) ? query.run()
+							: org.springframework.r2dbc.core.Parameter.empty(UUID.class)))
+					.map((row) -> row.get("id", UUID.class))
+					.one()), query));
+	}
+
+	/** The lines of the run {@code run} finds (none when it finds none), as {@link LogQuery} asks. */
+	private Mono<Map<String, Object>> logs(Mono<UUID> run, LogQuery query) {
+		return run
 			.flatMap((id) -> this.database
 				.sql("SELECT seq, at, level, task, message FROM (SELECT * FROM run_log WHERE run_id = :run AND at >= :after "
 						+ "ORDER BY seq DESC LIMIT :limit) l ORDER BY seq")
 				.bind("run", id)
-				.bind("after", after)
-				.bind("limit", limit)
+				.bind("after", query.after())
+				.bind("limit", query.tail())
 				.map(Runs::line)
 				.all()
 				.collectList()
@@ -314,14 +365,26 @@ public class Runs implements Applied {
 			.defaultIfEmpty(Map.of("logs", List.of()));
 	}
 
+	/** The log lines of the run {@code run} finds, as the seed shows them ({@code {"logs": [...]}}). */
+	public Mono<Map<String, Object>> logLines(Mono<UUID> run, LogQuery query) {
+		return logs(run, query).map(Runs::withoutSeqs);
+	}
+
+	/** Follows the log of the run {@code run} finds, as {@link #follow(Caller, String, String, String, String, String, String)}. */
+	public Flux<Map<String, Object>> follow(Mono<UUID> run, LogQuery query) {
+		return follow(logs(run, query));
+	}
+
 	/** The answer of {@code GET .../logs}: the lines, as the seed shows them. */
 	public Mono<Map<String, Object>> logLines(Caller caller, String type, String name, @Nullable String workspace,
 			@Nullable String since, @Nullable String tail, @Nullable String run) {
-		return logs(caller, type, name, workspace, since, tail, run).map((answer) -> {
-			@SuppressWarnings("unchecked")
-			List<Map<String, Object>> lines = (List<Map<String, Object>>) answer.get("logs");
-			return Map.of("logs", lines.stream().map(Runs::withoutSeq).toList());
-		});
+		return logs(caller, type, name, workspace, since, tail, run).map(Runs::withoutSeqs);
+	}
+
+	private static Map<String, Object> withoutSeqs(Map<String, Object> answer) {
+		@SuppressWarnings("unchecked")
+		List<Map<String, Object>> lines = (List<Map<String, Object>>) answer.get("logs");
+		return Map.of("logs", lines.stream().map(Runs::withoutSeq).toList());
 	}
 
 	/** A batch of new log lines, and whether the run had ended before they were read. */
@@ -335,7 +398,11 @@ public class Runs implements Applied {
 	 */
 	public Flux<Map<String, Object>> follow(Caller caller, String type, String name, @Nullable String workspace,
 			@Nullable String since, @Nullable String tail, @Nullable String run) {
-		return logs(caller, type, name, workspace, since, tail, run).flatMapMany((answer) -> {
+		return follow(logs(caller, type, name, workspace, since, tail, run));
+	}
+
+	private Flux<Map<String, Object>> follow(Mono<Map<String, Object>> logs) {
+		return logs.flatMapMany((answer) -> {
 			@SuppressWarnings("unchecked")
 			List<Map<String, Object>> first = (List<Map<String, Object>>) answer.get("logs");
 			UUID id = (UUID) answer.get("run");
