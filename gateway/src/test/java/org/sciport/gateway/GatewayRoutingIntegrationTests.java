@@ -257,7 +257,9 @@ class GatewayRoutingIntegrationTests {
 			// seed 004
 			"GET, /api/users/login-providers, auth", "GET, /api/users/openid/orcid/login, auth",
 			"GET, /api/projects/count, workflow", "POST, /api/projects/12/upload-file, workflow",
-			"GET, /api/nextflow-projects, workflow", "GET, /api/nextflow-projects/rnaseq/arguments, workflow" })
+			"GET, /api/nextflow-projects, workflow", "GET, /api/nextflow-projects/rnaseq/arguments, workflow",
+			"GET, /api/workflows, workflow", "GET, /api/workflows/rnaseq/arguments, workflow",
+			"POST, /api/projects/12/schedule, workflow", "GET, /api/projects/12/logs, workflow" })
 	void routesEveryDocumentedPrefixToItsOwner(String method, String path, String owner) {
 		String body = this.client.method(org.springframework.http.HttpMethod.valueOf(method))
 			.uri(path)
@@ -315,6 +317,14 @@ class GatewayRoutingIntegrationTests {
 		this.client.get().uri("/v1/datasets").exchange()
 			.expectStatus().isUnauthorized()
 			.expectBody().jsonPath("$.error.code").isEqualTo("INVALID_API_KEY");
+		// Nextflow's weblog carries its run's secret, which workflow-service alone judges.
+		for (String path : List.of("/api/projects/12/nextflow-log", "/api/projects/12/workflow-log")) {
+			for (String authorization : List.of("Basic bmV4dGZsb3c6c2VjcmV0", "Bearer junk")) {
+				this.client.post().uri(path).header("Authorization", authorization).exchange().expectStatus().isOk()
+					.expectBody(String.class).value((body) -> assertThat(body).startsWith("workflow POST " + path));
+			}
+		}
+		this.client.post().uri("/api/projects/12/schedule").exchange().expectStatus().isUnauthorized();
 		this.client.get().uri("/v1/datasets").header("x-access-token", TOKEN).exchange().expectStatus().isOk();
 		JWTClaimsSet claims = SignedJWT.parse(TOKEN).getJWTClaimsSet();
 		this.client.get().uri("/v1/datasets")
