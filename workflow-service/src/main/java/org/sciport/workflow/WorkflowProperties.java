@@ -43,12 +43,13 @@ public record WorkflowProperties(
 	 * @param environment environment variables the Nextflow process gets ({@code NXF_HOME},
 	 * {@code JAVA_HOME}, ...); the process gets no other but {@code PATH}, {@code LANG} and
 	 * {@code HOME} (the run's work directory)
+	 * @param image the Nextflow image a {@code kubernetes} stack's Job runs (else the stack's)
 	 */
 	public record Nextflow(@DefaultValue("data/workflow/projects") java.nio.file.Path projectsDirectory,
 			@DefaultValue("10GB") org.springframework.util.unit.DataSize maxUpload,
 			@DefaultValue java.util.Map<String, Pipeline> pipelines, @org.jspecify.annotations.Nullable String command,
 			@DefaultValue("shell") String stack, java.net.@org.jspecify.annotations.Nullable URI weblogUrl,
-			@DefaultValue java.util.Map<String, String> environment) {
+			@DefaultValue java.util.Map<String, String> environment, @org.jspecify.annotations.Nullable String image) {
 	}
 
 	/**
@@ -91,10 +92,18 @@ public record WorkflowProperties(
 	 * @param poll how often a running Job is looked at
 	 * @param keepFinished how long Kubernetes keeps a finished Job whose removal failed
 	 * ({@code ttlSecondsAfterFinished}); Sciport deletes each Job once its log is kept
+	 * @param sharedVolume a PersistentVolumeClaim (ReadWriteMany) that holds this service's data
+	 * directory, mounted at {@code sharedPath} in this service's pod; a Job whose task works in a
+	 * directory under it gets it mounted at the same path and works there, so it finds its run's
+	 * {@code inputs/} and leaves {@code outputs/} (and a Nextflow project's files) where the
+	 * service reads them. Without one, a Job works in an empty {@code /work} of its own.
+	 * @param sharedPath where {@code sharedVolume} is mounted
 	 */
 	public record Kubernetes(@DefaultValue("false") boolean enabled, @org.jspecify.annotations.Nullable String masterUrl,
 			@DefaultValue("default") String namespace, @org.jspecify.annotations.Nullable String serviceAccount,
-			@DefaultValue("1s") java.time.Duration poll, @DefaultValue("10m") java.time.Duration keepFinished) {
+			@DefaultValue("1s") java.time.Duration poll, @DefaultValue("10m") java.time.Duration keepFinished,
+			@org.jspecify.annotations.Nullable String sharedVolume,
+			java.nio.file.@org.jspecify.annotations.Nullable Path sharedPath) {
 	}
 
 	/**

@@ -47,7 +47,10 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "spring.config.name=workflow-service", "sciport.workflow.runs.poll=200ms",
 				"sciport.workflow.kubernetes.enabled=true", "sciport.workflow.kubernetes.namespace=lab",
-				"sciport.workflow.kubernetes.poll=100ms" })
+				"sciport.workflow.kubernetes.poll=100ms", "sciport.workflow.nextflow.command=nextflow",
+				"sciport.workflow.nextflow.stack=container:1", "sciport.workflow.nextflow.image=docker.io/nextflow/nextflow:24.10.4",
+				"sciport.workflow.nextflow.weblog-url=http://workflow-service.sciport:8085",
+				"sciport.workflow.nextflow.pipelines.hello.directory=/pipelines/hello" })
 @AutoConfigureWebTestClient
 @Import(TestTokens.class)
 @EnableKubernetesMockClient(crud = true, https = false)
@@ -62,11 +65,19 @@ class KubernetesJobsIntegrationTests {
 
 	static KubernetesClient kubernetes;
 
+	private static java.nio.file.Path shared;
+
+	private static java.nio.file.Path runs;
+
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) throws IOException {
 		TestInfrastructure.register(registry, "workflow_kubernetes");
-		String runs = Files.createTempDirectory("sciport-runs-").toString();
-		registry.add("sciport.workflow.runs.work-directory", () -> runs);
+		shared = Files.createTempDirectory("sciport-shared-");
+		runs = Files.createDirectories(shared.resolve("runs"));
+		registry.add("sciport.workflow.runs.work-directory", runs::toString);
+		registry.add("sciport.workflow.kubernetes.shared-volume", () -> "sciport-data");
+		registry.add("sciport.workflow.kubernetes.shared-path", shared::toString);
+		registry.add("sciport.workflow.nextflow.projects-directory", () -> shared.resolve("projects").toString());
 		registry.add("sciport.workflow.kubernetes.master-url", () -> kubernetes.getConfiguration().getMasterUrl());
 	}
 
@@ -112,7 +123,8 @@ class KubernetesJobsIntegrationTests {
 						.endTerminated().endState().endContainerStatus().endStatus().build();
 					kubernetes.pods().inNamespace("lab").resource(pod).create();
 					server.expect().get().withPath("/api/v1/namespaces/lab/pods/" + name + "-x7k2p/log?pretty=false&container=task")
-						.andReturn(200, "fitting with MODE=" + container.getEnv().get(0).getValue() + "\nresidual 0.0042\n")
+						.andReturn(200, "fitting with MODE=" + container.getEnv().stream().filter((variable) -> variable.getName().equals("MODE")).findFirst()
+							.map((variable) -> variable.getValue()).orElse("none") + "\nresidual 0.0042\n")
 						.always();
 					Job done = new JobBuilder(job).withNewStatus().withSucceeded((exit == 0) ? 1 : 0)
 						.withFailed((exit == 0) ? 0 : 1).endStatus().build();
@@ -196,10 +208,15 @@ class KubernetesJobsIntegrationTests {
 		Container container = pod.getContainers().get(0);
 		assertThat(container.getImage()).isEqualTo("ghcr.io/example/fitter:2.1");
 		assertThat(container.getCommand()).containsExactly("/bin/sh", "-c", "python fit.py --all");
-		assertThat(container.getEnv()).singleElement().satisfies((variable) -> {
-			assertThat(variable.getName()).isEqualTo("MODE");
-			assertThat(variable.getValue()).isEqualTo("fast");
-		});
+		String workDirectory = runs.resolve((String) run.get("id")).toAbsolutePath().toString();
+		assertThat(container.getEnv()).extracting((variable) -> variable.getName() + "=" + variable.getValue())
+			.containsExactly("HOME=" + workDirectory, "SCIPORT_WORK_DIR=" + workDirectory, "MODE=fast");
+		// The run's work directory is on the shared volume: the Job mounts it where the service has it, and works there.
+		assertThat(container.getWorkingDir()).isEqualTo(workDirectory);
+		assertThat(container.getVolumeMounts()).extracting((mount) -> mount.getName() + ":" + mount.getMountPath())
+			.containsExactlyInAnyOrder("work:" + shared.toAbsolutePath(), "tmp:/tmp");
+		assertThat(pod.getVolumes()).filteredOn((volume) -> volume.getName().equals("work")).singleElement()
+			.satisfies((volume) -> assertThat(volume.getPersistentVolumeClaim().getClaimName()).isEqualTo("sciport-data"));
 		assertThat(container.getResources().getLimits().get("cpu").toString()).isEqualTo("250m");
 		assertThat(container.getResources().getRequests().get("memory").toString()).isEqualTo("256Mi");
 		assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
@@ -231,12 +248,48 @@ class KubernetesJobsIntegrationTests {
 			.withLabel("sciport.org/run", run).list().getItems().isEmpty());
 	}
 
+	/**
+	 * A Nextflow project's run as a Job of the Nextflow image: it works in the project's directory
+	 * and keeps its work directory and weblog configuration in the run's, both on the shared
+	 * volume, and posts to the weblog URL the cluster reaches the service at.
+	 */
+	@Test
+	@SuppressWarnings("unchecked")
+	void aNextflowProjectRunsAsAJobOfTheNextflowImageOnTheSharedVolume() {
+		Map<String, Object> project = (Map<String, Object>) this.client.post().uri("/api/projects/create")
+			.header("x-access-token", this.user.token()).contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("name", "On the cluster")).exchange().expectStatus().isOk().expectBody(MAP).returnResult()
+			.getResponseBody().get("project");
+		int id = (Integer) project.get("id");
+		this.client.post().uri("/api/projects/" + id + "/update").header("x-access-token", this.user.token())
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("nextflow_project", "hello")).exchange()
+			.expectStatus().isOk();
+		this.client.post().uri("/api/projects/" + id + "/schedule").header("x-access-token", this.user.token()).exchange()
+			.expectStatus().isOk();
+		Map<String, Object> run = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+			List<Map<String, Object>> listed = (List<Map<String, Object>>) this.client.get().uri("/api/projects/" + id + "/runs")
+				.header("x-access-token", this.user.token()).exchange().expectStatus().isOk().expectBody(MAP).returnResult()
+				.getResponseBody().get("runs");
+			return listed.isEmpty() ? null : listed.get(0);
+		}, (found) -> found != null && "succeeded".equals(found.get("status")));
+		Job job = this.created.stream().filter((created) -> run.get("id").equals(created.getMetadata().getLabels()
+			.get("sciport.org/run"))).findFirst().orElseThrow();
+		Container container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+		String workDirectory = runs.resolve((String) run.get("id")).toAbsolutePath().toString();
+		assertThat(container.getImage()).isEqualTo("docker.io/nextflow/nextflow:24.10.4");
+		assertThat(container.getCommand()).containsExactly("nextflow", "-c", workDirectory + "/sciport-weblog.config", "run",
+				"/pipelines/hello/main.nf", "-work-dir", workDirectory + "/work", "-with-weblog",
+				"http://workflow-service.sciport:8085/api/projects/" + id + "/nextflow-log");
+		assertThat(container.getWorkingDir()).isEqualTo(shared.resolve("projects/" + id).toAbsolutePath().toString());
+		assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(workDirectory, "sciport-weblog.config"))).isTrue();
+	}
+
 	@Test
 	void aContainerStackWithoutKubernetesIsNotInstalled() {
 		org.sciport.workflow.stacks.Stacks without = new org.sciport.workflow.stacks.Stacks(new WorkflowProperties(
 				List.of("workflow"), org.springframework.util.unit.DataSize.ofMegabytes(1), null, java.nio.file.Path.of("b"),
 				null, null, new WorkflowProperties.Kubernetes(false, null, "default", null, Duration.ofSeconds(1),
-						Duration.ofMinutes(10)), null));
+						Duration.ofMinutes(10), null, null), null));
 		assertThat(without.installed()).containsExactly("shell:1");
 		assertThat(without.resolve("container")).isEmpty();
 		assertThat(without.runsOnHost("shell")).isTrue();

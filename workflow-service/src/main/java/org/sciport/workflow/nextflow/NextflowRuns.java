@@ -173,6 +173,9 @@ class NextflowRuns implements ProjectRuns {
 		task.put("name", TASK);
 		ObjectNode taskSpec = task.putObject("spec");
 		taskSpec.put("stack", this.properties.stack());
+		if (this.properties.image() != null) {
+			taskSpec.put("image", this.properties.image());
+		}
 		ArrayNode line = taskSpec.putArray("command");
 		line.add(command);
 		line.add("-c");

@@ -545,7 +545,7 @@ class RunExecutor extends Poller {
 			live.tasks.started(task.name(), attempt);
 			log.line("INFO", task.name(), "Task started" + ((attempt > 1) ? " (attempt " + attempt + ")" : ""));
 			Result result = (stack.executor() == Stacks.Executor.SHELL) ? shell(run, task, directory, log, live)
-					: job(run, task, attempt, stack, log, live);
+					: job(run, task, attempt, stack, directory, log, live);
 			if (live.cancelled) {
 				log.line("WARN", task.name(), "Task cancelled");
 				live.tasks.ended(task.name(), "cancelled", result.exitCode(), "the run was cancelled");
@@ -653,13 +653,14 @@ class RunExecutor extends Poller {
 	}
 
 	/** One attempt as a Kubernetes Job, named after the run, the task and the attempt. */
-	private Result job(Claimed run, Task task, int attempt, Stacks.Stack stack, RunLog log, Live live) {
+	private Result job(Claimed run, Task task, int attempt, Stacks.Stack stack, Path directory, RunLog log, Live live) {
 		String name = ("sciport-" + run.id().toString().substring(0, 8) + "-" + task.name()).replaceAll("-+$", "");
 		name = name.substring(0, Math.min(name.length(), 55)).replaceAll("-+$", "") + "-" + attempt;
 		KubernetesJobs.Outcome outcome = this.jobs.run(name,
 				Map.of("app.kubernetes.io/managed-by", "sciport-workflow", "sciport.org/run", run.id().toString(),
 						"sciport.org/task", task.name()),
-				stack, task.spec(), task.timeout(), (level, line) -> log.line(level, task.name(), line),
+				stack, task.spec(), task.timeout(), new KubernetesJobs.Directories(directory, workDirectory(run)),
+				(level, line) -> log.line(level, task.name(), line),
 				() -> live.cancelled);
 		return new Result(outcome.exitCode(), outcome.message());
 	}

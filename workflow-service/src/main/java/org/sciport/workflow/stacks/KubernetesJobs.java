@@ -73,18 +73,20 @@ public class KubernetesJobs implements DisposableBean {
 	 * @param stack the task's stack
 	 * @param spec the task's spec
 	 * @param timeout how long it may take
+	 * @param directory where the task works, and its run's work directory: used when both lie on
+	 * the shared volume
 	 * @param log where the pod's lines go ({@code INFO}, line)
 	 * @param cancelled whether the run was asked to stop
 	 */
 	public Outcome run(String name, Map<String, String> labels, Stacks.Stack stack, JsonNode spec, Duration timeout,
-			BiConsumer<String, String> log, BooleanSupplier cancelled) {
+			Directories directory, BiConsumer<String, String> log, BooleanSupplier cancelled) {
 		String image = spec.path("image").asString(stack.settings().image());
 		if (image == null || image.isBlank()) {
 			return new Outcome(null, "a " + stack.name() + " task needs spec.image");
 		}
 		Job job;
 		try {
-			job = job(name, labels, image, stack, spec, timeout);
+			job = job(name, labels, image, stack, spec, timeout, directory);
 		}
 		catch (IllegalArgumentException ex) {
 			return new Outcome(null, ex.getMessage());
@@ -182,8 +184,25 @@ public class KubernetesJobs implements DisposableBean {
 		}
 	}
 
+	/**
+	 * Where a task works.
+	 *
+	 * @param task its working directory
+	 * @param run its run's work directory
+	 */
+	public record Directories(java.nio.file.Path task, java.nio.file.Path run) {
+	}
+
+	/** Whether the task's directories lie on the shared volume (and one is configured). */
+	private boolean shared(Directories directories) {
+		java.nio.file.Path mount = this.properties.sharedPath();
+		return this.properties.sharedVolume() != null && mount != null
+				&& directories.task().normalize().startsWith(mount.toAbsolutePath().normalize())
+				&& directories.run().normalize().startsWith(mount.toAbsolutePath().normalize());
+	}
+
 	private Job job(String name, Map<String, String> labels, String image, Stacks.Stack stack, JsonNode spec,
-			Duration timeout) {
+			Duration timeout, Directories directories) {
 		List<String> command = new ArrayList<>();
 		JsonNode given = spec.path("command");
 		if (given.isString()) {
@@ -198,6 +217,15 @@ public class KubernetesJobs implements DisposableBean {
 		for (String variable : spec.path("environment").propertyNames()) {
 			environment.add(new EnvVar(variable, spec.path("environment").path(variable).asString(), null));
 		}
+		boolean shared = shared(directories);
+		String workingDir = shared ? directories.task().toString() : "/work";
+		environment.add(0, new EnvVar("HOME", shared ? directories.run().toString() : "/work", null));
+		environment.add(1, new EnvVar("SCIPORT_WORK_DIR", shared ? directories.run().toString() : "/work", null));
+		io.fabric8.kubernetes.api.model.Volume work = shared
+				? new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("work").withNewPersistentVolumeClaim()
+					.withClaimName(this.properties.sharedVolume()).endPersistentVolumeClaim().build()
+				: new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("work").withNewEmptyDir().endEmptyDir().build();
+		String mountPath = shared ? this.properties.sharedPath().toAbsolutePath().normalize().toString() : "/work";
 		Quantity cpu = quantity(spec.path("resources").path("cpu").asString(stack.settings().cpu()), "cpu");
 		Quantity memory = quantity(spec.path("resources").path("memory").asString(stack.settings().memory()), "memory");
 		return new JobBuilder()
@@ -219,7 +247,7 @@ public class KubernetesJobs implements DisposableBean {
 						.addNewContainer()
 							.withName(CONTAINER).withImage(image)
 							.withCommand(command.isEmpty() ? null : command).withArgs(arguments.isEmpty() ? null : arguments)
-							.withEnv(environment).withWorkingDir("/work")
+							.withEnv(environment).withWorkingDir(workingDir)
 							.withNewResources()
 								.addToRequests("cpu", cpu).addToRequests("memory", memory)
 								.addToLimits("cpu", cpu).addToLimits("memory", memory)
@@ -228,10 +256,10 @@ public class KubernetesJobs implements DisposableBean {
 								.withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
 								.withNewCapabilities().addToDrop("ALL").endCapabilities()
 							.endSecurityContext()
-							.addNewVolumeMount().withName("work").withMountPath("/work").endVolumeMount()
+							.addNewVolumeMount().withName("work").withMountPath(mountPath).endVolumeMount()
 							.addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
 						.endContainer()
-						.addNewVolume().withName("work").withNewEmptyDir().endEmptyDir().endVolume()
+						.addToVolumes(work)
 						.addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
 					.endSpec()
 				.endTemplate()
