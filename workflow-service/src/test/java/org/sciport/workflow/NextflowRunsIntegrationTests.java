@@ -88,6 +88,9 @@ class NextflowRunsIntegrationTests {
 	@Autowired
 	WebTestClient client;
 
+	@Autowired
+	org.springframework.r2dbc.core.DatabaseClient database;
+
 	private final User owner = TestTokens.user();
 
 	@Test
@@ -259,6 +262,18 @@ class NextflowRunsIntegrationTests {
 		get(this.owner, "/api/projects/" + id).expectStatus().isOk().expectBody().jsonPath("$.project.is_scheduled")
 			.isEqualTo(false);
 		assertThat(awaitEnded(id)).containsEntry("status", "cancelled");
+	}
+
+	@Test
+	void deletingAScheduledProjectCancelsItsRun() {
+		int id = projectOf("Deleted");
+		post(this.owner, "/api/projects/" + id + "/update", Map.of("nextflow_project", "waiting")).expectStatus().isOk();
+		post(this.owner, "/api/projects/" + id + "/schedule", Map.of()).expectStatus().isOk();
+		secretOf(id);
+		post(this.owner, "/api/projects/" + id + "/delete", Map.of()).expectStatus().isOk();
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+			.until(() -> this.database.sql("SELECT status FROM workflow_run WHERE project_id = :id").bind("id", id)
+				.map((row) -> row.get("status", String.class)).one().block(), "cancelled"::equals);
 	}
 
 	@Test

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.security.Caller;
 import org.sciport.workflow.WorkflowProperties;
+import org.sciport.workflow.runs.Runs;
 import org.sciport.workflow.web.Json;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
@@ -34,7 +35,11 @@ class NextflowProjects {
 
 	private final JsonMapper json;
 
-	NextflowProjects(DatabaseClient database, ProjectFiles files, WorkflowProperties properties, JsonMapper json) {
+	private final Runs runs;
+
+	NextflowProjects(DatabaseClient database, ProjectFiles files, WorkflowProperties properties, JsonMapper json,
+			Runs runs) {
+		this.runs = runs;
 		this.database = database;
 		this.files = files;
 		this.properties = properties.nextflow();
@@ -130,10 +135,16 @@ class NextflowProjects {
 			.then());
 	}
 
-	/** Deletes the project and its files. */
+	/** Deletes the project and its files; a run of it under way is cancelled. */
 	Mono<Void> delete(Caller caller, int id) {
 		return get(caller, id)
-			.then(this.database.sql("UPDATE nextflow_project SET deleted_at = now() WHERE id = :id").bind("id", id).then())
+			.then(this.database
+				.sql("UPDATE nextflow_project p SET deleted_at = now(), is_scheduled = false, current_run = NULL "
+						+ "FROM nextflow_project o WHERE p.id = :id AND o.id = p.id RETURNING o.current_run")
+				.bind("id", id)
+				.map((row) -> java.util.Optional.ofNullable(row.get("current_run", UUID.class)))
+				.one())
+			.flatMap((run) -> run.map(this.runs::requestCancel).orElse(Mono.empty()))
 			.then(this.files.delete(id, null).onErrorResume((ex) -> Mono.empty()));
 	}
 
