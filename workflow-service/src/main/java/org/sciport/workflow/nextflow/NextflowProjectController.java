@@ -196,8 +196,9 @@ class NextflowProjectController {
 		return Mono.defer(() -> {
 			int project = id(id);
 			String authorization = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
-			NextflowWeblog.secret(authorization);
-			return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_WEBLOG_POST)
+			// The secret first: nobody else's post is read.
+			return this.weblog.authenticate(project, authorization).flatMap((run) -> DataBufferUtils
+				.join(exchange.getRequest().getBody(), MAX_WEBLOG_POST)
 				.map((buffer) -> {
 					byte[] bytes = new byte[buffer.readableByteCount()];
 					buffer.read(bytes);
@@ -207,7 +208,7 @@ class NextflowProjectController {
 				.defaultIfEmpty(new byte[0])
 				.onErrorMap(DataBufferLimitException.class, (ex) -> new SciportException(ErrorCode.PAYLOAD_TOO_LARGE,
 						"A weblog post may hold at most " + MAX_WEBLOG_POST + " bytes"))
-				.flatMap((body) -> this.weblog.record(project, authorization, body));
+				.flatMap((body) -> this.weblog.record(run, body)));
 		}).thenReturn("");
 	}
 

@@ -139,13 +139,14 @@ class NextflowProjects {
 	Mono<Void> delete(Caller caller, int id) {
 		return get(caller, id)
 			.then(this.database
-				.sql("UPDATE nextflow_project p SET deleted_at = now(), is_scheduled = false, current_run = NULL "
-						+ "FROM nextflow_project o WHERE p.id = :id AND o.id = p.id RETURNING o.current_run")
+				.sql("WITH old AS (SELECT id, current_run FROM nextflow_project WHERE id = :id FOR UPDATE) "
+						+ "UPDATE nextflow_project p SET deleted_at = now(), is_scheduled = false, current_run = NULL "
+						+ "FROM old WHERE p.id = old.id RETURNING old.current_run")
 				.bind("id", id)
 				.map((row) -> java.util.Optional.ofNullable(row.get("current_run", UUID.class)))
 				.one())
 			.flatMap((run) -> run.map(this.runs::requestCancel).orElse(Mono.empty()))
-			.then(this.files.delete(id, null).onErrorResume((ex) -> Mono.empty()));
+			.then(this.files.deleteAll(id).onErrorResume((ex) -> Mono.empty()));
 	}
 
 	List<String> pipelines() {

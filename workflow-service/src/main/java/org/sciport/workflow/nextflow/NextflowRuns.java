@@ -50,9 +50,11 @@ import tools.jackson.databind.node.ObjectNode;
  * When the run starts, a secret only it knows is made: written into a Nextflow configuration
  * file in the run's work directory ({@code weblog.basicToken}, readable by the service's user
  * alone), its SHA-256 kept here. The weblog endpoint takes posts carrying it
- * ({@link NextflowWeblog}) and nothing else. When the run ends, what {@code finished} does is
- * done in the same transaction: the project is no longer scheduled and its counters are reset;
- * the files the pipeline wrote in the project are the run's outputs.
+ * ({@link NextflowWeblog}) and nothing else. Nextflow starts in the run's own {@code launch}
+ * folder, never in the project, whose {@code nextflow.config} it would load. When the run ends,
+ * what {@code finished} does is done in the same transaction: the project is no longer
+ * scheduled, its counters are reset, the secret ends; what Nextflow published is copied into the
+ * project, and the files the run wrote there are its outputs.
  */
 @Service
 class NextflowRuns implements ProjectRuns {
@@ -118,12 +120,14 @@ class NextflowRuns implements ProjectRuns {
 			JsonNode spec = spec(id, run, command, pipeline, (JsonNode) project.get("workflow_arguments"));
 			return this.transactions.transactional(this.database
 				.sql("UPDATE nextflow_project SET is_scheduled = true, submitted_processes = 0, completed_processes = 0, "
-						+ "updated_at = now() WHERE id = :id AND NOT is_scheduled AND deleted_at IS NULL")
+						+ "updated_at = now() WHERE id = :id AND NOT is_scheduled AND deleted_at IS NULL AND NOT EXISTS "
+						+ "(SELECT 1 FROM workflow_run WHERE project_id = :id AND status IN ('pending', 'running'))")
 				.bind("id", id)
 				.fetch()
 				.rowsUpdated()
 				.flatMap((updated) -> (updated == 0)
-						? Mono.error(new NextflowProjects.Unprocessable("general", "the project is scheduled already"))
+						? Mono.error(new NextflowProjects.Unprocessable("general",
+								"the project is scheduled already, or its last run is still stopping"))
 						: this.runs.queueProject(run, id, spec, UUID.fromString(caller.userId()), caller.isAdmin()))
 				.then(this.database
 					.sql("INSERT INTO nextflow_run (run_id, project_id) VALUES (:run, :project)")
@@ -173,6 +177,7 @@ class NextflowRuns implements ProjectRuns {
 		task.put("name", TASK);
 		ObjectNode taskSpec = task.putObject("spec");
 		taskSpec.put("stack", this.properties.stack());
+		task.put("timeout", this.properties.timeout().toSeconds() + "s");
 		if (this.properties.image() != null) {
 			taskSpec.put("image", this.properties.image());
 		}
@@ -262,6 +267,10 @@ class NextflowRuns implements ProjectRuns {
 				if (text.chars().anyMatch((c) -> (c < 0x20 && c != '\t') || c == 0x7f)) {
 					throw new Refused("must be a line of text");
 				}
+				if (text.startsWith("-")) {
+					// Nextflow would read it as an option of its own, not as the argument's value.
+					throw new Refused("must not start with '-'");
+				}
 				yield text;
 			}
 		};
@@ -322,9 +331,93 @@ class NextflowRuns implements ProjectRuns {
 			.bind("run", run)
 			.then()
 			.block(java.time.Duration.ofSeconds(30));
-		Path directory = this.files.root(project);
-		Map<Path, String> before = snapshot(directory);
-		return new Prepared(directory, () -> written(directory, before));
+		Path root = this.files.root(project);
+		Path launch = workDirectory.resolve("launch");
+		try {
+			Files.createDirectories(launch);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("the run's launch directory could not be made", ex);
+		}
+		Map<Path, String> before = snapshot(root);
+		return new Prepared(launch, root, List.of(root), (warn) -> {
+			publish(project, launch, workDirectory, warn);
+			return written(root, before);
+		});
+	}
+
+	/**
+	 * Copies what Nextflow wrote in its launch directory into the project, at the same paths, as
+	 * the original's users found their results there: regular files, and links (Nextflow
+	 * publishes links by default) that lead to a file or folder inside the run's directory, their
+	 * target's content. Nextflow's own {@code .nextflow} cache and log stay behind; a path that
+	 * would run through a link in the project is left out, said in the run's log.
+	 */
+	private void publish(int project, Path launch, Path workDirectory, java.util.function.Consumer<String> warn) {
+		Path run;
+		try {
+			run = workDirectory.toRealPath();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		try (java.util.stream.Stream<Path> entries = Files.walk(launch)) {
+			for (Path entry : entries.toList()) {
+				Path relative = launch.relativize(entry);
+				if (relative.toString().isEmpty() || relative.getName(0).toString().equals(".nextflow")
+						|| relative.getFileName().toString().startsWith(".nextflow.log")) {
+					continue;
+				}
+				if (Files.isRegularFile(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+					copy(project, entry, relative, warn);
+				}
+				else if (Files.isSymbolicLink(entry)) {
+					Path target;
+					try {
+						target = entry.toRealPath();
+					}
+					catch (IOException ex) {
+						warn.accept("Not published: " + relative + " is a broken link");
+						continue;
+					}
+					if (!target.startsWith(run)) {
+						warn.accept("Not published: " + relative + " leads outside the run");
+						continue;
+					}
+					if (Files.isRegularFile(target)) {
+						copy(project, target, relative, warn);
+					}
+					else if (Files.isDirectory(target)) {
+						try (java.util.stream.Stream<Path> inside = Files.walk(target)) {
+							for (Path file : inside.filter((path) -> Files.isRegularFile(path,
+									java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+								copy(project, file, relative.resolve(target.relativize(file)), warn);
+							}
+						}
+					}
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("what the run wrote could not be read", ex);
+		}
+	}
+
+	private void copy(int project, Path from, Path relative, java.util.function.Consumer<String> warn) throws IOException {
+		Path target;
+		try {
+			target = this.files.resolve(project, relative.toString(), "output", false);
+		}
+		catch (ValidationException ex) {
+			warn.accept("Not published: " + relative + " (" + ex.getMessage() + ")");
+			return;
+		}
+		if (Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+			warn.accept("Not published: " + relative + " is a folder in the project");
+			return;
+		}
+		Files.createDirectories(target.getParent());
+		Files.copy(from, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 	}
 
 	/** The regular files under the project, each with its size and modification time. */
@@ -333,15 +426,8 @@ class NextflowRuns implements ProjectRuns {
 		try {
 			Files.walkFileTree(directory, new SimpleFileVisitor<>() {
 				@Override
-				public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes attributes) {
-					// Nextflow's own cache, not something the pipeline wrote.
-					return (!folder.equals(directory) && folder.getFileName().toString().equals(".nextflow"))
-							? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-				}
-
-				@Override
 				public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-					if (attributes.isRegularFile() && !file.getFileName().toString().startsWith(".nextflow.log")) {
+					if (attributes.isRegularFile()) {
 						files.put(file, attributes.size() + "/" + attributes.lastModifiedTime().toMillis());
 					}
 					return FileVisitResult.CONTINUE;
@@ -371,12 +457,26 @@ class NextflowRuns implements ProjectRuns {
 
 	@Override
 	public Mono<String> ended(UUID run, int project, String status, @Nullable String error) {
+		try {
+			Files.deleteIfExists(this.runsDirectory.resolve(run.toString()).resolve(CONFIG));
+		}
+		catch (IOException ex) {
+			// Its secret is revoked below all the same.
+		}
 		return this.database
 			.sql("UPDATE nextflow_project SET is_scheduled = false, submitted_processes = 0, completed_processes = 0, "
 					+ "current_run = NULL, updated_at = now() WHERE id = :project AND current_run = :run")
 			.bind("project", project)
 			.bind("run", run)
 			.then()
+			.then(this.database.sql("UPDATE nextflow_run SET secret_sha256 = NULL WHERE run_id = :run").bind("run", run).then())
+			// A project deleted while its run went on loses the files the run still wrote.
+			.then(this.database.sql("SELECT deleted_at IS NOT NULL AS deleted FROM nextflow_project WHERE id = :project")
+				.bind("project", project)
+				.map((row) -> Boolean.TRUE.equals(row.get("deleted", Boolean.class)))
+				.one()
+				.filter(Boolean::booleanValue)
+				.flatMap((deleted) -> this.files.deleteAll(project).onErrorResume((ex) -> Mono.empty())))
 			.then(this.database
 				.sql("SELECT n.error_message, t.exit_code FROM nextflow_run n LEFT JOIN task_run t ON t.run_id = n.run_id "
 						+ "AND t.task = '" + TASK + "' WHERE n.run_id = :run")

@@ -87,29 +87,39 @@ class NextflowWeblog {
 	}
 
 	/**
-	 * Records one post for the project's run whose secret it carries; 401 when none has it.
+	 * The running run of the project whose secret the request carries; 401 when none has it (a
+	 * run's secret ends with it).
 	 *
 	 * @param project the project of the path
 	 * @param authorization the request's {@code Authorization}
-	 * @param body the post's bytes (Nextflow's writer may mangle non-ASCII text: decoded leniently)
 	 */
-	Mono<Void> record(int project, @Nullable String authorization, byte[] body) {
+	Mono<UUID> authenticate(int project, @Nullable String authorization) {
 		byte[] hash = sha256(secret(authorization));
-		return this.database.sql("SELECT run_id FROM nextflow_run WHERE project_id = :project AND secret_sha256 = :hash")
+		return this.database
+			.sql("SELECT n.run_id FROM nextflow_run n JOIN workflow_run w ON w.id = n.run_id WHERE n.project_id = :project "
+					+ "AND n.secret_sha256 = :hash AND w.status = 'running'")
 			.bind("project", project)
 			.bind("hash", hash)
 			.map((row) -> row.get("run_id", UUID.class))
 			.one()
-			.switchIfEmpty(Mono.error(() -> new AuthenticationException("No run of this project has that secret")))
-			.flatMap((run) -> {
-				JsonNode post = parse(body);
-				String event = post.path("event").asString("");
-				if (!EVENTS.contains(event)) {
-					// A newer Nextflow's event: taken, and left alone.
-					return Mono.empty();
-				}
-				return this.transactions.transactional(recordRun(run, event, post).then(recordTrace(run, event, post)));
-			});
+			.switchIfEmpty(Mono.error(() -> new AuthenticationException("No running run of this project has that secret")));
+	}
+
+	/**
+	 * Records one post for a run.
+	 *
+	 * @param run the run ({@link #authenticate})
+	 * @param body the post's bytes (Nextflow's writer may mangle non-ASCII text: decoded leniently)
+	 */
+	Mono<Void> record(UUID run, byte[] body) {
+		return Mono.fromCallable(() -> parse(body)).flatMap((post) -> {
+			String event = post.path("event").asString("");
+			if (!EVENTS.contains(event)) {
+				// A newer Nextflow's event: taken, and left alone.
+				return Mono.empty();
+			}
+			return this.transactions.transactional(recordRun(run, event, post).then(recordTrace(run, event, post)));
+		});
 	}
 
 	private JsonNode parse(byte[] body) {

@@ -161,28 +161,43 @@ class ProjectFiles {
 		});
 	}
 
+	/** Deletes the whole file area of a project. */
+	Mono<Void> deleteAll(int project) {
+		return blocking(() -> {
+			Path root = this.properties.projectsDirectory().resolve(Integer.toString(project)).toAbsolutePath().normalize();
+			if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+				remove(root);
+			}
+			return root;
+		}).then();
+	}
+
 	Mono<Void> delete(int project, @Nullable String path) {
 		return blocking(() -> {
 			Path target = resolve(project, path, "path", false);
 			if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
 				throw new NotFoundException("No file or folder " + path + " in the project");
 			}
-			// Links inside are removed as links: the walk does not follow them.
-			Files.walkFileTree(target, new SimpleFileVisitor<>() {
-				@Override
-				public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-					Files.delete(file);
-					return FileVisitResult.CONTINUE;
-				}
-
-				@Override
-				public FileVisitResult postVisitDirectory(Path dir, @Nullable IOException ex) throws IOException {
-					Files.delete(dir);
-					return FileVisitResult.CONTINUE;
-				}
-			});
+			remove(target);
 			return target;
 		}).then();
+	}
+
+	/** Removes a file, or a folder with everything in it; links inside are removed as links. */
+	private static void remove(Path target) throws IOException {
+		Files.walkFileTree(target, new SimpleFileVisitor<>() {
+			@Override
+			public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+				Files.delete(file);
+				return FileVisitResult.CONTINUE;
+			}
+
+			@Override
+			public FileVisitResult postVisitDirectory(Path dir, @Nullable IOException ex) throws IOException {
+				Files.delete(dir);
+				return FileVisitResult.CONTINUE;
+			}
+		});
 	}
 
 	Mono<Void> createFolder(int project, @Nullable String path) {

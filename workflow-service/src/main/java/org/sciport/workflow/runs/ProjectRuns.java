@@ -28,9 +28,13 @@ public interface ProjectRuns {
 	 * A readied run.
 	 *
 	 * @param directory where its task runs
-	 * @param written after the run, the files it wrote there (the ones to store as outputs)
+	 * @param outputs the folder its outputs are named from
+	 * @param mounts the folders outside its work directory its task uses (a Job mounts them)
+	 * @param written after a successful run, the files it wrote (the ones to store as outputs),
+	 * telling what it left aside
 	 */
-	record Prepared(Path directory, java.util.function.Supplier<List<Path>> written) {
+	record Prepared(Path directory, Path outputs, List<Path> mounts,
+			java.util.function.Function<java.util.function.Consumer<String>, List<Path>> written) {
 	}
 
 	/**

@@ -111,6 +111,13 @@ class RunExecutor extends Poller {
 
 	private final AtomicInteger active = new AtomicInteger();
 
+	/** Beats the heartbeats of runs busy outside their DAG (staging, storing outputs). */
+	private final java.util.concurrent.ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "workflow-heartbeat");
+		thread.setDaemon(true);
+		return thread;
+	});
+
 	private final Sinks.Many<Boolean> finished = Sinks.many().multicast().directBestEffort();
 
 	RunExecutor(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
@@ -153,6 +160,7 @@ class RunExecutor extends Poller {
 	public void stop() {
 		super.stop();
 		this.threads.shutdownNow();
+		this.beats.shutdownNow();
 	}
 
 	/**
@@ -161,17 +169,19 @@ class RunExecutor extends Poller {
 	 */
 	private Mono<Void> abandon() {
 		String stopped = "the replica carrying out the run stopped";
-		return this.database
-			.sql("UPDATE workflow_run SET status = 'failed', error_message = '" + stopped + "', "
-					+ "finished_at = now() WHERE status = 'running' AND heartbeat_at < now() - interval '"
-					+ ABANDONED.toSeconds() + " seconds' RETURNING id, project_id")
-			.map((row) -> java.util.Optional.ofNullable(row.get("project_id", Integer.class))
-				.map((project) -> Map.entry(row.get("id", UUID.class), project)))
+		String old = "status = 'running' AND heartbeat_at < now() - interval '" + ABANDONED.toSeconds() + " seconds'";
+		return this.database.sql("SELECT id FROM workflow_run WHERE " + old)
+			.map((row) -> row.get("id", UUID.class))
 			.all()
-			.concatMap((abandoned) -> abandoned
-				.map((run) -> this.transactions.transactional(this.projects.ended(run.getKey(), run.getValue(), "failed", stopped))
-					.then())
-				.orElse(Mono.empty()))
+			// Each in a transaction of its own: the run's record and its project's together.
+			.concatMap((run) -> this.transactions.transactional(this.database
+				.sql("UPDATE workflow_run SET status = 'failed', error_message = '" + stopped + "', finished_at = now() "
+						+ "WHERE id = :id AND " + old + " RETURNING project_id")
+				.bind("id", run)
+				.map((row) -> java.util.Optional.ofNullable(row.get("project_id", Integer.class)))
+				.one()
+				.flatMap((project) -> project.map((id) -> this.projects.ended(run, id, "failed", stopped).then())
+					.orElse(Mono.empty()))))
 			.then();
 	}
 
@@ -270,6 +280,9 @@ class RunExecutor extends Poller {
 
 		volatile boolean cancelled;
 
+		/** The folders outside the run's work directory its tasks use. */
+		volatile List<Path> mounts = List.of();
+
 		Live(TaskStates tasks) {
 			this.tasks = tasks;
 		}
@@ -282,6 +295,27 @@ class RunExecutor extends Poller {
 	}
 
 	private void carryOut(Claimed run) {
+		// Whatever the run is busy with, its replica is seen to be alive.
+		java.util.concurrent.ScheduledFuture<?> beating = this.beats.scheduleWithFixedDelay(() -> {
+			try {
+				heartbeat(run);
+			}
+			catch (RuntimeException ex) {
+				// The next beat tries again.
+			}
+		}, BACKGROUND_BEAT.toMillis(), BACKGROUND_BEAT.toMillis(), TimeUnit.MILLISECONDS);
+		try {
+			perform(run);
+		}
+		finally {
+			beating.cancel(false);
+		}
+	}
+
+	/** How often a run's heartbeat is beaten whatever it is busy with; its DAG beats it every second too. */
+	private static final Duration BACKGROUND_BEAT = Duration.ofSeconds(15);
+
+	private void perform(Claimed run) {
 		RunLog log = new RunLog(this.database, run.id(), this.properties.logLines());
 		Live live = new Live(new TaskStates(this.database, run.id()));
 		String failure = null;
@@ -293,9 +327,11 @@ class RunExecutor extends Poller {
 			Files.createDirectories(workDirectory.resolve("outputs"));
 			ProjectRuns.Prepared prepared = (run.project() != null)
 					? this.projects.prepare(run.id(), run.project(), workDirectory) : null;
+			live.mounts = (prepared != null) ? prepared.mounts() : List.of();
 			failure = follow(run, tasks(run.spec()), (prepared != null) ? prepared.directory() : workDirectory, log, live);
 			if (failure == null && !live.cancelled) {
-				outputs = (prepared != null) ? this.files.store(run, prepared.directory(), prepared.written().get(), log)
+				outputs = (prepared != null) ? this.files.store(run, prepared.outputs(),
+						prepared.written().apply((warning) -> log.line("WARN", null, warning)), log)
 						: this.files.store(run, workDirectory, log);
 			}
 		}
@@ -659,7 +695,7 @@ class RunExecutor extends Poller {
 		KubernetesJobs.Outcome outcome = this.jobs.run(name,
 				Map.of("app.kubernetes.io/managed-by", "sciport-workflow", "sciport.org/run", run.id().toString(),
 						"sciport.org/task", task.name()),
-				stack, task.spec(), task.timeout(), new KubernetesJobs.Directories(directory, workDirectory(run)),
+				stack, task.spec(), task.timeout(), new KubernetesJobs.Directories(directory, workDirectory(run), live.mounts),
 				(level, line) -> log.line(level, task.name(), line),
 				() -> live.cancelled);
 		return new Result(outcome.exitCode(), outcome.message());
@@ -699,11 +735,23 @@ class RunExecutor extends Poller {
 	 * announces it, in one transaction.
 	 */
 	private void finish(Claimed run, String status, @Nullable String failure, List<FileEvents.DatasetFile> outputs) {
-		Mono<java.util.Optional<String>> told = (run.project() != null)
-				? this.projects.ended(run.id(), run.project(), status, failure).map(java.util.Optional::of)
-					.defaultIfEmpty(java.util.Optional.empty())
-				: Mono.just(java.util.Optional.ofNullable(failure));
-		this.transactions.transactional(told.flatMap((said) -> {
+		// Only a run still running ends here: one given up as abandoned meanwhile keeps that end.
+		Mono<Boolean> ended = this.database
+			.sql("UPDATE workflow_run SET status = :status, outputs = CAST(:outputs AS jsonb), finished_at = now() "
+					+ "WHERE id = :id AND status = 'running'")
+			.bind("status", status)
+			.bind("outputs", this.json.writeValueAsString(outputs))
+			.bind("id", run.id())
+			.fetch()
+			.rowsUpdated()
+			.map((updated) -> updated > 0);
+		this.transactions.transactional(ended.filter(Boolean::booleanValue).flatMap((mine) -> {
+			Mono<java.util.Optional<String>> told = (run.project() != null)
+					? this.projects.ended(run.id(), run.project(), status, failure).map(java.util.Optional::of)
+						.defaultIfEmpty(java.util.Optional.empty())
+					: Mono.just(java.util.Optional.ofNullable(failure));
+			return told;
+		}).flatMap((said) -> {
 			String error = "succeeded".equals(status) ? null : said.filter((text) -> !text.isEmpty()).orElse(null);
 			WorkflowEvents.Run event = event(run, status, error);
 			Object data = switch (status) {
@@ -716,12 +764,8 @@ class RunExecutor extends Poller {
 				case "cancelled" -> WorkflowEvents.RunCancelled.TYPE;
 				default -> WorkflowEvents.RunFailed.TYPE;
 			};
-			return this.database
-				.sql("UPDATE workflow_run SET status = :status, error_message = :error, outputs = CAST(:outputs AS jsonb), "
-						+ "finished_at = now() WHERE id = :id")
-				.bind("status", status)
+			return this.database.sql("UPDATE workflow_run SET error_message = :error WHERE id = :id")
 				.bindValues(Map.of("error", (error != null) ? error : org.springframework.r2dbc.core.Parameter.empty(String.class)))
-				.bind("outputs", this.json.writeValueAsString(outputs))
 				.bind("id", run.id())
 				.then()
 				.then(this.database.sql("UPDATE task_run SET status = 'skipped', error_message = 'not run: the run ended first' "

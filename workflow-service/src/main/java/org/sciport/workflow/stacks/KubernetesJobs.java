@@ -187,18 +187,31 @@ public class KubernetesJobs implements DisposableBean {
 	/**
 	 * Where a task works.
 	 *
-	 * @param task its working directory
+	 * @param task its working directory (its run's, or one of {@code more})
 	 * @param run its run's work directory
+	 * @param more other folders it uses (a Nextflow project's)
 	 */
-	public record Directories(java.nio.file.Path task, java.nio.file.Path run) {
+	public record Directories(java.nio.file.Path task, java.nio.file.Path run, List<java.nio.file.Path> more) {
+
+		List<java.nio.file.Path> mounted() {
+			List<java.nio.file.Path> mounted = new ArrayList<>();
+			mounted.add(this.run.toAbsolutePath().normalize());
+			this.more.forEach((folder) -> mounted.add(folder.toAbsolutePath().normalize()));
+			return mounted;
+		}
+
 	}
 
-	/** Whether the task's directories lie on the shared volume (and one is configured). */
+	/** Whether every folder the task uses lies on the shared volume (and one is configured). */
 	private boolean shared(Directories directories) {
 		java.nio.file.Path mount = this.properties.sharedPath();
-		return this.properties.sharedVolume() != null && mount != null
-				&& directories.task().normalize().startsWith(mount.toAbsolutePath().normalize())
-				&& directories.run().normalize().startsWith(mount.toAbsolutePath().normalize());
+		if (this.properties.sharedVolume() == null || mount == null) {
+			return false;
+		}
+		java.nio.file.Path root = mount.toAbsolutePath().normalize();
+		List<java.nio.file.Path> mounted = directories.mounted();
+		return mounted.stream().allMatch((folder) -> folder.startsWith(root) && !folder.equals(root))
+				&& mounted.stream().anyMatch((folder) -> directories.task().toAbsolutePath().normalize().startsWith(folder));
 	}
 
 	private Job job(String name, Map<String, String> labels, String image, Stacks.Stack stack, JsonNode spec,
@@ -225,7 +238,18 @@ public class KubernetesJobs implements DisposableBean {
 				? new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("work").withNewPersistentVolumeClaim()
 					.withClaimName(this.properties.sharedVolume()).endPersistentVolumeClaim().build()
 				: new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("work").withNewEmptyDir().endEmptyDir().build();
-		String mountPath = shared ? this.properties.sharedPath().toAbsolutePath().normalize().toString() : "/work";
+		// Only the task's own folders of the shared volume, each where the service has it.
+		List<io.fabric8.kubernetes.api.model.VolumeMount> mounts = new ArrayList<>();
+		if (shared) {
+			java.nio.file.Path root = this.properties.sharedPath().toAbsolutePath().normalize();
+			for (java.nio.file.Path folder : directories.mounted()) {
+				mounts.add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("work")
+					.withMountPath(folder.toString()).withSubPath(root.relativize(folder).toString()).build());
+			}
+		}
+		else {
+			mounts.add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("work").withMountPath("/work").build());
+		}
 		Quantity cpu = quantity(spec.path("resources").path("cpu").asString(stack.settings().cpu()), "cpu");
 		Quantity memory = quantity(spec.path("resources").path("memory").asString(stack.settings().memory()), "memory");
 		return new JobBuilder()
@@ -256,7 +280,7 @@ public class KubernetesJobs implements DisposableBean {
 								.withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
 								.withNewCapabilities().addToDrop("ALL").endCapabilities()
 							.endSecurityContext()
-							.addNewVolumeMount().withName("work").withMountPath(mountPath).endVolumeMount()
+							.addAllToVolumeMounts(mounts)
 							.addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
 						.endContainer()
 						.addToVolumes(work)
