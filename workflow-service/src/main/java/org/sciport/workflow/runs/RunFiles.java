@@ -170,9 +170,11 @@ class RunFiles {
 	private void stageDataset(RunExecutor.Claimed run, UUID dataset, Path directory, java.util.Set<String> names,
 			RunLog log) {
 		URI list = this.inputs.datasetService().resolve("/v1/datasets/" + dataset + "/files");
+		HttpHeaders credentials = new HttpHeaders();
+		credentials(run, credentials);
 		JsonNode files = this.client.get()
 			.uri(list)
-			.headers((headers) -> credentials(run, headers))
+			.headers((headers) -> headers.addAll(credentials))
 			.exchangeToMono((response) -> {
 				if (response.statusCode().is2xxSuccessful()) {
 					return response.bodyToMono(JsonNode.class);
@@ -257,9 +259,13 @@ class RunFiles {
 		Path partial = target.resolveSibling("." + target.getFileName() + ".part");
 		try {
 			java.util.concurrent.atomic.AtomicBoolean missing = new java.util.concurrent.atomic.AtomicBoolean();
+			// Exchanged here, on the run's thread: a retry re-runs the request on a scheduler's
+			// thread, where waiting for the exchange would block.
+			HttpHeaders credentials = new HttpHeaders();
+			credentials(run, credentials);
 			Flux<DataBuffer> body = this.client.get()
 				.uri(from)
-				.headers((headers) -> credentials(run, headers))
+				.headers((headers) -> headers.addAll(credentials))
 				.exchangeToFlux((response) -> {
 					if (response.statusCode().is2xxSuccessful()) {
 						return response.bodyToFlux(DataBuffer.class);
