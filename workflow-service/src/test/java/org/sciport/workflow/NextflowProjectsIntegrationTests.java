@@ -20,13 +20,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.web.reactive.function.BodyInserters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,6 +58,13 @@ class NextflowProjectsIntegrationTests {
 
 	@Autowired
 	WebTestClient client;
+
+	private ProjectCalls calls;
+
+	@org.junit.jupiter.api.BeforeEach
+	void calls() {
+		this.calls = new ProjectCalls(this.client);
+	}
 
 	private final User owner = TestTokens.user();
 
@@ -199,32 +203,20 @@ class NextflowProjectsIntegrationTests {
 		post(TestTokens.admin(), "/api/projects/999999/finished", Map.of()).expectStatus().isNotFound();
 	}
 
-	@SuppressWarnings("unchecked")
 	private int projectOf(User user, String name) {
-		return (Integer) ((Map<String, Object>) post(user, "/api/projects/create", Map.of("name", name)).expectStatus().isOk()
-			.expectBody(MAP).returnResult().getResponseBody().get("project")).get("id");
+		return this.calls.create(user, name);
 	}
 
 	private WebTestClient.ResponseSpec upload(int id, String directory, String filename, String content) {
-		MultipartBodyBuilder form = new MultipartBodyBuilder();
-		form.part("file", new ByteArrayResource(content.getBytes(StandardCharsets.UTF_8)) {
-			@Override
-			public String getFilename() {
-				return filename;
-			}
-		});
-		form.part("directory", directory);
-		return this.client.post().uri("/api/projects/" + id + "/upload-file").header("x-access-token", this.owner.token())
-			.contentType(MediaType.MULTIPART_FORM_DATA).body(BodyInserters.fromMultipartData(form.build())).exchange();
+		return this.calls.upload(this.owner, id, directory, filename, content);
 	}
 
 	private WebTestClient.ResponseSpec get(User user, String path) {
-		return this.client.get().uri(path).header("x-access-token", user.token()).exchange();
+		return this.calls.get(user, path);
 	}
 
 	private WebTestClient.ResponseSpec post(User user, String path, Map<String, Object> body) {
-		return this.client.post().uri(path).header("x-access-token", user.token()).contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(body).exchange();
+		return this.calls.post(user, path, body);
 	}
 
 }

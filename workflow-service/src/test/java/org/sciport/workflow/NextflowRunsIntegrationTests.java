@@ -24,13 +24,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.web.reactive.function.BodyInserters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -89,6 +86,13 @@ class NextflowRunsIntegrationTests {
 
 	@Autowired
 	WebTestClient client;
+
+	private ProjectCalls calls;
+
+	@org.junit.jupiter.api.BeforeEach
+	void calls() {
+		this.calls = new ProjectCalls(this.client);
+	}
 
 	@Autowired
 	org.springframework.r2dbc.core.DatabaseClient database;
@@ -379,33 +383,20 @@ class NextflowRunsIntegrationTests {
 		return messages;
 	}
 
-	@SuppressWarnings("unchecked")
 	private int projectOf(String name) {
-		return (Integer) ((Map<String, Object>) post(this.owner, "/api/projects/create", Map.of("name", name)).expectStatus()
-			.isOk().expectBody(MAP).returnResult().getResponseBody().get("project")).get("id");
+		return this.calls.create(this.owner, name);
 	}
 
 	private void upload(int id, String directory, String filename, String content) {
-		MultipartBodyBuilder form = new MultipartBodyBuilder();
-		form.part("file", new ByteArrayResource(content.getBytes(StandardCharsets.UTF_8)) {
-			@Override
-			public String getFilename() {
-				return filename;
-			}
-		});
-		form.part("directory", directory);
-		this.client.post().uri("/api/projects/" + id + "/upload-file").header("x-access-token", this.owner.token())
-			.contentType(MediaType.MULTIPART_FORM_DATA).body(BodyInserters.fromMultipartData(form.build())).exchange()
-			.expectStatus().isOk();
+		this.calls.upload(this.owner, id, directory, filename, content).expectStatus().isOk();
 	}
 
 	private WebTestClient.ResponseSpec get(User user, String path) {
-		return this.client.get().uri(path).header("x-access-token", user.token()).exchange();
+		return this.calls.get(user, path);
 	}
 
 	private WebTestClient.ResponseSpec post(User user, String path, Map<String, Object> body) {
-		return this.client.post().uri(path).header("x-access-token", user.token()).contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(body).exchange();
+		return this.calls.post(user, path, body);
 	}
 
 }
