@@ -192,8 +192,9 @@ class NextflowRunsIntegrationTests {
 		try (TopicReader reader = new TopicReader(TestInfrastructure.kafkaBootstrap(), Topics.WORKFLOW)) {
 			List<ConsumerRecord<String, String>> events = reader.awaitRecords(
 					(record) -> run.get("id").equals(record.key()), 2, Duration.ofSeconds(30));
+			// The user the run acts for is named, so their webhooks receive it.
 			assertThat(events.get(1).value()).contains("\"type\":\"sciport.workflow.run.failed\"")
-				.contains("terminated with an error exit status");
+				.contains("terminated with an error exit status").contains("\"requested_by\":\"" + this.owner.id() + "\"");
 		}
 	}
 

@@ -63,12 +63,15 @@ public final class WorkflowEvents {
 	 * @param trigger {@code apply}, {@code manual}, {@code schedule} or {@code event}
 	 * @param status {@code running}, {@code succeeded}, {@code failed} or {@code cancelled}
 	 * @param errorMessage why it failed, if it did
+	 * @param requestedBy the user the run acts for (who started it, or who applied the workflow):
+	 * their webhooks receive its events
 	 * @param projectId the Nextflow project (seed 004) whose run it is, if it is one
 	 */
 	@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 	public record Run(String runId, @org.jspecify.annotations.Nullable String resourceId,
 			@org.jspecify.annotations.Nullable String workspace, String name, int revision, String trigger, String status,
-			@org.jspecify.annotations.Nullable String errorMessage, @org.jspecify.annotations.Nullable Integer projectId) {
+			@org.jspecify.annotations.Nullable String errorMessage, @org.jspecify.annotations.Nullable String requestedBy,
+			@org.jspecify.annotations.Nullable Integer projectId) {
 	}
 
 	/** A run started. */
@@ -83,14 +86,14 @@ public final class WorkflowEvents {
 	 * ({@link FileEvents.RunCompleted}): the files its tasks wrote under {@code outputs/}, stored,
 	 * for the dataset the workflow names; a run without one hands the catalogue none.
 	 *
-	 * @param run the run
+	 * @param run the run (its {@code requested_by}, the user it acts for, is the one whose rights
+	 * decide whether the outputs go into the dataset)
 	 * @param datasetId the dataset its outputs go into, if the workflow names one
-	 * @param requestedBy the user the run acts for (who started it, or who applied the workflow)
 	 * @param outputs the files it wrote
 	 */
 	@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 	public record RunCompleted(@JsonUnwrapped Run run, @org.jspecify.annotations.Nullable String datasetId,
-			@org.jspecify.annotations.Nullable String requestedBy, java.util.List<FileEvents.DatasetFile> outputs) {
+			java.util.List<FileEvents.DatasetFile> outputs) {
 
 		public static final String TYPE = FileEvents.RunCompleted.TYPE;
 

@@ -755,7 +755,7 @@ class RunExecutor extends Poller {
 			String error = "succeeded".equals(status) ? null : said.filter((text) -> !text.isEmpty()).orElse(null);
 			WorkflowEvents.Run event = event(run, status, error);
 			Object data = switch (status) {
-				case "succeeded" -> new WorkflowEvents.RunCompleted(event, run.dataset(), run.actsFor().toString(), outputs);
+				case "succeeded" -> new WorkflowEvents.RunCompleted(event, run.dataset(), outputs);
 				case "cancelled" -> new WorkflowEvents.RunCancelled(event);
 				default -> new WorkflowEvents.RunFailed(event);
 			};
@@ -791,7 +791,8 @@ class RunExecutor extends Poller {
 
 	private static WorkflowEvents.Run event(Claimed run, String status, @Nullable String error) {
 		return new WorkflowEvents.Run(run.id().toString(), (run.resource() != null) ? run.resource().toString() : null,
-				run.workspace(), run.name(), run.revision(), run.trigger(), status, error, run.project());
+				run.workspace(), run.name(), run.revision(), run.trigger(), status, error, run.actsFor().toString(),
+				run.project());
 	}
 
 }
