@@ -5,12 +5,14 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,7 @@ import org.sciport.commons.error.NotFoundException;
 import org.sciport.commons.error.SciportException;
 import org.sciport.commons.error.ValidationException;
 import org.sciport.workflow.WorkflowProperties;
+import org.sciport.commons.storage.ChannelWriter;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.stereotype.Component;
@@ -153,7 +156,9 @@ class ProjectFiles {
 							+ this.properties.maxUpload() + " (sciport.workflow.nextflow.max-upload)", "file", null, null);
 				}
 			});
-			return DataBufferUtils.write(counted, partial)
+			// Written by the file worker threads, never on the event loop.
+			return ChannelWriter.write(counted, () -> FileChannel.open(partial, StandardOpenOption.CREATE_NEW,
+					StandardOpenOption.WRITE))
 				.then(blocking(() -> Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING,
 						StandardCopyOption.ATOMIC_MOVE)))
 				.onErrorResume((ex) -> blocking(() -> Files.deleteIfExists(partial)).then(Mono.error(ex)))

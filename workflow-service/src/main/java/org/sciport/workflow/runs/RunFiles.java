@@ -219,7 +219,10 @@ class RunFiles {
 			return false;
 		}
 		try {
-			DataBufferUtils.write(this.blobs.read(key), target).block(FETCH);
+			org.sciport.commons.storage.ChannelWriter.write(this.blobs.read(key),
+					() -> java.nio.channels.FileChannel.open(target, java.nio.file.StandardOpenOption.CREATE,
+							java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE))
+				.block(FETCH);
 			return true;
 		}
 		catch (RuntimeException ex) {
@@ -279,7 +282,12 @@ class RunFiles {
 							? what + " is not readable by the user the run acts for"
 							: "the service answered " + status + " for " + what)));
 				});
-			this.harvest.guard(DataBufferUtils.write(body, partial).then(Mono.just(true))).block(FETCH);
+			// Written by the file worker threads, never on an event loop (the JDK's asynchronous
+			// file channel queues each write behind a lock).
+			this.harvest.guard(org.sciport.commons.storage.ChannelWriter.write(body,
+					() -> java.nio.channels.FileChannel.open(partial, java.nio.file.StandardOpenOption.CREATE,
+							java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE))
+				.thenReturn(true)).block(FETCH);
 			if (missing.get()) {
 				return false;
 			}
