@@ -313,7 +313,9 @@ class WebhooksIntegrationTests {
 							+ "\"revision\":1,\"status\":\"pending\",\"created_by\":\"" + by + "\"}"));
 		}
 		await().atMost(Duration.ofSeconds(30)).until(() -> received.getOrDefault("/authored", List.of()).size() >= 1);
-		Thread.sleep(500);
+		// The other author's resource never arrives.
+		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+			.until(() -> received.getOrDefault("/authored", List.of()).size() == 1);
 		assertThat(received.get("/authored")).singleElement().satisfies((event) -> assertThat(
 				event.path("resource").path("name").asString()).isEqualTo("etl-" + author.id().toString().substring(0, 8)));
 		assertThat(received.get("/resources")).hasSize(1);
