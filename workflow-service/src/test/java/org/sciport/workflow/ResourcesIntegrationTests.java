@@ -257,6 +257,11 @@ class ResourcesIntegrationTests {
 		call(owner, "DELETE", "/v1/workspaces/" + workspace + "/members/" + owner.id(), null, null)
 			.expectStatus().isEqualTo(409);
 
+		// An administrator sees every workspace, and how many there are.
+		call(TestTokens.admin(), "GET", "/v1/workspaces?limit=100", null, null).expectStatus().isOk().expectBody()
+			.jsonPath("$.data[?(@.name == '" + workspace + "')]").exists()
+			.jsonPath("$.meta.total").value((Integer total) -> assertThat(total).isGreaterThanOrEqualTo(2));
+
 		// A workspace holding resources is deleted only when asked with force, and public never.
 		call(owner, "DELETE", "/v1/workspaces/" + workspace, null, null).expectStatus().isEqualTo(409).expectBody()
 			.jsonPath("$.error.details.resources").isEqualTo(1);
