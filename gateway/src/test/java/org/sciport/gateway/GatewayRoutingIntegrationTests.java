@@ -356,7 +356,8 @@ class GatewayRoutingIntegrationTests {
 		assertThat(status).isEqualTo(401);
 		// Another instance started now knows the revocation before it reports started.
 		RevokedTokens restarted = new RevokedTokens();
-		RevocationListener listener = new RevocationListener(restarted, TestInfrastructure.kafkaBootstrap());
+		RevocationListener listener = new RevocationListener(restarted,
+				org.sciport.commons.event.KafkaConnection.plain(TestInfrastructure.kafkaBootstrap()));
 		listener.start();
 		try {
 			assertThat(restarted.isRevoked(claims.getJWTID())).isTrue();

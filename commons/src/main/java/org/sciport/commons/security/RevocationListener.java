@@ -49,7 +49,7 @@ public final class RevocationListener implements SmartLifecycle {
 
 	private final RevokedTokens revoked;
 
-	private final String bootstrapServers;
+	private final Map<String, Object> connection;
 
 	/** Events' data in snake case; fields added later are no reason to miss a revocation. */
 	private final JsonMapper json = JsonMapper.builder()
@@ -65,15 +65,18 @@ public final class RevocationListener implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	public RevocationListener(RevokedTokens revoked, String bootstrapServers) {
+	/**
+	 * @param connection how to reach the brokers ({@link org.sciport.commons.event.KafkaConnection})
+	 */
+	public RevocationListener(RevokedTokens revoked, Map<String, Object> connection) {
 		this.revoked = revoked;
-		this.bootstrapServers = bootstrapServers;
+		this.connection = Map.copyOf(connection);
 	}
 
 	@Override
 	public void start() {
 		Properties config = new Properties();
-		config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers);
+		config.putAll(this.connection);
 		config.put(ConsumerConfig.GROUP_ID_CONFIG, "sciport-revocations-" + UUID.randomUUID());
 		config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
 		config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -3,6 +3,7 @@ package org.sciport.gateway.usage;
 import java.time.Duration;
 
 import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.KafkaConnection;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,7 +18,7 @@ class UsageConfiguration {
 
 	@Bean
 	UsageReporter usageReporter(Environment environment, CloudEventCodec codec) {
-		return new UsageReporter(environment.getRequiredProperty("spring.kafka.bootstrap-servers"),
+		return new UsageReporter(KafkaConnection.settings(environment),
 				environment.getProperty("sciport.gateway.usage.every", Duration.class, Duration.ofSeconds(5)), codec);
 	}
 

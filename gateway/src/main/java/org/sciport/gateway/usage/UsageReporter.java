@@ -46,7 +46,7 @@ public final class UsageReporter implements WebFilter, Ordered, SmartLifecycle {
 
 	private final Map<Bucket, AtomicLong> counts = new ConcurrentHashMap<>();
 
-	private final String bootstrapServers;
+	private final Map<String, Object> connection;
 
 	private final Duration every;
 
@@ -54,9 +54,12 @@ public final class UsageReporter implements WebFilter, Ordered, SmartLifecycle {
 
 	private volatile @Nullable Disposable schedule;
 
-	public UsageReporter(String bootstrapServers, Duration every, CloudEventCodec codec) {
+	/**
+	 * @param connection how to reach the brokers ({@link org.sciport.commons.event.KafkaConnection})
+	 */
+	public UsageReporter(Map<String, Object> connection, Duration every, CloudEventCodec codec) {
 		this.codec = codec;
-		this.bootstrapServers = bootstrapServers;
+		this.connection = Map.copyOf(connection);
 		this.every = every;
 	}
 
@@ -78,7 +81,7 @@ public final class UsageReporter implements WebFilter, Ordered, SmartLifecycle {
 	@Override
 	public void start() {
 		Properties config = new Properties();
-		config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers);
+		config.putAll(this.connection);
 		config.put(ProducerConfig.ACKS_CONFIG, "all");
 		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
 		config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
