@@ -13,9 +13,11 @@ import org.apache.kafka.clients.admin.NewTopic;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import org.sciport.commons.calls.ServiceCalls;
+import org.sciport.commons.docs.ApiDocument;
 import org.sciport.commons.error.ErrorRenderer;
 import org.sciport.commons.error.SciportErrorHandler;
 import org.sciport.commons.event.CloudEventCodec;
+import org.sciport.commons.event.KafkaConnection;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.health.KafkaHealthIndicator;
 import org.sciport.commons.inbox.EventInbox;
@@ -98,6 +100,21 @@ public final class SciportServiceAutoConfiguration {
 		return new RequestTextFilter(environment.getProperty("sciport.web.read-form-bodies", Boolean.class, true));
 	}
 
+	/**
+	 * The frame of the application's OpenAPI document (springdoc adds the operations).
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	io.swagger.v3.oas.models.OpenAPI sciportApiDocument(Environment environment) {
+		return ApiDocument.frame(environment.getProperty("spring.application.name", "service"),
+				environment.getProperty("sciport.version", "0.1.0"));
+	}
+
+	@Bean
+	io.swagger.v3.core.jackson.ModelResolver sciportApiSchemas() {
+		return ApiDocument.snakeCaseSchemas();
+	}
+
 	@Bean
 	StrictJson strictJson() {
 		return new StrictJson();
@@ -175,8 +192,7 @@ public final class SciportServiceAutoConfiguration {
 
 			@Bean
 			RevocationListener revocationListener(RevokedTokens revoked, Environment environment) {
-				return new RevocationListener(revoked,
-						environment.getRequiredProperty("spring.kafka.bootstrap-servers"));
+				return new RevocationListener(revoked, KafkaConnection.settings(environment));
 			}
 
 		}

@@ -6,9 +6,11 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.sciport.commons.docs.ApiDocument;
 import org.sciport.commons.error.AuthenticationException;
 import org.sciport.commons.error.PermissionDeniedException;
 import org.sciport.commons.error.ValidationException;
+
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -63,6 +65,7 @@ public final class AccessTokenFilter implements WebFilter, Ordered {
 		this.apiTokens = apiTokens;
 		List<PathPattern> patterns = new ArrayList<>();
 		patterns.add(PathPatternParser.defaultInstance.parse("/actuator/**"));
+		patterns.add(PathPatternParser.defaultInstance.parse(ApiDocument.PATH + "/**"));
 		for (String path : publicPaths) {
 			patterns.add(PathPatternParser.defaultInstance.parse(path));
 		}
