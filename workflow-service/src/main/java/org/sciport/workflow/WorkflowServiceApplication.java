@@ -1,8 +1,10 @@
 package org.sciport.workflow;
 
+import org.sciport.commons.metrics.Backlog;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
 
 /**
  * workflow-service. Its configuration file is {@code workflow-service.yml}, so it can share a class path with the
@@ -20,6 +22,13 @@ public class WorkflowServiceApplication {
 	@org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 	org.sciport.commons.storage.BlobStore workflowBlobStore(WorkflowProperties properties) {
 		return new org.sciport.commons.storage.LocalBlobStore(properties.storageDirectory());
+	}
+
+	/** Workflow runs waiting for the executor, as {@code sciport.queue.depth{queue="workflow"}}. */
+	@Bean
+	Backlog workflowBacklog() {
+		return Backlog.queue("workflow", "Workflow runs pending and not yet started",
+				"SELECT count(*) AS n FROM workflow_run WHERE status = 'pending'");
 	}
 
 	public static SpringApplicationBuilder builder() {

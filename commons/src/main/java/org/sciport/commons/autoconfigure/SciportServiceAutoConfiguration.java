@@ -21,6 +21,8 @@ import org.sciport.commons.event.KafkaConnection;
 import org.sciport.commons.event.Topics;
 import org.sciport.commons.health.KafkaHealthIndicator;
 import org.sciport.commons.inbox.EventInbox;
+import org.sciport.commons.metrics.Backlog;
+import org.sciport.commons.metrics.BacklogGauges;
 import org.sciport.commons.inbox.ListenerErrorPolicy;
 import org.sciport.commons.inbox.ProcessedEvents;
 import org.sciport.commons.input.StrictJson;
@@ -222,6 +224,20 @@ public final class SciportServiceAutoConfiguration {
 		OutboxWriter outboxWriter(DatabaseClient databaseClient, CloudEventCodec codec,
 				ObjectProvider<OutboxRelay> relay) {
 			return new OutboxWriter(databaseClient, codec, () -> relay.ifAvailable(OutboxRelay::wake));
+		}
+
+		/**
+		 * The outbox's backlog and every {@link Backlog} the service declares, as gauges
+		 * ({@code sciport.metrics.backlog-every}, 15 s by default).
+		 */
+		@Bean
+		BacklogGauges sciportBacklogGauges(DatabaseClient databaseClient, ObjectProvider<Backlog> backlogs,
+				ObjectProvider<MeterRegistry> meters, Environment environment) {
+			List<Backlog> all = new java.util.ArrayList<>();
+			all.add(Backlog.outbox());
+			backlogs.orderedStream().forEach(all::add);
+			return new BacklogGauges(databaseClient, all, meters.getIfAvailable(SimpleMeterRegistry::new),
+					environment.getProperty("sciport.metrics.backlog-every", Duration.class, Duration.ofSeconds(15)));
 		}
 
 		@Bean

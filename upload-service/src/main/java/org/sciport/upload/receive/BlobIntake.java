@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.sciport.commons.error.ErrorCode;
 import org.sciport.commons.error.SciportException;
@@ -16,6 +19,7 @@ import org.sciport.commons.storage.ChannelWriter;
 import org.sciport.upload.UploadProperties;
 import org.sciport.upload.jobs.UploadJobs;
 import org.sciport.upload.jobs.UploadJobs.StoredFile;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
@@ -40,10 +44,26 @@ public class BlobIntake {
 
 	private final long maxFileSize;
 
-	BlobIntake(BlobStore blobs, UploadJobs jobs, UploadProperties properties) {
+	private final Counter streamed;
+
+	private final Counter spooled;
+
+	BlobIntake(BlobStore blobs, UploadJobs jobs, UploadProperties properties, ObjectProvider<MeterRegistry> meters) {
 		this.blobs = blobs;
 		this.jobs = jobs;
 		this.maxFileSize = properties.maxFileSize().toBytes();
+		MeterRegistry registry = meters.getIfAvailable(SimpleMeterRegistry::new);
+		this.streamed = stored(registry, "stream");
+		this.spooled = stored(registry, "spool");
+	}
+
+	/** Bytes of uploaded files stored, by how they arrived: in one stream, or spooled in parts (chunks, tus). */
+	private static Counter stored(MeterRegistry registry, String arrival) {
+		return Counter.builder("sciport.upload.bytes")
+			.description("Bytes of uploaded files stored")
+			.baseUnit("bytes")
+			.tag("arrival", arrival)
+			.register(registry);
 	}
 
 	/** Where the complete file of job {@code id} is kept. */
@@ -78,6 +98,7 @@ public class BlobIntake {
 			String key = blobKey(id);
 			return this.blobs.write(key, counted)
 				.map((blob) -> new StoredFile(key, blob.size(), checksums.xxhash64(), checksums.sha256Hex()))
+				.doOnNext((stored) -> this.streamed.increment(stored.size()))
 				.doFinally((signal) -> progress.dispose());
 		});
 	}
@@ -122,7 +143,8 @@ public class BlobIntake {
 		})
 			.subscribeOn(Schedulers.boundedElastic())
 			.flatMap((checksums) -> this.blobs.importFile(key, file)
-				.map((blob) -> new StoredFile(key, blob.size(), checksums.xxhash64(), checksums.sha256Hex())));
+				.map((blob) -> new StoredFile(key, blob.size(), checksums.xxhash64(), checksums.sha256Hex())))
+			.doOnNext((stored) -> this.spooled.increment(stored.size()));
 	}
 
 	/** Streams a stored file. */

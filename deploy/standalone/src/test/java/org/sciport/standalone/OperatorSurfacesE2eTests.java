@@ -38,11 +38,13 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The API page and the documents behind it, on the packaged suite: {@code /docs} opened in
- * Debian's headless Chromium lists every service's operations and runs one, and every
- * documented operation, sent a malformed request, answers without a server error.
+ * What an operator and an API user look at, on the packaged suite: the API page and the
+ * documents behind it ({@code /docs} opened in Debian's headless Chromium lists every service's
+ * operations and runs one; every documented operation, sent a malformed request, answers
+ * without a server error), and the Grafana dashboard, whose every query names metrics the
+ * services expose.
  */
-class ApiDocsE2eTests {
+class OperatorSurfacesE2eTests {
 
 	private static final Duration READY = Duration.ofSeconds(180);
 
@@ -223,6 +225,54 @@ class ApiDocsE2eTests {
 		assertThat(failures).isEmpty();
 	}
 
+	@Test
+	void theDashboardAsksOnlyForMetricsTheSuiteExposes() throws Exception {
+		get("/v1/status");
+		java.util.Set<String> exposed = new java.util.TreeSet<>();
+		java.util.Properties runtime = suite.runtime();
+		for (String name : runtime.stringPropertyNames()) {
+			if (name.startsWith("service.") || name.equals("gateway.management.url")) {
+				String metrics = this.http.send(HttpRequest.newBuilder(URI.create(runtime.getProperty(name) + "/actuator/prometheus"))
+					.build(), HttpResponse.BodyHandlers.ofString()).body();
+				metrics.lines()
+					.filter((line) -> !line.startsWith("#") && !line.isBlank())
+					.map((line) -> line.split("[{ ]", 2)[0])
+					.forEach(exposed::add);
+			}
+		}
+		JsonNode dashboard = this.json.readTree(Path.of("../helm/sciport/dashboards/sciport.json").toFile());
+		List<String> asked = new ArrayList<>();
+		for (JsonNode panel : dashboard.path("panels")) {
+			for (JsonNode target : panel.path("targets")) {
+				asked.addAll(metricNames(target.path("expr").asString()));
+			}
+		}
+		assertThat(asked).as("the dashboard's queries").isNotEmpty();
+		assertThat(asked).as("metrics the dashboard asks for, against those exposed").allMatch(exposed::contains);
+		// What the issue names is there: per-route requests, Kafka lag, outbox, queues, upload bytes.
+		assertThat(asked).contains("http_server_requests_seconds_bucket", "kafka_consumer_fetch_manager_records_lag_max",
+				"sciport_outbox_backlog", "sciport_queue_depth", "sciport_upload_bytes_total");
+	}
+
+	/** The metric names in a PromQL expression: identifiers that are not functions, keywords or labels. */
+	static List<String> metricNames(String expression) {
+		String withoutStrings = expression.replaceAll("\"[^\"]*\"", "\"\"")
+			.replaceAll("\\{[^}]*}", "")
+			.replaceAll("\\[[^]]*]", "")
+			.replaceAll("(by|without) \\([^)]*\\)", "");
+		List<String> names = new ArrayList<>();
+		java.util.regex.Matcher identifiers = java.util.regex.Pattern.compile("(?<![\\w:.])[a-zA-Z_:][\\w:]*+(?!\\s*\\()")
+			.matcher(withoutStrings);
+		while (identifiers.find()) {
+			String name = identifiers.group();
+			if (!java.util.Set.of("by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless",
+					"offset", "bool").contains(name)) {
+				names.add(name);
+			}
+		}
+		return names;
+	}
+
 	/** The operation's path with every path parameter and query parameter given a wrong value. */
 	private static String malformedUri(String template, JsonNode operation) {
 		String path = template.replaceAll("\\{[^}]+}", "not-an-id");
@@ -299,7 +349,7 @@ class ApiDocsE2eTests {
 			}
 			HttpResponse<String> login = post("/v1/auth/login", credentials);
 			assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
-			this.token = ApiDocsE2eTests.this.json.readTree(login.body()).path("access_token").asString();
+			this.token = OperatorSurfacesE2eTests.this.json.readTree(login.body()).path("access_token").asString();
 			return this.token;
 		}
 
