@@ -28,7 +28,6 @@ import org.sciport.harvest.HarvestServiceApplication;
 import org.sciport.upload.UploadServiceApplication;
 import org.sciport.workflow.WorkflowServiceApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -113,19 +112,33 @@ final class Suite implements AutoCloseable {
 
 	void startInfrastructure() {
 		Path data = this.settings.dataDirectory();
-		if (this.settings.postgresUrl() != null) {
-			this.postgresAdminUrl = this.settings.postgresUrl();
-		}
-		else {
-			this.postgres = startEmbeddedPostgres(data.resolve("postgres"));
-			this.postgresAdminUrl = this.postgres.jdbcUrl("postgres");
-		}
+		// PostgreSQL (a process of its own: initdb, then the server) and Kafka (in this JVM) start
+		// side by side: neither needs the other.
+		CompletableFuture<Void> kafkaStarted = CompletableFuture.completedFuture(null);
 		if (this.settings.kafkaBootstrap() != null) {
 			this.kafkaBootstrap = this.settings.kafkaBootstrap();
 		}
 		else {
-			this.kafka = EmbeddedKafkaBroker.start(data.resolve("kafka"));
-			this.kafkaBootstrap = this.kafka.bootstrapServers();
+			kafkaStarted = CompletableFuture.runAsync(() -> {
+				this.kafka = EmbeddedKafkaBroker.start(data.resolve("kafka"));
+				this.kafkaBootstrap = this.kafka.bootstrapServers();
+			}, (task) -> {
+				Thread thread = new Thread(task, "sciport-start-kafka");
+				thread.setDaemon(true);
+				thread.start();
+			});
+		}
+		try {
+			if (this.settings.postgresUrl() != null) {
+				this.postgresAdminUrl = this.settings.postgresUrl();
+			}
+			else {
+				this.postgres = startEmbeddedPostgres(data.resolve("postgres"));
+				this.postgresAdminUrl = this.postgres.jdbcUrl("postgres");
+			}
+		}
+		finally {
+			awaitKafka(kafkaStarted);
 		}
 		for (Service service : SERVICES) {
 			try {
@@ -138,9 +151,20 @@ final class Suite implements AutoCloseable {
 		}
 	}
 
+	/** Waits for the embedded broker; its failure is the start's failure. */
+	private static void awaitKafka(CompletableFuture<Void> started) {
+		try {
+			started.join();
+		}
+		catch (CompletionException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			throw (cause instanceof RuntimeException runtime) ? runtime : new StartupException(rootMessage(cause));
+		}
+	}
+
 	/**
-	 * Starts the services side by side, each on a free loopback port, then the gateway in front
-	 * of them.
+	 * Starts the services and the gateway in front of them side by side, each service on a free
+	 * loopback port chosen beforehand, so that each knows where the others are before any listens.
 	 */
 	void startApplications(AdminPassword adminPassword, String keyEncryptionKey) {
 		// auth-service's and dataset-service's ports are chosen first: every other service fetches
@@ -150,8 +174,13 @@ final class Suite implements AutoCloseable {
 		int datasetPort = freeLoopbackPort();
 		int harvestPort = freeLoopbackPort();
 		int uploadPort = freeLoopbackPort();
+		int workflowPort = freeLoopbackPort();
+		Ports ports = new Ports(authPort, datasetPort, harvestPort, uploadPort, workflowPort);
 		this.jwksUri = "http://127.0.0.1:" + authPort + "/.well-known/jwks.json";
-		ExecutorService starter = Executors.newFixedThreadPool(SERVICES.size(), (task) -> {
+		for (Service service : SERVICES) {
+			this.serviceUrls.put(service.key(), "http://127.0.0.1:" + ports.of(service.key()));
+		}
+		ExecutorService starter = Executors.newFixedThreadPool(SERVICES.size() + 1, (task) -> {
 			Thread thread = new Thread(task, "sciport-start");
 			thread.setDaemon(true);
 			return thread;
@@ -160,10 +189,9 @@ final class Suite implements AutoCloseable {
 			List<CompletableFuture<Void>> starts = new ArrayList<>();
 			for (Service service : SERVICES) {
 				starts.add(CompletableFuture.runAsync(
-						() -> startService(service, adminPassword, keyEncryptionKey,
-								new Ports(authPort, datasetPort, harvestPort, uploadPort)),
-						starter));
+						() -> startService(service, adminPassword, keyEncryptionKey, ports), starter));
 			}
+			starts.add(CompletableFuture.runAsync(this::startGateway, starter));
 			CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
 		}
 		catch (CompletionException ex) {
@@ -174,6 +202,9 @@ final class Suite implements AutoCloseable {
 		finally {
 			starter.shutdown();
 		}
+	}
+
+	private void startGateway() {
 		List<String> arguments = new ArrayList<>(common());
 		arguments.add("--server.port=" + this.settings.httpPort());
 		String managementPort = System.getenv("SCIPORT_MANAGEMENT_PORT");
@@ -197,21 +228,25 @@ final class Suite implements AutoCloseable {
 	}
 
 	/** The ports chosen before the services start, for the services that call each other. */
-	private record Ports(int auth, int dataset, int harvest, int upload) {
+	private record Ports(int auth, int dataset, int harvest, int upload, int workflow) {
+
+		int of(String service) {
+			return switch (service) {
+				case "auth" -> this.auth;
+				case "dataset" -> this.dataset;
+				case "harvest" -> this.harvest;
+				case "upload" -> this.upload;
+				default -> this.workflow;
+			};
+		}
+
 	}
 
 	private void startService(Service service, AdminPassword adminPassword, String keyEncryptionKey, Ports ports) {
 		List<String> arguments = new ArrayList<>(common());
 		int authPort = ports.auth();
 		int datasetPort = ports.dataset();
-		int port = switch (service.key()) {
-			case "auth" -> authPort;
-			case "dataset" -> datasetPort;
-			case "harvest" -> ports.harvest();
-			case "upload" -> ports.upload();
-			default -> 0;
-		};
-		arguments.add("--server.port=" + port);
+		arguments.add("--server.port=" + ports.of(service.key()));
 		arguments.add("--server.address=127.0.0.1");
 		arguments.add("--sciport.database.url=" + PostgresDatabases.withDatabase(this.postgresAdminUrl, service.database()));
 		arguments.add("--sciport.database.username=" + postgresUsername());
@@ -274,10 +309,6 @@ final class Suite implements AutoCloseable {
 			throw new StartupException(service.key() + "-service did not start: " + rootMessage(ex));
 		}
 		this.services.add(context);
-		int bound = ((WebServerApplicationContext) context).getWebServer().getPort();
-		synchronized (this.serviceUrls) {
-			this.serviceUrls.put(service.key(), "http://127.0.0.1:" + bound);
-		}
 	}
 
 	private List<String> common() {
