@@ -42,7 +42,8 @@ import static org.awaitility.Awaitility.await;
  * stand-in for the Job controller that gives each Job a finished pod and a log), with real
  * PostgreSQL and Kafka behind the service: each task becomes a hardened Job with its image,
  * command, environment and resources; it is followed to its end, its pod's log kept in the run's
- * log, its exit code recorded, and the Job deleted; a cancelled run deletes its running Job.
+ * log (followed while the container runs), its exit code recorded, and the Job deleted; a
+ * cancelled run deletes its running Job.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "spring.config.name=workflow-service", "sciport.workflow.runs.poll=200ms",
@@ -115,6 +116,18 @@ class KubernetesJobsIntegrationTests {
 					if (command.contains("sleep")) {
 						continue;
 					}
+					if (command.contains("live")) {
+						// Running, writing its log, never ending by itself.
+						Pod pod = new PodBuilder().withNewMetadata().withName(name + "-r4nq8").withNamespace("lab")
+							.addToLabels("job-name", name).endMetadata()
+							.withNewStatus().withPhase("Running").endStatus().build();
+						kubernetes.pods().inNamespace("lab").resource(pod).create();
+						server.expect().get()
+							.withPath("/api/v1/namespaces/lab/pods/" + name + "-r4nq8/log?pretty=false&container=task&follow=true")
+							.andReturn(200, "epoch 1 loss 0.91\nepoch 2 loss 0.47\n")
+							.always();
+						continue;
+					}
 					int exit = command.contains("exit 3") ? 3 : 0;
 					Pod pod = new PodBuilder().withNewMetadata().withName(name + "-x7k2p").withNamespace("lab")
 						.addToLabels("job-name", name).endMetadata()
@@ -122,10 +135,14 @@ class KubernetesJobsIntegrationTests {
 						.addNewContainerStatus().withName("task").withNewState().withNewTerminated().withExitCode(exit)
 						.endTerminated().endState().endContainerStatus().endStatus().build();
 					kubernetes.pods().inNamespace("lab").resource(pod).create();
-					server.expect().get().withPath("/api/v1/namespaces/lab/pods/" + name + "-x7k2p/log?pretty=false&container=task")
-						.andReturn(200, "fitting with MODE=" + container.getEnv().stream().filter((variable) -> variable.getName().equals("MODE")).findFirst()
-							.map((variable) -> variable.getValue()).orElse("none") + "\nresidual 0.0042\n")
-						.always();
+					String text = "fitting with MODE=" + container.getEnv().stream().filter((variable) -> variable.getName().equals("MODE")).findFirst()
+						.map((variable) -> variable.getValue()).orElse("none") + "\nresidual 0.0042\n";
+					// Read whole, or followed (an ended container's log, then the end of the stream).
+					for (String query : List.of("", "&follow=true")) {
+						server.expect().get().withPath("/api/v1/namespaces/lab/pods/" + name + "-x7k2p/log?pretty=false&container=task" + query)
+							.andReturn(200, text)
+							.always();
+					}
 					Job done = new JobBuilder(job).withNewStatus().withSucceeded((exit == 0) ? 1 : 0)
 						.withFailed((exit == 0) ? 0 : 1).endStatus().build();
 					kubernetes.batch().v1().jobs().inNamespace("lab").resource(done).updateStatus();
@@ -247,6 +264,37 @@ class KubernetesJobsIntegrationTests {
 		assertThat(awaitEnded(name)).containsEntry("status", "cancelled");
 		await().atMost(Duration.ofSeconds(10)).until(() -> kubernetes.batch().v1().jobs().inNamespace("lab")
 			.withLabel("sciport.org/run", run).list().getItems().isEmpty());
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void aRunningContainersLogReachesTheRunsLogWhileItRuns() {
+		String name = "live-" + UUID.randomUUID().toString().substring(0, 8);
+		apply("""
+				name: %s
+				type: workflow
+				workflow:
+				  dag:
+				    - name: train
+				      spec: {stack: container, image: "ghcr.io/example/trainer:1", command: "train --live"}
+				""".formatted(name));
+		// The lines are in the run's log while the Job still runs (it never ends by itself here).
+		List<Map<String, Object>> logs = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+			.until(() -> (List<Map<String, Object>>) get("/v1/resources/workflow/" + name + "/logs").get("logs"),
+					(lines) -> lines.stream().anyMatch((line) -> "epoch 2 loss 0.47".equals(line.get("message"))));
+		assertThat(logs).anySatisfy((line) -> assertThat(line).containsEntry("task", "train")
+			.containsEntry("message", "epoch 1 loss 0.91"));
+		List<Map<String, Object>> runs = (List<Map<String, Object>>) get("/v1/resources/workflow/" + name + "/runs").get("data");
+		assertThat(runs.get(0)).containsEntry("status", "running");
+		String run = (String) runs.get(0).get("id");
+
+		this.client.post().uri("/v1/resources/workflow/" + name + "/runs/" + run + "/cancel")
+			.headers((h) -> h.setBearerAuth(this.user.token())).exchange().expectStatus().isAccepted();
+		assertThat(awaitEnded(name)).containsEntry("status", "cancelled");
+		// Each line once: followed, not read again at the end.
+		List<Map<String, Object>> after = (List<Map<String, Object>>) get("/v1/resources/workflow/" + name + "/logs?run=" + run)
+			.get("logs");
+		assertThat(after).filteredOn((line) -> "epoch 1 loss 0.91".equals(line.get("message"))).hasSize(1);
 	}
 
 	/**

@@ -32,7 +32,8 @@ import tools.jackson.databind.JsonNode;
  * The {@code kubernetes} executor: a task becomes a Kubernetes Job (one pod, never restarted,
  * {@code backoffLimit: 0}: Sciport's own {@code retry} decides about attempts) in
  * {@code sciport.workflow.kubernetes.namespace}, created through the fabric8 client, looked at
- * every {@code poll} until it succeeds or fails, its pod's log kept in the run's log, and then
+ * every {@code poll} until it succeeds or fails, its pod's log followed into the run's log as
+ * the container writes it (read whole at the end where it could not be followed), and then
  * deleted with its pod. The pod runs hardened: not as root, no privilege escalation, every
  * capability dropped, the runtime's seccomp profile, a read-only root file system with an empty
  * {@code /work} (its working directory) and {@code /tmp}, no service account token, and CPU and
@@ -101,14 +102,20 @@ public class KubernetesJobs implements DisposableBean {
 		}
 		log.accept("INFO", "Job " + namespace + "/" + name + " created (" + image + ")");
 		Instant deadline = Instant.now().plus(timeout);
+		PodLogStream live = null;
 		try {
 			while (true) {
 				if (cancelled.getAsBoolean()) {
 					return new Outcome(null, "the run was cancelled");
 				}
 				if (Instant.now().isAfter(deadline)) {
-					collect(kubernetes, name, log);
+					if (live == null || !live.streamed()) {
+						collect(kubernetes, name, log);
+					}
 					return new Outcome(null, "it ran out of time (" + timeout.toSeconds() + " s) and its Job was deleted");
+				}
+				if (live == null) {
+					live = follow(kubernetes, name, log);
 				}
 				Job current = kubernetes.batch().v1().jobs().inNamespace(namespace).withName(name).get();
 				if (current == null) {
@@ -120,7 +127,18 @@ public class KubernetesJobs implements DisposableBean {
 						|| (status.getConditions() != null && status.getConditions().stream()
 							.anyMatch((c) -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()))));
 				if (succeeded || failed) {
-					Integer code = collect(kubernetes, name, log);
+					Integer code;
+					if (live != null) {
+						live.finish();
+					}
+					if (live != null && live.streamed()) {
+						// The log came while it ran; only how it ended is left to read.
+						code = collect(kubernetes, name, (level, line) -> {
+						}, false);
+					}
+					else {
+						code = collect(kubernetes, name, log);
+					}
 					if (succeeded) {
 						return new Outcome(0, "exit code 0");
 					}
@@ -138,29 +156,68 @@ public class KubernetesJobs implements DisposableBean {
 			return new Outcome(null, "the Job could not be followed: " + reason(ex));
 		}
 		finally {
+			if (live != null) {
+				live.stop();
+			}
 			delete(kubernetes, name);
 		}
 	}
 
-	/** Keeps the pod's log and answers its container's exit code, if it ended. */
-	private @Nullable Integer collect(KubernetesClient kubernetes, String job, BiConsumer<String, String> log) {
+	/**
+	 * Starts following the Job's pod's log once its container runs (or has ended); {@code null}
+	 * while there is nothing to follow yet, or if the log cannot be followed (it is then read
+	 * whole when the Job ends).
+	 */
+	private @Nullable PodLogStream follow(KubernetesClient kubernetes, String job, BiConsumer<String, String> log) {
+		Pod pod = newestPod(kubernetes, job);
+		if (pod == null || pod.getStatus() == null || pod.getStatus().getPhase() == null
+				|| "Pending".equals(pod.getStatus().getPhase())) {
+			return null;
+		}
+		PodLogStream stream = new PodLogStream(log);
+		try {
+			stream.watching(kubernetes.pods().inNamespace(this.properties.namespace()).withName(pod.getMetadata().getName())
+				.inContainer(CONTAINER).watchLog(stream));
+			return stream;
+		}
+		catch (KubernetesClientException ex) {
+			return null;
+		}
+	}
+
+	private @Nullable Pod newestPod(KubernetesClient kubernetes, String job) {
 		List<Pod> pods = new ArrayList<>(
 				kubernetes.pods().inNamespace(this.properties.namespace()).withLabel("job-name", job).list().getItems());
 		if (pods.isEmpty()) {
-			log.accept("WARN", "Job " + job + " has no pod (its log is gone)");
 			return null;
 		}
 		pods.sort(Comparator.comparing((Pod pod) -> String.valueOf(pod.getMetadata().getCreationTimestamp())));
-		Pod pod = pods.get(pods.size() - 1);
-		try {
-			String text = kubernetes.pods().inNamespace(this.properties.namespace()).withName(pod.getMetadata().getName())
-				.inContainer(CONTAINER).getLog();
-			if (text != null && !text.isEmpty()) {
-				text.lines().forEach((line) -> log.accept("INFO", line));
-			}
+		return pods.get(pods.size() - 1);
+	}
+
+	private @Nullable Integer collect(KubernetesClient kubernetes, String job, BiConsumer<String, String> log) {
+		return collect(kubernetes, job, log, true);
+	}
+
+	/** Keeps the pod's log (if {@code withLog}) and answers its container's exit code, if it ended. */
+	private @Nullable Integer collect(KubernetesClient kubernetes, String job, BiConsumer<String, String> log,
+			boolean withLog) {
+		Pod pod = newestPod(kubernetes, job);
+		if (pod == null) {
+			log.accept("WARN", "Job " + job + " has no pod (its log is gone)");
+			return null;
 		}
-		catch (KubernetesClientException ex) {
-			log.accept("WARN", "The log of pod " + pod.getMetadata().getName() + " could not be read: " + reason(ex));
+		if (withLog) {
+			try {
+				String text = kubernetes.pods().inNamespace(this.properties.namespace()).withName(pod.getMetadata().getName())
+					.inContainer(CONTAINER).getLog();
+				if (text != null && !text.isEmpty()) {
+					text.lines().forEach((line) -> log.accept("INFO", line));
+				}
+			}
+			catch (KubernetesClientException ex) {
+				log.accept("WARN", "The log of pod " + pod.getMetadata().getName() + " could not be read: " + reason(ex));
+			}
 		}
 		if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
 			return null;
