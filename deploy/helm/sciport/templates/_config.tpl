@@ -94,6 +94,8 @@ SCIPORT_HARVEST_SECRETS_CURRENTKEY: {{ $svc.secretsKeyId | quote }}
 SCIPORT_WORKFLOW_RUNS_WORKDIRECTORY: "/var/lib/sciport/workflow/runs"
 SCIPORT_WORKFLOW_STORAGEDIRECTORY: "/var/lib/sciport/workflow/blobs"
 SCIPORT_WORKFLOW_NEXTFLOW_PROJECTSDIRECTORY: "/var/lib/sciport/workflow/projects"
+{{- /* Uploaded project files (up to nextflow.max-upload) are spooled on the data volume, not in /tmp. */}}
+SPRING_WEBFLUX_MULTIPART_FILESTORAGEDIRECTORY: "/var/lib/sciport/workflow"
 SCIPORT_WORKFLOW_INPUTS_HARVESTSERVICE: {{ include "sciport.url" (list $root "harvest") | quote }}
 SCIPORT_WORKFLOW_INPUTS_DATASETSERVICE: {{ include "sciport.url" (list $root "dataset") | quote }}
 SCIPORT_WORKFLOW_INPUTS_UPLOADSERVICE: {{ include "sciport.url" (list $root "upload") | quote }}
@@ -101,6 +103,8 @@ SCIPORT_WORKFLOW_INPUTS_UPLOADSERVICE: {{ include "sciport.url" (list $root "upl
 SCIPORT_WORKFLOW_KUBERNETES_ENABLED: {{ $kx.enabled | quote }}
 {{- if $kx.enabled }}
 SCIPORT_WORKFLOW_KUBERNETES_NAMESPACE: {{ $kx.namespace | default $root.Release.Namespace | quote }}
+{{- /* A Job's Nextflow posts its weblog to the service's cluster address, not to its own loopback. */}}
+SCIPORT_WORKFLOW_NEXTFLOW_WEBLOGURL: {{ include "sciport.url" (list $root "workflow") | quote }}
 {{- with $kx.jobServiceAccount }}
 SCIPORT_WORKFLOW_KUBERNETES_SERVICEACCOUNT: {{ . | quote }}
 {{- end }}
@@ -111,6 +115,7 @@ SCIPORT_WORKFLOW_KUBERNETES_SHAREDPATH: "/var/lib/sciport/workflow"
 {{- end }}
 {{- end }}
 {{- range $prop, $value := $svc.config }}
-{{ include "sciport.envName" $prop }}: {{ $value | toString | quote }}
+{{- /* Whole numbers as written (Helm reads numbers as floats: 1000000 would become 1e+06). */}}
+{{ include "sciport.envName" $prop }}: {{ ternary (int64 $value | toString) (toString $value) (and (kindIs "float64" $value) (eq (float64 $value) (floor $value))) | quote }}
 {{- end }}
 {{- end -}}

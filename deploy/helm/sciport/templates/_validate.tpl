@@ -45,6 +45,13 @@ Settings that cannot work are refused at render time, each with what to change.
 {{- end -}}
 
 {{- $workflow := include "sciport.component" (list $root "workflow") | fromYaml -}}
+{{- $kx := $workflow.kubernetesExecutor -}}
+{{- if and $kx.enabled $kx.shareDataVolume (not (include "sciport.sharedData" $workflow)) -}}
+{{- fail "services.workflow.kubernetesExecutor.shareDataVolume needs services.workflow.persistence.enabled=true with accessModes [ReadWriteMany]: Jobs mount the run folders from that volume (otherwise they would see an empty /work). Provide one, or set shareDataVolume=false." -}}
+{{- end -}}
+{{- if and $kx.enabled $kx.shareDataVolume $kx.namespace (ne $kx.namespace $root.Release.Namespace) -}}
+{{- fail (printf "services.workflow.kubernetesExecutor: Jobs in namespace %s cannot mount the data volume, whose claim lives in %s. Run the Jobs in the release namespace, or set shareDataVolume=false." $kx.namespace $root.Release.Namespace) -}}
+{{- end -}}
 {{- if and (include "sciport.scaled" $workflow) (not (include "sciport.sharedData" $workflow)) -}}
 {{- fail "services.workflow: several workflow-service replicas need a shared data volume (stored run outputs and Nextflow project files are read by whichever replica is asked). Set services.workflow.persistence.enabled=true with accessModes [ReadWriteMany]." -}}
 {{- end -}}

@@ -198,7 +198,8 @@ class HelmChartTests {
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', value = {
 			"invalid/two-gateways-memory-store.yaml | more than one gateway replica",
-			"invalid/local-blobs-two-uploads.yaml | more than one upload-service replica" })
+			"invalid/local-blobs-two-uploads.yaml | more than one upload-service replica",
+			"invalid/jobs-without-shared-volume.yaml | shareDataVolume needs" })
 	void impossibleSettingsAreRefusedWithAReason(String values, String reason) {
 		assertThatThrownBy(() -> render(values)).hasMessageContaining(reason);
 	}

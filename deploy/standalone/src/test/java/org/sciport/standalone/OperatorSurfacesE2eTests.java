@@ -146,7 +146,7 @@ class OperatorSurfacesE2eTests {
 				}
 				bottom = (Boolean) page.executeScript("const before = window.scrollY; window.scrollBy(0, window.innerHeight / 2);"
 						+ " return window.scrollY === before;");
-				Thread.sleep(100);
+				rendered(page);
 			}
 			assertThat(shown.keySet()).containsExactlyInAnyOrderElementsOf(SERVICES);
 			for (String service : SERVICES) {
@@ -164,7 +164,7 @@ class OperatorSurfacesE2eTests {
 				else {
 					assertThat((Boolean) page.executeScript("const before = window.scrollY; window.scrollBy(0, window.innerHeight / 2);"
 							+ " return window.scrollY === before;")).as("GET /v1/status is on the page").isFalse();
-					Thread.sleep(100);
+					rendered(page);
 				}
 			}
 			page.executeScript("arguments[0].scrollIntoView({block: 'start'});", status);
@@ -373,6 +373,12 @@ class OperatorSurfacesE2eTests {
 			.filter((path) -> path.getValue().properties().stream()
 				.anyMatch((operation) -> service.equals(operation.getValue().path("tags").path(0).asString())))
 			.count();
+	}
+
+	/** Returns once the page has drawn two frames since the last scroll: what the scroll shows is in the DOM. */
+	private static void rendered(JavascriptExecutor page) {
+		page.executeAsyncScript("const done = arguments[arguments.length - 1];"
+				+ " requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0)));");
 	}
 
 	private static WebDriver chromium() throws Exception {
