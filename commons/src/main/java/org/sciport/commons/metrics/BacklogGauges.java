@@ -8,12 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.sciport.commons.lifecycle.Poller;
 import org.springframework.r2dbc.core.DatabaseClient;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -23,9 +21,9 @@ import reactor.core.publisher.Mono;
  * taken in the background; a count that fails keeps the previous value and is tried again at
  * the next turn.
  */
-public class BacklogGauges implements SmartLifecycle {
+public class BacklogGauges extends Poller {
 
-	private static final Logger logger = LoggerFactory.getLogger(BacklogGauges.class);
+	private static final Log logger = LogFactory.getLog(BacklogGauges.class);
 
 	private final DatabaseClient database;
 
@@ -34,8 +32,6 @@ public class BacklogGauges implements SmartLifecycle {
 	private final Duration every;
 
 	private final Map<Backlog, AtomicLong> counts = new ConcurrentHashMap<>();
-
-	private volatile @Nullable Disposable schedule;
 
 	public BacklogGauges(DatabaseClient database, List<Backlog> backlogs, MeterRegistry meters, Duration every) {
 		this.database = database;
@@ -59,32 +55,30 @@ public class BacklogGauges implements SmartLifecycle {
 				.one()
 				.doOnNext((n) -> this.counts.get(backlog).set(n))
 				.onErrorResume((ex) -> {
-					logger.debug("Counting {} failed: {}", backlog.queue(), ex.toString());
+					logger.debug("Counting " + backlog.queue() + " failed: " + ex);
 					return Mono.empty();
 				}))
 			.then();
 	}
 
 	@Override
-	public void start() {
-		this.schedule = Flux.interval(Duration.ZERO, this.every)
-			.onBackpressureDrop()
-			.concatMap((tick) -> refresh(), 1)
-			.subscribe();
+	protected Flux<?> ticks() {
+		return Flux.interval(Duration.ZERO, this.every);
 	}
 
 	@Override
-	public void stop() {
-		Disposable running = this.schedule;
-		if (running != null) {
-			running.dispose();
-		}
-		this.schedule = null;
+	protected Mono<Void> round() {
+		return refresh();
 	}
 
 	@Override
-	public boolean isRunning() {
-		return this.schedule != null;
+	protected Log logger() {
+		return logger;
+	}
+
+	@Override
+	protected String failure() {
+		return "Counting the backlogs failed";
 	}
 
 }
