@@ -177,9 +177,11 @@ class ReplicasIntegrationTests {
 		return ((Number) ((Map<String, Object>) get(runs).get("meta")).get("total")).longValue();
 	}
 
+	/** The newest run, or an empty map while the scheduler has not yet recorded one. */
 	@SuppressWarnings("unchecked")
 	private Map<String, Object> latest(String runs) {
-		return ((List<Map<String, Object>>) get(runs).get("data")).get(0);
+		List<Map<String, Object>> data = (List<Map<String, Object>>) get(runs).get("data");
+		return data.isEmpty() ? Map.of() : data.get(0);
 	}
 
 	private static String suffix() {
