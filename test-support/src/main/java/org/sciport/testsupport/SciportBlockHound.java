@@ -32,6 +32,11 @@ public final class SciportBlockHound implements BlockHoundIntegration {
 		// Handing a task to a thread pool (the storage's file threads) takes the pool's lock for the
 		// moment it adds a worker or queues the task; nothing waits on I/O under it.
 		builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "execute");
+		// Netty 4.2's adaptive buffer allocator guards its magazines with a StampedLock held for a
+		// few instructions; when two event loops grow the same magazine group at once, one parks
+		// for that moment.
+		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
+		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
 		builder.blockingMethodCallback((method) -> {
 			BlockingOperationError error = new BlockingOperationError(method);
 			System.err.println("BlockHound: blocking call on a non-blocking thread");

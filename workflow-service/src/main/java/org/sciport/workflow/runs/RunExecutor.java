@@ -1,10 +1,6 @@
 package org.sciport.workflow.runs;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +28,7 @@ import org.sciport.commons.event.WorkflowEvents;
 import org.sciport.commons.lifecycle.Poller;
 import org.sciport.commons.outbox.OutboxWriter;
 import org.sciport.workflow.WorkflowProperties;
+import org.sciport.workflow.launcher.TaskLauncher;
 import org.sciport.workflow.stacks.KubernetesJobs;
 import org.sciport.workflow.stacks.Stacks;
 import org.sciport.workflow.web.Durations;
@@ -60,7 +57,8 @@ import tools.jackson.databind.json.JsonMapper;
  * through {@code /bin/sh -c}, or a list run as it is) with {@code spec.arguments} and
  * {@code spec.environment}, in the run's work directory; the {@code kubernetes} executor runs
  * the task as a Job ({@link KubernetesJobs}); a stack not installed fails its task, naming the
- * stacks this installation has.
+ * stacks this installation has. Shell tasks' processes are started by the fork server
+ * ({@link TaskLauncher}), whose lines and exit codes the task's thread follows.
  * <p>
  * The orchestration and the processes run on threads of their own (they wait on processes);
  * the database is written from them with blocking calls, never from an event loop.
@@ -103,6 +101,8 @@ class RunExecutor extends Poller {
 
 	private final ProjectRuns projects;
 
+	private final TaskLauncher launcher;
+
 	private final ExecutorService threads = Executors.newCachedThreadPool((task) -> {
 		Thread thread = new Thread(task, "workflow-run");
 		thread.setDaemon(true);
@@ -122,7 +122,7 @@ class RunExecutor extends Poller {
 
 	RunExecutor(DatabaseClient database, TransactionalOperator transactions, OutboxWriter outbox, CloudEventCodec codec,
 			WorkflowProperties properties, Runs runs, JsonMapper json, RunFiles files, Stacks stacks, KubernetesJobs jobs,
-			ProjectRuns projects) {
+			ProjectRuns projects, TaskLauncher launcher) {
 		this.database = database;
 		this.transactions = transactions;
 		this.outbox = outbox;
@@ -134,6 +134,7 @@ class RunExecutor extends Poller {
 		this.stacks = stacks;
 		this.jobs = jobs;
 		this.projects = projects;
+		this.launcher = launcher;
 	}
 
 	@Override
@@ -271,10 +272,10 @@ class RunExecutor extends Poller {
 			boolean continueOnFailure) {
 	}
 
-	/** What a run in progress holds: its processes, and whether it was asked to stop. */
+	/** What a run in progress holds: its tasks' processes, and whether it was asked to stop. */
 	static final class Live {
 
-		final java.util.Set<Process> processes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		final java.util.Set<TaskLauncher.Launched> launched = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
 		final TaskStates tasks;
 
@@ -289,7 +290,7 @@ class RunExecutor extends Poller {
 
 		void cancel() {
 			this.cancelled = true;
-			this.processes.forEach(RunExecutor::stop);
+			this.launched.forEach(TaskLauncher.Launched::stop);
 		}
 
 	}
@@ -636,10 +637,8 @@ class RunExecutor extends Poller {
 			return new Result(null, "a shell task needs spec.command (a string, or a list)");
 		}
 		task.spec().path("arguments").forEach((argument) -> command.add(argument.asString()));
-		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
-		Map<String, String> environment = builder.environment();
+		Map<String, String> environment = new LinkedHashMap<>();
 		String path = System.getenv("PATH");
-		environment.clear();
 		environment.put("PATH", (path != null) ? path : "/usr/bin:/bin");
 		environment.put("LANG", "C.UTF-8");
 		environment.put("HOME", workDirectory.toString());
@@ -649,42 +648,29 @@ class RunExecutor extends Poller {
 		for (String name : task.spec().path("environment").propertyNames()) {
 			environment.put(name, task.spec().path("environment").path(name).asString());
 		}
-		Process process;
+		TaskLauncher.Launched launched;
 		try {
-			process = builder.start();
+			launched = this.launcher.launch(command, directory, environment);
 		}
 		catch (IOException ex) {
 			return new Result(null, "the command could not be started: " + ex.getMessage());
 		}
-		live.processes.add(process);
+		live.launched.add(launched);
 		if (live.cancelled) {
-			stop(process);
+			launched.stop();
 		}
-		CompletableFuture<Void> out = CompletableFuture.runAsync(() -> pump(process.getInputStream(), "INFO", task, log),
-				this.threads);
-		CompletableFuture<Void> err = CompletableFuture.runAsync(() -> pump(process.getErrorStream(), "ERROR", task, log),
-				this.threads);
 		try {
-			process.getOutputStream().close();
-			if (!process.waitFor(task.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-				stop(process);
-				return new Result(null, "it ran out of time (" + task.timeout().toSeconds() + " s) and was stopped");
-			}
-			CompletableFuture.allOf(out, err).get(10, TimeUnit.SECONDS);
-			int code = process.exitValue();
-			return new Result(code, "exit code " + code);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			stop(process);
-			return new Result(null, "the replica stopped");
-		}
-		catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
-			int code = process.isAlive() ? -1 : process.exitValue();
-			return new Result(code, "exit code " + code);
+			TaskLauncher.Ending ending = launched.follow(task.timeout(), (level, line) -> log.line(level, task.name(), line));
+			return switch (ending.kind()) {
+				case EXITED -> new Result(ending.exitCode(), "exit code " + ending.exitCode());
+				case NOT_STARTED -> new Result(null, "the command could not be started: " + ending.reason());
+				case TIMED_OUT -> new Result(null, "it ran out of time (" + task.timeout().toSeconds() + " s) and was stopped");
+				case LOST -> new Result(null, "the process that starts tasks stopped while it ran");
+				case INTERRUPTED -> new Result(null, "the replica stopped");
+			};
 		}
 		finally {
-			live.processes.remove(process);
+			live.launched.remove(launched);
 		}
 	}
 
@@ -699,23 +685,6 @@ class RunExecutor extends Poller {
 				(level, line) -> log.line(level, task.name(), line),
 				() -> live.cancelled);
 		return new Result(outcome.exitCode(), outcome.message());
-	}
-
-	private static void stop(Process process) {
-		process.descendants().forEach(ProcessHandle::destroyForcibly);
-		process.destroyForcibly();
-	}
-
-	private static void pump(InputStream stream, String level, Task task, RunLog log) {
-		try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-			String line;
-			while ((line = reader.readLine()) != null) {
-				log.line(level, task.name(), line);
-			}
-		}
-		catch (IOException ex) {
-			// The process ended: its stream with it.
-		}
 	}
 
 	/** Beats the run's heartbeat; whether someone asked it to stop. */
