@@ -351,7 +351,19 @@ class NextflowRunsIntegrationTests {
 				return false;
 			}
 			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-------");
-			secret[0] = Files.readString(config).replaceAll("(?s).*basicToken = 'nextflow:([^']+)'.*", "$1");
+			// Written whole, and its hash recorded (after the file), before the secret is taken.
+			java.util.regex.Matcher token = java.util.regex.Pattern.compile("basicToken = 'nextflow:([^']+)'")
+				.matcher(Files.readString(config));
+			Boolean recorded = this.database
+				.sql("SELECT secret_sha256 IS NOT NULL AS recorded FROM nextflow_run WHERE run_id = :run")
+				.bind("run", java.util.UUID.fromString((String) listed.get(0).get("id")))
+				.map((row) -> row.get("recorded", Boolean.class))
+				.one()
+				.block(Duration.ofSeconds(10));
+			if (!token.find() || !Boolean.TRUE.equals(recorded)) {
+				return false;
+			}
+			secret[0] = token.group(1);
 			return true;
 		});
 		return secret[0];

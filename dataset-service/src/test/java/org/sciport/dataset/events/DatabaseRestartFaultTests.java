@@ -53,6 +53,9 @@ class DatabaseRestartFaultTests {
 
 	private static final int EVENTS = USERS * EVENTS_PER_USER;
 
+	/** Events published before the database is stopped, at most. */
+	private static final int BEFORE_STOP = 150;
+
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
 		TestInfrastructure.register(registry, "dataset_pg_restart");
@@ -71,12 +74,14 @@ class DatabaseRestartFaultTests {
 		List<String> users = IntStream.range(0, USERS).mapToObj((n) -> UUID.randomUUID().toString()).toList();
 		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
 		AtomicInteger published = new AtomicInteger();
-		CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(users, hour, published));
+		java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+		CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(users, hour, published, stopped));
 
 		// Stop the database once the listener is well under way, with most events still to come.
 		await().atMost(Duration.ofSeconds(60)).until(() -> applied(users) >= 50);
 		postgres.stop();
 		int publishedAtStop = published.get();
+		stopped.countDown();
 		try {
 			// Events keep arriving while the database is away; the listener fails on them.
 			// Held down for seconds: far longer than quick retries without a wait would last.
@@ -96,11 +101,19 @@ class DatabaseRestartFaultTests {
 		assertThat(counts).hasSize(USERS).allSatisfy((user, calls) -> assertThat(calls).isEqualTo(EVENTS_PER_USER));
 	}
 
-	private static void publish(List<String> users, Instant hour, AtomicInteger published) {
+	/**
+	 * Publishes the events in a steady stream, holding back after {@link #BEFORE_STOP} until the
+	 * database is stopped, so that the outage always falls mid-stream however slow the listener.
+	 */
+	private static void publish(List<String> users, Instant hour, AtomicInteger published,
+			java.util.concurrent.CountDownLatch stopped) {
 		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
 				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBootstrap()), new StringSerializer(),
 				new StringSerializer())) {
 			for (int n = 0; n < EVENTS; n++) {
+				if (n == BEFORE_STOP && !stopped.await(90, java.util.concurrent.TimeUnit.SECONDS)) {
+					throw new IllegalStateException("the database was not stopped");
+				}
 				String user = users.get(n % USERS);
 				String event = TopicWriter.event(GatewayEvents.SOURCE, GatewayEvents.Usage.TYPE, user,
 						"{\"user_id\":\"" + user + "\",\"hour\":\"" + hour + "\",\"api_calls\":1}");

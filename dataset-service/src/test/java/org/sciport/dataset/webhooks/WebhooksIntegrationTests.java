@@ -200,11 +200,12 @@ class WebhooksIntegrationTests {
 		assertThat(received.getOrDefault("/stranger", List.of()))
 			.noneMatch((payload) -> dataset.equals(payload.path("data").path("dataset_id").asString()));
 
-		// Every attempt is recorded.
-		Map<String, Object> deliveries = get(owner, "/v1/webhooks/" + mine.get("id") + "/deliveries");
-		assertThat((List<Map<String, Object>>) deliveries.get("data")).hasSize(3)
+		// Every attempt is recorded (the last one's answer a moment after the receiver has it).
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+				(List<Map<String, Object>>) get(owner, "/v1/webhooks/" + mine.get("id") + "/deliveries").get("data"))
+			.hasSize(3)
 			.allSatisfy((delivery) -> assertThat(delivery).containsEntry("status", "delivered")
-				.containsEntry("attempt_count", 1));
+				.containsEntry("attempt_count", 1)));
 	}
 
 	@Test
@@ -247,8 +248,11 @@ class WebhooksIntegrationTests {
 			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "Optics"))
 			.exchange().expectStatus().isCreated();
 		await().atMost(Duration.ofSeconds(30)).until(() -> received.getOrDefault("/again", List.of()).size() == 1);
-		String delivery = (String) ((List<Map<String, Object>>) get(owner, "/v1/webhooks/" + hook.get("id") + "/deliveries")
-			.get("data")).get(0).get("id");
+		// Sent again only once its first sending is recorded as delivered.
+		String delivery = (String) await().atMost(Duration.ofSeconds(10))
+			.until(() -> ((List<Map<String, Object>>) get(owner, "/v1/webhooks/" + hook.get("id") + "/deliveries")
+				.get("data")).get(0), (found) -> "delivered".equals(found.get("status")))
+			.get("id");
 		this.client.post().uri("/v1/webhooks/" + hook.get("id") + "/deliveries/" + delivery + "/redeliver")
 			.headers((h) -> h.setBearerAuth(owner.token())).exchange().expectStatus().isAccepted();
 		await().atMost(Duration.ofSeconds(30)).until(() -> received.get("/again").size() == 2);
