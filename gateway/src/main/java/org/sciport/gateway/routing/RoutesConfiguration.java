@@ -6,16 +6,11 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
-import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JConfigBuilder;
-import org.springframework.cloud.client.circuitbreaker.Customizer;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.RetryGatewayFilterFactory;
 import org.springframework.cloud.gateway.route.RouteLocator;
-import org.springframework.cloud.gateway.route.builder.GatewayFilterSpec;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
-import org.springframework.cloud.gateway.route.builder.UriSpec;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -23,41 +18,39 @@ import org.springframework.http.HttpMethod;
 /**
  * The route table: every path prefix of the native API and of the seed surfaces, to the
  * service that owns it (see {@code docs/architecture.md}). Every route has a circuit breaker
- * with a time limit (a stopped or hanging service gives a 503 in the error shape, not a hang),
- * and idempotent requests without a body are retried when the service could not be reached.
+ * with a time limit ({@link BreakerFilter}: a stopped or hanging service gives a 503 in the
+ * error shape, not a hang), and GET and HEAD requests are retried when the service could not be
+ * reached.
  */
 @Configuration(proxyBeanMethods = false)
 class RoutesConfiguration {
-
-	/** Where a route whose service cannot answer is forwarded. */
-	static final String UNAVAILABLE = "forward:/gateway/unavailable/";
 
 	@Bean
 	RouteLocator sciportRoutes(RouteLocatorBuilder builder, GatewayProperties properties,
 			ReactiveResilience4JCircuitBreakerFactory breakers) {
 		GatewayProperties.Services services = properties.services();
-		int retries = properties.resilience().retries();
-		TransferBreakerFilter uploadBreaker = new TransferBreakerFilter(breakers.getCircuitBreakerRegistry()
-			.circuitBreaker("upload", breakerConfig(properties.resilience())), properties.resilience().transferTimeout(),
-				"upload");
+		GatewayProperties.Resilience resilience = properties.resilience();
+		GatewayFilter retry = readsOnly(retryFilter(resilience.retries()));
+		// The routes that carry files (uploads, dataset downloads) have the longer time limit.
+		java.util.function.BiFunction<String, Duration, GatewayFilter> breaker = (service, timeout) -> new BreakerFilter(
+				breakers.getCircuitBreakerRegistry().circuitBreaker(service, breakerConfig(resilience)), timeout, service);
 		return builder.routes()
-			.route("auth", (r) -> r.path(RouteTable.AUTH).filters((f) -> protect(f, "auth", retries)).uri(uri(services.auth())))
-			// Its breaker is applied without Spring Cloud's circuit-breaker filter (see TransferBreakerFilter).
+			.route("auth", (r) -> r.path(RouteTable.AUTH)
+				.filters((f) -> f.filter(breaker.apply("auth", resilience.timeout())).filter(retry))
+				.uri(uri(services.auth())))
 			.route("upload", (r) -> r.path(RouteTable.UPLOAD)
-				.filters((f) -> f.filter(uploadBreaker).filter(readsOnly(retryFilter(retries))))
+				.filters((f) -> f.filter(breaker.apply("upload", resilience.transferTimeout())).filter(retry))
 				.uri(uri(services.upload())))
-			.route("dataset", (r) -> r.path(RouteTable.DATASET).filters((f) -> protect(f, "dataset", retries))
+			.route("dataset", (r) -> r.path(RouteTable.DATASET)
+				.filters((f) -> f.filter(breaker.apply("dataset", resilience.transferTimeout())).filter(retry))
 				.uri(uri(services.dataset())))
-			.route("harvest", (r) -> r.path(RouteTable.HARVEST).filters((f) -> protect(f, "harvest", retries))
+			.route("harvest", (r) -> r.path(RouteTable.HARVEST)
+				.filters((f) -> f.filter(breaker.apply("harvest", resilience.timeout())).filter(retry))
 				.uri(uri(services.harvest())))
-			.route("workflow", (r) -> r.path(RouteTable.WORKFLOW).filters((f) -> protect(f, "workflow", retries))
+			.route("workflow", (r) -> r.path(RouteTable.WORKFLOW)
+				.filters((f) -> f.filter(breaker.apply("workflow", resilience.timeout())).filter(retry))
 				.uri(uri(services.workflow())))
 			.build();
-	}
-
-	private static UriSpec protect(GatewayFilterSpec filters, String service, int retries) {
-		return retry(filters.circuitBreaker((breaker) -> breaker.setName(service).setFallbackUri(UNAVAILABLE + service)),
-				retries);
 	}
 
 	/**
@@ -86,27 +79,6 @@ class RoutesConfiguration {
 			.setStatuses()
 			.setExceptions(IOException.class, TimeoutException.class)
 			.setBackoff(Duration.ofMillis(50), Duration.ofMillis(500), 2, true);
-	}
-
-	private static GatewayFilterSpec retry(GatewayFilterSpec filters, int retries) {
-		return filters.retry((retry) -> retry.setRetries(retries)
-				.setMethods(HttpMethod.GET, HttpMethod.HEAD)
-				.setSeries()
-				.setStatuses()
-				.setExceptions(IOException.class, TimeoutException.class)
-				.setBackoff(Duration.ofMillis(50), Duration.ofMillis(500), 2, true));
-	}
-
-	@Bean
-	Customizer<ReactiveResilience4JCircuitBreakerFactory> routeBreakers(GatewayProperties properties) {
-		GatewayProperties.Resilience resilience = properties.resilience();
-		return (factory) -> factory.configureDefault((id) -> new Resilience4JConfigBuilder(id)
-			.circuitBreakerConfig(breakerConfig(resilience))
-			.timeLimiterConfig(TimeLimiterConfig.custom()
-				.timeoutDuration(("upload".equals(id) || "dataset".equals(id)) ? resilience.transferTimeout()
-						: resilience.timeout())
-				.build())
-			.build());
 	}
 
 	static CircuitBreakerConfig breakerConfig(GatewayProperties.Resilience resilience) {

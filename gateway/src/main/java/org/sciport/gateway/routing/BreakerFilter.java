@@ -11,15 +11,17 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * The circuit breaker and time limit of a route that streams large request bodies (uploads),
- * applied with Resilience4j's own Reactor operators around the proxied exchange. A call the
- * breaker refuses, a timeout or a failed connection is a 503 in the error shape, as the other
- * routes' fallback gives. Spring Cloud's circuit-breaker filter, measured on 256 MiB uploads
- * through the suite, took the gateway from about 10% to about 80% slower than calling
- * upload-service directly and let the JVM grow by three times the body; these operators cost
- * next to nothing.
+ * A route's circuit breaker and time limit, applied with Resilience4j's own Reactor operators
+ * around the proxied exchange. A call the breaker refuses, a timeout or a failed connection
+ * before the answer began is a 503 in the error shape, naming the service.
+ * <p>
+ * Spring Cloud's circuit-breaker filter does the same through its factory, a fallback forward
+ * and more per request: on 256 MiB uploads through the suite it took the gateway from about 10%
+ * to about 80% slower than calling upload-service directly and let the JVM grow by three times
+ * the body, and on small reads it cost more CPU per request than these operators
+ * (docs/benchmarks.md, the gateway's cost per request).
  */
-final class TransferBreakerFilter implements GatewayFilter {
+final class BreakerFilter implements GatewayFilter {
 
 	private final CircuitBreaker breaker;
 
@@ -27,7 +29,7 @@ final class TransferBreakerFilter implements GatewayFilter {
 
 	private final String service;
 
-	TransferBreakerFilter(CircuitBreaker breaker, Duration timeout, String service) {
+	BreakerFilter(CircuitBreaker breaker, Duration timeout, String service) {
 		this.breaker = breaker;
 		this.timeout = timeout;
 		this.service = service;
