@@ -44,18 +44,18 @@ class BacklogGaugesIntegrationTests {
 	@Test
 	void eachCountIsTakenFromTheDatabaseAndAFailingOneKeepsItsLastValue() {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
-		this.database.sql("CREATE TABLE IF NOT EXISTS backlog_probe (x int)").then().block();
-		this.database.sql("DELETE FROM backlog_probe").then().block();
-		this.database.sql("INSERT INTO backlog_probe VALUES (1), (2), (3)").then().block();
+		this.database.sql("CREATE TABLE IF NOT EXISTS backlog_probe (x int)").then().block(Duration.ofSeconds(10));
+		this.database.sql("DELETE FROM backlog_probe").then().block(Duration.ofSeconds(10));
+		this.database.sql("INSERT INTO backlog_probe VALUES (1), (2), (3)").then().block(Duration.ofSeconds(10));
 		BacklogGauges gauges = new BacklogGauges(this.database,
 				List.of(Backlog.queue("probe", "rows of backlog_probe", "SELECT count(*) AS n FROM backlog_probe")),
 				registry, Duration.ofHours(1));
 
-		gauges.refresh().block();
+		gauges.refresh().block(Duration.ofSeconds(10));
 		assertThat(registry.get("sciport.queue.depth").tag("queue", "probe").gauge().value()).isEqualTo(3);
 
-		this.database.sql("DROP TABLE backlog_probe").then().block();
-		gauges.refresh().block();
+		this.database.sql("DROP TABLE backlog_probe").then().block(Duration.ofSeconds(10));
+		gauges.refresh().block(Duration.ofSeconds(10));
 		assertThat(registry.get("sciport.queue.depth").tag("queue", "probe").gauge().value()).isEqualTo(3);
 	}
 
